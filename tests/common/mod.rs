@@ -1,0 +1,171 @@
+//! The end-to-end harness: a real emulator serving the built app on loopback, and a real
+//! headless Chromium driven through chromedriver.
+
+#![allow(dead_code)]
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::process::Stdio;
+use std::time::{Duration, Instant};
+
+use credit_gauge_emulator::{serve, Config};
+use fantoccini::{Client, ClientBuilder, Locator};
+use hyper_util::client::legacy::connect::HttpConnector;
+use serde_json::json;
+use tokio::process::{Child, Command};
+
+/// How long a test waits for the page to show something before it fails.
+pub const PATIENCE: Duration = Duration::from_secs(15);
+
+/// The built app (`trunk build`), which the emulator serves at `/`.
+pub fn dist_dir() -> PathBuf {
+    let dist = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("dist");
+    assert!(
+        dist.join("index.html").is_file(),
+        "the app is not built: run `trunk build --release` (scripts/test does) before the end-to-end tests"
+    );
+    dist
+}
+
+/// A running emulator on a free loopback port.
+pub struct Emulator {
+    pub addr: SocketAddr,
+}
+
+impl Emulator {
+    pub async fn start(mut config: Config) -> Self {
+        if config.static_dir.is_none() {
+            config.static_dir = Some(dist_dir());
+        }
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("bind a loopback port");
+        let addr = listener.local_addr().expect("local address");
+        tokio::spawn(serve(listener, config));
+        Emulator { addr }
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("http://{}{}", self.addr, path)
+    }
+}
+
+/// A chromedriver process and a fresh Chromium profile; both go away on drop.
+pub struct Browser {
+    pub client: Client,
+    _driver: Child,
+    _profile: TempDir,
+}
+
+struct TempDir(PathBuf);
+
+impl Drop for TempDir {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .map(|a| a.port())
+        .expect("a free loopback port")
+}
+
+fn temp_root() -> PathBuf {
+    // Each Chromium run leaves tens of megabytes behind: keep them under target/.
+    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("target/e2e-tmp");
+    std::fs::create_dir_all(&root).expect("create target/e2e-tmp");
+    root
+}
+
+impl Browser {
+    pub async fn start() -> Self {
+        let port = free_port();
+        let profile = temp_root().join(format!("profile-{port}-{}", std::process::id()));
+        std::fs::create_dir_all(&profile).expect("create a Chromium profile folder");
+        let driver = Command::new("chromedriver")
+            .arg(format!("--port={port}"))
+            .env("TMPDIR", temp_root())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .kill_on_drop(true)
+            .spawn()
+            .expect("start chromedriver (scripts/setup installs it)");
+        let deadline = Instant::now() + PATIENCE;
+        while tokio::net::TcpStream::connect(("127.0.0.1", port))
+            .await
+            .is_err()
+        {
+            assert!(Instant::now() < deadline, "chromedriver did not start");
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        let mut caps = serde_json::Map::new();
+        caps.insert(
+            "goog:chromeOptions".into(),
+            json!({
+                "binary": "/usr/bin/chromium",
+                "args": [
+                    "--headless=new",
+                    "--no-sandbox",
+                    "--disable-gpu",
+                    "--disable-dev-shm-usage",
+                    "--disable-background-networking",
+                    "--disable-component-update",
+                    "--disable-sync",
+                    "--no-first-run",
+                    "--window-size=1100,900",
+                    format!("--user-data-dir={}", profile.display()),
+                ]
+            }),
+        );
+        let client = ClientBuilder::new(HttpConnector::new())
+            .capabilities(caps)
+            .connect(&format!("http://127.0.0.1:{port}"))
+            .await
+            .expect("open a Chromium session");
+        Browser {
+            client,
+            _driver: driver,
+            _profile: TempDir(profile),
+        }
+    }
+
+    /// Waits until the first element matching `css` has text for which `want` holds, and
+    /// returns that text; fails with the last text seen.
+    pub async fn wait_for_text(&self, css: &str, want: impl Fn(&str) -> bool) -> String {
+        let deadline = Instant::now() + PATIENCE;
+        let mut last = String::from("<no such element>");
+        loop {
+            if let Ok(element) = self.client.find(Locator::Css(css)).await {
+                if let Ok(text) = element.text().await {
+                    if want(&text) {
+                        return text;
+                    }
+                    last = text;
+                }
+            }
+            assert!(
+                Instant::now() < deadline,
+                "`{css}` never showed the expected text; last seen: {last:?}"
+            );
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+    }
+
+    pub async fn click(&self, css: &str) {
+        self.client
+            .wait()
+            .at_most(PATIENCE)
+            .for_element(Locator::Css(css))
+            .await
+            .unwrap_or_else(|e| panic!("no `{css}` to click: {e}"))
+            .click()
+            .await
+            .unwrap_or_else(|e| panic!("could not click `{css}`: {e}"));
+    }
+
+    pub async fn close(self) {
+        let _ = self.client.close().await;
+    }
+}
