@@ -1,0 +1,574 @@
+//! Plain-language explanations of everything a user can meet: HTTP statuses, CoinMarketCap's
+//! 10xx codes, Cryptowatch's error bodies, client-side failures and the local decisions.
+//!
+//! Every text is a `&'static str` (no formatting in the core: the widget formats the instant in
+//! [`Retry::At`] in the user's locale). Matches have no wildcard, so a new code cannot be added
+//! without its explanation.
+
+use serde::{Deserialize, Serialize};
+
+use crate::catalog::ApiKind;
+use crate::decide::{Decision, RefuseReason, WaitReason};
+use crate::envelope::{ClientFailure, Outcome};
+use crate::ledger::KeyProblem;
+use crate::time::UnixMillis;
+
+/// An HTTP status the user can meet.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum HttpStatus {
+    /// 400.
+    BadRequest,
+    /// 401.
+    Unauthorized,
+    /// 402.
+    PaymentRequired,
+    /// 403.
+    Forbidden,
+    /// 404.
+    NotFound,
+    /// 408.
+    RequestTimeout,
+    /// 429.
+    TooManyRequests,
+    /// 500.
+    InternalServerError,
+    /// 502.
+    BadGateway,
+    /// 503.
+    ServiceUnavailable,
+    /// 504.
+    GatewayTimeout,
+    /// Any other 4xx.
+    OtherClientError(u16),
+    /// Any other 5xx (or an unexpected status).
+    OtherServerError(u16),
+}
+
+impl HttpStatus {
+    /// Classifies a status code (`None` for success statuses).
+    pub fn from_code(code: u16) -> Option<HttpStatus> {
+        Some(match code {
+            200..=299 => return None,
+            400 => HttpStatus::BadRequest,
+            401 => HttpStatus::Unauthorized,
+            402 => HttpStatus::PaymentRequired,
+            403 => HttpStatus::Forbidden,
+            404 => HttpStatus::NotFound,
+            408 => HttpStatus::RequestTimeout,
+            429 => HttpStatus::TooManyRequests,
+            500 => HttpStatus::InternalServerError,
+            502 => HttpStatus::BadGateway,
+            503 => HttpStatus::ServiceUnavailable,
+            504 => HttpStatus::GatewayTimeout,
+            other if (400..500).contains(&other) => HttpStatus::OtherClientError(other),
+            other => HttpStatus::OtherServerError(other),
+        })
+    }
+}
+
+/// CoinMarketCap's error codes 1001–1011.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum CmcError {
+    /// 1001 API_KEY_INVALID.
+    ApiKeyInvalid,
+    /// 1002 API_KEY_MISSING.
+    ApiKeyMissing,
+    /// 1003 API_KEY_PLAN_REQUIRES_PAYEMENT.
+    PlanRequiresPayment,
+    /// 1004 API_KEY_PLAN_PAYMENT_EXPIRED.
+    PlanPaymentExpired,
+    /// 1005 API_KEY_REQUIRED.
+    ApiKeyRequired,
+    /// 1006 API_KEY_PLAN_NOT_AUTHORIZED.
+    PlanNotAuthorized,
+    /// 1007 API_KEY_DISABLED.
+    ApiKeyDisabled,
+    /// 1008 API_KEY_PLAN_MINUTE_RATE_LIMIT_REACHED.
+    MinuteRateLimit,
+    /// 1009 API_KEY_PLAN_DAILY_RATE_LIMIT_REACHED.
+    DailyRateLimit,
+    /// 1010 API_KEY_PLAN_MONTHLY_RATE_LIMIT_REACHED.
+    MonthlyRateLimit,
+    /// 1011 IP_RATE_LIMIT_REACHED.
+    IpRateLimit,
+}
+
+impl CmcError {
+    /// The error for a numeric code, if it is one of 1001–1011.
+    pub fn from_code(code: i64) -> Option<CmcError> {
+        Some(match code {
+            1001 => CmcError::ApiKeyInvalid,
+            1002 => CmcError::ApiKeyMissing,
+            1003 => CmcError::PlanRequiresPayment,
+            1004 => CmcError::PlanPaymentExpired,
+            1005 => CmcError::ApiKeyRequired,
+            1006 => CmcError::PlanNotAuthorized,
+            1007 => CmcError::ApiKeyDisabled,
+            1008 => CmcError::MinuteRateLimit,
+            1009 => CmcError::DailyRateLimit,
+            1010 => CmcError::MonthlyRateLimit,
+            1011 => CmcError::IpRateLimit,
+            _ => return None,
+        })
+    }
+}
+
+/// Cryptowatch's error bodies.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum CwError {
+    /// `Asset not found`.
+    AssetNotFound,
+    /// `Exchange not found`.
+    ExchangeNotFound,
+    /// `Instrument not found`.
+    InstrumentNotFound,
+    /// `Pair not found`.
+    PairNotFound,
+    /// `Unkown sort parameter` (sic).
+    UnknownSortParameter,
+    /// `Out of allowance`.
+    OutOfAllowance,
+    /// Any other error text.
+    Other,
+}
+
+impl CwError {
+    /// Classifies an error body's text.
+    pub fn from_text(text: &str) -> CwError {
+        match text {
+            "Asset not found" => CwError::AssetNotFound,
+            "Exchange not found" => CwError::ExchangeNotFound,
+            "Instrument not found" => CwError::InstrumentNotFound,
+            "Pair not found" => CwError::PairNotFound,
+            "Unkown sort parameter" | "Unknown sort parameter" => CwError::UnknownSortParameter,
+            "Out of allowance" => CwError::OutOfAllowance,
+            _ => CwError::Other,
+        }
+    }
+}
+
+/// Something the user may need explained.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum Code {
+    /// An HTTP status without a more precise code.
+    Http(HttpStatus),
+    /// A CoinMarketCap error code.
+    Cmc(CmcError),
+    /// A Cryptowatch error body.
+    Cw(CwError),
+    /// A client-side failure, per API (the advice differs).
+    Client {
+        /// Which API was called.
+        api: ApiKind,
+        /// What failed.
+        failure: ClientFailure,
+    },
+    /// A local decision: waiting.
+    Wait(WaitCode),
+    /// A local decision: refusing.
+    Refused(RefusedCode),
+}
+
+/// Local waits, by limit.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum WaitCode {
+    /// The minute's requests are used.
+    MinuteFull,
+    /// Today's credits are used.
+    DailySpent,
+    /// This month's credits are used.
+    MonthlySpent,
+    /// Backing off from the IP limit.
+    IpBackoff,
+    /// Cryptowatch allowance spent.
+    AllowanceSpent,
+    /// Waiting for the hourly allowance probe.
+    ProbeAtTopOfHour,
+}
+
+/// Local refusals.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum RefusedCode {
+    /// Invalid parameters.
+    InvalidParams,
+    /// Request for the other API.
+    WrongApi,
+    /// The endpoint is outside the plan.
+    NotInPlan,
+    /// Too many convert currencies for the plan.
+    TooManyConverts,
+    /// The request costs more than the whole limit.
+    CostAboveLimit,
+    /// The key was rejected (see the server's code for which way).
+    KeyRejected(KeyProblemCode),
+}
+
+/// The key problems, mirrored for explanation.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum KeyProblemCode {
+    /// Invalid.
+    Invalid,
+    /// Missing.
+    Missing,
+    /// Payment required.
+    PaymentRequired,
+    /// Expired.
+    Expired,
+    /// Key required.
+    KeyRequired,
+    /// Disabled.
+    Disabled,
+}
+
+impl From<KeyProblem> for KeyProblemCode {
+    fn from(p: KeyProblem) -> KeyProblemCode {
+        match p {
+            KeyProblem::Invalid => KeyProblemCode::Invalid,
+            KeyProblem::Missing => KeyProblemCode::Missing,
+            KeyProblem::PaymentRequired => KeyProblemCode::PaymentRequired,
+            KeyProblem::Expired => KeyProblemCode::Expired,
+            KeyProblem::KeyRequired => KeyProblemCode::KeyRequired,
+            KeyProblem::Disabled => KeyProblemCode::Disabled,
+        }
+    }
+}
+
+impl Code {
+    /// The code for an answer, or `None` when it was a success.
+    pub fn of_outcome(outcome: &Outcome, api: ApiKind) -> Option<Code> {
+        match outcome {
+            Outcome::Cmc(a) => {
+                let code = a.error_code.unwrap_or(0);
+                if let Some(e) = CmcError::from_code(code) {
+                    return Some(Code::Cmc(e));
+                }
+                if (400..600).contains(&code) {
+                    // "If no specific code applies, error_code equals the HTTP status".
+                    return HttpStatus::from_code(code as u16).map(Code::Http);
+                }
+                match HttpStatus::from_code(a.http_status) {
+                    Some(s) => Some(Code::Http(s)),
+                    // An unknown non-zero code on a 200 (newer endpoints do that): a bad request.
+                    None if code != 0 => Some(Code::Http(HttpStatus::BadRequest)),
+                    None => None,
+                }
+            }
+            Outcome::Cw(a) => match (&a.error, HttpStatus::from_code(a.http_status)) {
+                (Some(text), status) => match CwError::from_text(text) {
+                    CwError::Other => Some(status.map_or(Code::Cw(CwError::Other), Code::Http)),
+                    e => Some(Code::Cw(e)),
+                },
+                (None, Some(HttpStatus::TooManyRequests)) => {
+                    Some(Code::Cw(CwError::OutOfAllowance))
+                }
+                (None, status) => status.map(Code::Http),
+            },
+            Outcome::Failed {
+                failure,
+                http_status,
+            } => {
+                // A status that is not a success says more than "the body was not JSON".
+                match http_status.and_then(HttpStatus::from_code) {
+                    Some(s)
+                        if matches!(
+                            failure,
+                            ClientFailure::NotJson | ClientFailure::WrongShape
+                        ) =>
+                    {
+                        Some(Code::Http(s))
+                    }
+                    _ => Some(Code::Client {
+                        api,
+                        failure: *failure,
+                    }),
+                }
+            }
+        }
+    }
+
+    /// The code for a decision (`None` for `SendNow`).
+    pub fn of_decision(decision: &Decision) -> Option<Code> {
+        match decision {
+            Decision::SendNow { .. } => None,
+            Decision::WaitUntil { reason, .. } => Some(Code::Wait(match reason {
+                WaitReason::MinuteFull => WaitCode::MinuteFull,
+                WaitReason::DailyCreditsSpent => WaitCode::DailySpent,
+                WaitReason::MonthlyCreditsSpent => WaitCode::MonthlySpent,
+                WaitReason::IpBackoff => WaitCode::IpBackoff,
+                WaitReason::AllowanceSpent => WaitCode::AllowanceSpent,
+                WaitReason::ProbeAtTopOfHour => WaitCode::ProbeAtTopOfHour,
+            })),
+            Decision::Refuse { reason } => Some(Code::Refused(match reason {
+                RefuseReason::InvalidParams(_) => RefusedCode::InvalidParams,
+                RefuseReason::WrongApi => RefusedCode::WrongApi,
+                RefuseReason::Key(p) => RefusedCode::KeyRejected((*p).into()),
+                RefuseReason::EndpointNotInPlan { .. } => RefusedCode::NotInPlan,
+                RefuseReason::TooManyConverts { .. } => RefusedCode::TooManyConverts,
+                RefuseReason::CostAboveLimit { .. } => RefusedCode::CostAboveLimit,
+            })),
+        }
+    }
+}
+
+/// Whether and when retrying helps.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Retry {
+    /// Retrying the same request will fail the same way: something must change first.
+    No,
+    /// Retrying may help right away or after a short pause.
+    Soon,
+    /// Retrying helps from this instant.
+    At(UnixMillis),
+    /// Retrying helps later, at an instant not known.
+    Later,
+}
+
+/// A plain explanation of a code.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Explanation {
+    /// A short title.
+    pub title: &'static str,
+    /// One plain paragraph on what happened.
+    pub explanation: &'static str,
+    /// What the user can do.
+    pub what_to_do: &'static str,
+    /// Whether and when a retry helps.
+    pub retry: Retry,
+}
+
+/// Which way a code's retry goes; the instant, when known, comes from the caller.
+#[derive(Clone, Copy)]
+enum When {
+    Never,
+    Soon,
+    AtKnownInstant,
+}
+
+/// Explains `code`. `retry_at` is the instant a retry helps, where the caller knows it (the
+/// decision's `at`, or the settlement's `retry_at`); codes that a wait cannot fix ignore it.
+pub fn explain(code: Code, retry_at: Option<UnixMillis>) -> Explanation {
+    let (title, explanation, what_to_do, when) = text(code);
+    let retry = match when {
+        When::Never => Retry::No,
+        When::Soon => Retry::Soon,
+        When::AtKnownInstant => retry_at.map_or(Retry::Later, Retry::At),
+    };
+    Explanation {
+        title,
+        explanation,
+        what_to_do,
+        retry,
+    }
+}
+
+fn text(code: Code) -> (&'static str, &'static str, &'static str, When) {
+    use When::*;
+    match code {
+        Code::Http(s) => match s {
+            HttpStatus::BadRequest => ("Bad request", "The server did not accept a parameter of this request.", "Check the parameters (values, ranges, spelling) and send it again.", Never),
+            HttpStatus::Unauthorized => ("Key missing or invalid", "The server did not recognise an API key on this request.", "Check that the key is entered correctly and sent with the request.", Never),
+            HttpStatus::PaymentRequired => ("Payment required", "The key's subscription needs payment or has expired.", "Renew or activate the plan in your account, then try again.", Never),
+            HttpStatus::Forbidden => ("Not allowed", "The key is not allowed to make this call: the plan does not include it, or the key is disabled.", "Use an endpoint your plan includes, or upgrade the plan.", Never),
+            HttpStatus::NotFound => ("Not found", "The server has nothing at this address: an unknown asset, exchange, pair or page.", "Check the names in the request (exchange, pair, asset) against the lists.", Never),
+            HttpStatus::RequestTimeout => ("Request timed out", "The server gave up waiting for the request.", "Try again in a moment; if it keeps happening, check the connection.", Soon),
+            HttpStatus::TooManyRequests => ("Too many requests", "A rate or credit limit was reached.", "Wait until the limit resets before sending more.", AtKnownInstant),
+            HttpStatus::InternalServerError => ("Server error", "The server failed while answering. It is not a problem with the request.", "Try again in a little while.", Soon),
+            HttpStatus::BadGateway => ("Bad gateway", "A proxy between you and the API got no valid answer from the API.", "Check that the proxy and the API are up, then try again.", Soon),
+            HttpStatus::ServiceUnavailable => ("Service unavailable", "The server is overloaded or down for maintenance.", "Try again in a little while.", Soon),
+            HttpStatus::GatewayTimeout => ("Gateway timeout", "A proxy between you and the API waited too long for the API.", "Try again in a little while.", Soon),
+            HttpStatus::OtherClientError(_) => ("Request rejected", "The server rejected the request.", "Check the request and the key, then try again.", Never),
+            HttpStatus::OtherServerError(_) => ("Server problem", "The server could not answer properly.", "Try again in a little while.", Soon),
+        },
+        Code::Cmc(e) => match e {
+            CmcError::ApiKeyInvalid => ("Invalid API key", "CoinMarketCap does not know this API key.", "Copy the key again from your CoinMarketCap account and enter it here.", Never),
+            CmcError::ApiKeyMissing => ("API key missing", "The request reached CoinMarketCap without an API key.", "Enter your key; it must be sent in the X-CMC_PRO_API_KEY header.", Never),
+            CmcError::PlanRequiresPayment => ("Plan not activated", "The key's plan must be activated by a payment before it can be used.", "Activate the plan in your CoinMarketCap account.", Never),
+            CmcError::PlanPaymentExpired => ("Subscription expired", "The key's subscription plan has expired.", "Renew the subscription in your CoinMarketCap account.", Never),
+            CmcError::ApiKeyRequired => ("API key required", "This call needs an API key.", "Enter your CoinMarketCap key.", Never),
+            CmcError::PlanNotAuthorized => ("Not in your plan", "Your CoinMarketCap plan does not include this endpoint. The call cost no credits.", "Choose an endpoint your plan includes, or upgrade the plan.", Never),
+            CmcError::ApiKeyDisabled => ("Key disabled", "CoinMarketCap has disabled this key.", "Contact CoinMarketCap support or create a new key.", Never),
+            CmcError::MinuteRateLimit => ("Minute limit reached", "The key made as many requests this minute as its plan allows; every request counts, free ones and failed ones too.", "Wait for the next minute; the widget queues requests until then.", AtKnownInstant),
+            CmcError::DailyRateLimit => ("Daily credits used up", "The key has spent today's credits.", "Wait for the daily reset, or upgrade the plan.", AtKnownInstant),
+            CmcError::MonthlyRateLimit => ("Monthly credits used up", "The key has spent this month's credits.", "Wait for the monthly reset, or upgrade the plan.", AtKnownInstant),
+            CmcError::IpRateLimit => ("Too many requests from this address", "CoinMarketCap limits requests per IP address, and this address went over it.", "Slow down: the widget backs off, a little longer each time.", AtKnownInstant),
+        },
+        Code::Cw(e) => match e {
+            CwError::AssetNotFound => ("Asset not found", "Cryptowatch does not know this asset. The call was still charged.", "Check the asset's symbol against the asset list.", Never),
+            CwError::ExchangeNotFound => ("Exchange not found", "Cryptowatch does not know this exchange. The call was still charged.", "Check the exchange's name against the exchange list.", Never),
+            CwError::InstrumentNotFound => ("Market not found", "This exchange has no market for this pair. The call was still charged.", "Check the pair against the exchange's markets.", Never),
+            CwError::PairNotFound => ("Pair not found", "Cryptowatch does not know this pair. The call was still charged.", "Check the pair against the pair list.", Never),
+            CwError::UnknownSortParameter => ("Unknown sort parameter", "keyBy accepts only id or symbols.", "Choose id or symbols.", Never),
+            CwError::OutOfAllowance => ("Allowance spent", "The Cryptowatch allowance for this window is spent.", "Wait until the allowance resets; the widget checks cheaply each hour whether it came back earlier.", AtKnownInstant),
+            CwError::Other => ("Cryptowatch error", "Cryptowatch answered with an error.", "Try again later; if it persists, check the request.", Soon),
+        },
+        Code::Client { api, failure } => match (failure, api) {
+            (ClientFailure::Network, ApiKind::CoinMarketCap) => ("No connection", "The request did not reach CoinMarketCap: the network or the server is down.", "Check the connection (and the proxy, if you use one), then try again.", Soon),
+            (ClientFailure::Network, ApiKind::Cryptowatch) => ("No connection", "The request did not reach Cryptowatch. The public Cryptowatch API shut down in 2023; only an emulator serves it now.", "Point the widget at a running emulator.", Never),
+            (ClientFailure::CorsRefused, ApiKind::CoinMarketCap) => ("CoinMarketCap refuses calls from a browser: use the proxy", "CoinMarketCap blocks requests from web pages on purpose, so keys are not exposed to visitors.", "Send requests through the proxy (or the emulator), which adds the key on the server side.", Never),
+            (ClientFailure::CorsRefused, ApiKind::Cryptowatch) => ("Blocked by the browser", "The server did not allow this page to read its answer (CORS).", "Use the emulator or a proxy that allows this page's origin.", Never),
+            (ClientFailure::Timeout, _) => ("No answer in time", "The server did not answer in time; the request may still have been counted.", "Try again in a moment.", Soon),
+            (ClientFailure::NotJson, _) => ("Unreadable answer", "The answer was not JSON — often an error page from a proxy, or a cut-off body.", "Try again; if it persists, check the proxy or the base address.", Soon),
+            (ClientFailure::WrongShape, _) => ("Unexpected answer", "The answer was JSON but not in the shape this API uses; the address may point at another service.", "Check the base address in the settings.", Never),
+        },
+        Code::Wait(w) => match w {
+            WaitCode::MinuteFull => ("Waiting for the next minute", "This minute's requests are used; sending now would be refused.", "Nothing: the request goes at the start of the next minute.", AtKnownInstant),
+            WaitCode::DailySpent => ("Waiting for the daily reset", "Today's credits would not cover this request.", "Wait for the reset, make the request smaller, or upgrade the plan.", AtKnownInstant),
+            WaitCode::MonthlySpent => ("Waiting for the monthly reset", "This month's credits would not cover this request.", "Wait for the reset, make the request smaller, or upgrade the plan.", AtKnownInstant),
+            WaitCode::IpBackoff => ("Backing off", "CoinMarketCap's IP limit was hit; the widget pauses before trying again.", "Nothing: the request goes when the pause ends.", AtKnownInstant),
+            WaitCode::AllowanceSpent => ("Waiting for the allowance", "The Cryptowatch allowance left in this window would not cover this request.", "Wait for the window to end, or choose a cheaper request.", AtKnownInstant),
+            WaitCode::ProbeAtTopOfHour => ("Checking again on the hour", "The allowance is spent; a cheap check at the top of each hour finds out whether it came back early.", "Nothing: the check runs by itself.", AtKnownInstant),
+        },
+        Code::Refused(r) => match r {
+            RefusedCode::InvalidParams => ("Invalid parameters", "A parameter is missing, out of range or not one of the accepted values.", "Correct the highlighted parameter.", Never),
+            RefusedCode::WrongApi => ("Wrong API", "This request belongs to the other API.", "Send it with that API's settings.", Never),
+            RefusedCode::NotInPlan => ("Not in your plan", "The plan does not include this endpoint; the server would refuse it and still count the request.", "Choose an endpoint your plan includes, or upgrade the plan.", Never),
+            RefusedCode::TooManyConverts => ("Too many currencies", "The plan allows fewer convert currencies per request.", "Ask for fewer currencies, or split the request.", Never),
+            RefusedCode::CostAboveLimit => ("Too big for the plan", "This request costs more than the whole limit; it could never go.", "Ask for fewer items.", Never),
+            RefusedCode::KeyRejected(p) => match p {
+                KeyProblemCode::Invalid => ("Invalid API key", "The server said this key is invalid.", "Enter a valid key.", Never),
+                KeyProblemCode::Missing => ("API key missing", "The server received no key.", "Enter your key.", Never),
+                KeyProblemCode::PaymentRequired => ("Plan not activated", "The key's plan needs payment.", "Activate the plan in your account.", Never),
+                KeyProblemCode::Expired => ("Subscription expired", "The key's subscription has expired.", "Renew the subscription.", Never),
+                KeyProblemCode::KeyRequired => ("API key required", "This call needs a key.", "Enter your key.", Never),
+                KeyProblemCode::Disabled => ("Key disabled", "The key has been disabled.", "Contact support or create a new key.", Never),
+            },
+        },
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::envelope::{CmcAnswer, CwAnswer};
+
+    #[test]
+    fn every_listed_http_status_has_a_specific_explanation() {
+        for code in [400u16, 401, 402, 403, 404, 408, 429, 500, 502, 503, 504] {
+            let s = HttpStatus::from_code(code).unwrap();
+            assert!(
+                !matches!(
+                    s,
+                    HttpStatus::OtherClientError(_) | HttpStatus::OtherServerError(_)
+                ),
+                "{code}"
+            );
+            let e = explain(Code::Http(s), None);
+            assert!(!e.title.is_empty() && !e.explanation.is_empty() && !e.what_to_do.is_empty());
+        }
+        assert_eq!(HttpStatus::from_code(204), None);
+        assert_eq!(
+            HttpStatus::from_code(418),
+            Some(HttpStatus::OtherClientError(418))
+        );
+    }
+
+    #[test]
+    fn every_cmc_code_1001_to_1011_is_known() {
+        for code in 1001..=1011 {
+            let e = CmcError::from_code(code).unwrap();
+            assert!(!explain(Code::Cmc(e), None).title.is_empty());
+        }
+        assert_eq!(CmcError::from_code(1012), None);
+        assert_eq!(CmcError::from_code(1000), None);
+    }
+
+    #[test]
+    fn rate_limits_carry_the_exact_retry_instant() {
+        let at = UnixMillis(1_700_000_040_000);
+        assert_eq!(
+            explain(Code::Cmc(CmcError::MinuteRateLimit), Some(at)).retry,
+            Retry::At(at)
+        );
+        assert_eq!(
+            explain(Code::Cmc(CmcError::MonthlyRateLimit), None).retry,
+            Retry::Later
+        );
+        assert_eq!(
+            explain(Code::Cmc(CmcError::ApiKeyInvalid), Some(at)).retry,
+            Retry::No
+        );
+    }
+
+    #[test]
+    fn cors_on_coinmarketcap_says_use_the_proxy() {
+        let e = explain(
+            Code::Client {
+                api: ApiKind::CoinMarketCap,
+                failure: ClientFailure::CorsRefused,
+            },
+            None,
+        );
+        assert_eq!(
+            e.title,
+            "CoinMarketCap refuses calls from a browser: use the proxy"
+        );
+        assert_eq!(e.retry, Retry::No);
+    }
+
+    #[test]
+    fn every_cryptowatch_error_body_is_recognised() {
+        for (text, e) in [
+            ("Asset not found", CwError::AssetNotFound),
+            ("Exchange not found", CwError::ExchangeNotFound),
+            ("Instrument not found", CwError::InstrumentNotFound),
+            ("Pair not found", CwError::PairNotFound),
+            ("Unkown sort parameter", CwError::UnknownSortParameter),
+            ("Out of allowance", CwError::OutOfAllowance),
+            ("something else", CwError::Other),
+        ] {
+            assert_eq!(CwError::from_text(text), e);
+        }
+    }
+
+    #[test]
+    fn an_outcome_is_classified_by_its_most_precise_code() {
+        let cmc = |status, code| {
+            Outcome::Cmc(CmcAnswer {
+                http_status: status,
+                error_code: Some(code),
+                ..CmcAnswer::default()
+            })
+        };
+        assert_eq!(Code::of_outcome(&cmc(200, 0), ApiKind::CoinMarketCap), None);
+        assert_eq!(
+            Code::of_outcome(&cmc(429, 1008), ApiKind::CoinMarketCap),
+            Some(Code::Cmc(CmcError::MinuteRateLimit))
+        );
+        assert_eq!(
+            Code::of_outcome(&cmc(400, 400), ApiKind::CoinMarketCap),
+            Some(Code::Http(HttpStatus::BadRequest))
+        );
+        assert_eq!(
+            Code::of_outcome(&cmc(500, 0), ApiKind::CoinMarketCap),
+            Some(Code::Http(HttpStatus::InternalServerError))
+        );
+        let cw = Outcome::Cw(CwAnswer {
+            http_status: 404,
+            error: Some("Pair not found".into()),
+            ..CwAnswer::default()
+        });
+        assert_eq!(
+            Code::of_outcome(&cw, ApiKind::Cryptowatch),
+            Some(Code::Cw(CwError::PairNotFound))
+        );
+        let html = Outcome::Failed {
+            failure: ClientFailure::NotJson,
+            http_status: Some(502),
+        };
+        assert_eq!(
+            Code::of_outcome(&html, ApiKind::Cryptowatch),
+            Some(Code::Http(HttpStatus::BadGateway))
+        );
+        let net = Outcome::Failed {
+            failure: ClientFailure::Network,
+            http_status: None,
+        };
+        assert_eq!(
+            Code::of_outcome(&net, ApiKind::Cryptowatch),
+            Some(Code::Client {
+                api: ApiKind::Cryptowatch,
+                failure: ClientFailure::Network
+            })
+        );
+    }
+}
