@@ -25,6 +25,7 @@ pub mod envelope;
 pub mod explain;
 pub mod ledger;
 pub mod reconcile;
+pub mod store;
 pub mod time;
 
 pub use catalog::{cmc_credits, estimate, ApiKind, CmcPlan, CostPreview, EndpointId, Request};
@@ -34,4 +35,5 @@ pub use envelope::{cmc_outcome, cw_outcome, ClientFailure, Outcome};
 pub use explain::{explain, Code, Explanation, Retry};
 pub use ledger::{advance, reserve, Account, Ledger, ReservationId};
 pub use reconcile::{reconcile, Settlement};
+pub use store::{load, save, LoadWarning, Loaded};
 pub use time::UnixMillis;

@@ -1,0 +1,215 @@
+//! The stored form of the [`Ledger`]: versioned JSON, read tolerantly.
+//!
+//! `{"v": 1, "accounts": [...]}`. Loading never fails and never panics: a missing, corrupt,
+//! truncated or future document gives a fresh ledger and a warning the widget shows; one corrupt
+//! account is dropped without losing the others. Instants inside are UTC milliseconds.
+
+use serde::Serialize;
+use serde_json::Value;
+
+use crate::catalog::ApiKind;
+use crate::ledger::{Account, Ledger, Limits};
+
+/// The version this code writes.
+pub const STORE_VERSION: u64 = 1;
+
+/// Why a stored ledger was not (entirely) restored.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum LoadWarning {
+    /// The text is not JSON (corrupt or truncated).
+    #[error("the stored state was unreadable and has been reset")]
+    NotJson,
+    /// JSON, but not a stored ledger.
+    #[error("the stored state had an unknown shape and has been reset")]
+    UnknownShape,
+    /// Written by a newer version of the widget.
+    #[error("the stored state comes from a newer version and has been reset")]
+    NewerVersion(u64),
+    /// Some accounts were unreadable and were dropped.
+    #[error("{0} stored account(s) were unreadable and have been reset")]
+    AccountsDropped(usize),
+}
+
+/// The result of loading: always a usable ledger, plus what was lost, if anything.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Loaded {
+    /// The ledger.
+    pub ledger: Ledger,
+    /// Set when something could not be restored.
+    pub warning: Option<LoadWarning>,
+}
+
+#[derive(Serialize)]
+struct Stored<'a> {
+    v: u64,
+    accounts: &'a [Account],
+}
+
+/// The stored text of a ledger.
+pub fn save(ledger: &Ledger) -> String {
+    let stored = Stored {
+        v: STORE_VERSION,
+        accounts: &ledger.accounts,
+    };
+    // Serialising plain data to a string cannot fail; should it ever, an empty ledger is stored
+    // rather than a panic in the page.
+    serde_json::to_string(&stored).unwrap_or_else(|_| String::from(r#"{"v":1,"accounts":[]}"#))
+}
+
+fn fresh(warning: LoadWarning) -> Loaded {
+    Loaded {
+        ledger: Ledger::default(),
+        warning: Some(warning),
+    }
+}
+
+/// Brings a document of version `from` to the current shape.
+///
+/// Version 1 is the first stored shape, so there is nothing to convert yet; a later version adds
+/// its step here (`1 => v1_to_v2(doc)`, falling through to the next).
+fn migrate(doc: Value, from: u64) -> Result<Value, LoadWarning> {
+    match from {
+        STORE_VERSION => Ok(doc),
+        0 => Err(LoadWarning::UnknownShape),
+        newer => Err(LoadWarning::NewerVersion(newer)),
+    }
+}
+
+fn consistent(a: &Account) -> bool {
+    matches!(
+        (a.api, &a.limits),
+        (ApiKind::CoinMarketCap, Limits::Cmc(_)) | (ApiKind::Cryptowatch, Limits::Cw(_))
+    )
+}
+
+/// Reads a stored ledger. Empty text (nothing stored yet) is a fresh ledger without warning.
+pub fn load(text: &str) -> Loaded {
+    if text.trim().is_empty() {
+        return Loaded {
+            ledger: Ledger::default(),
+            warning: None,
+        };
+    }
+    let doc: Value = match serde_json::from_str(text) {
+        Ok(doc) => doc,
+        Err(_) => return fresh(LoadWarning::NotJson),
+    };
+    let Some(version) = doc.get("v").and_then(Value::as_u64) else {
+        return fresh(LoadWarning::UnknownShape);
+    };
+    let mut doc = match migrate(doc, version) {
+        Ok(doc) => doc,
+        Err(w) => return fresh(w),
+    };
+    let Some(Value::Array(items)) = doc.get_mut("accounts").map(Value::take) else {
+        return fresh(LoadWarning::UnknownShape);
+    };
+    let total = items.len();
+    let accounts: Vec<Account> = items
+        .into_iter()
+        .filter_map(|item| serde_json::from_value::<Account>(item).ok())
+        .filter(consistent)
+        .collect();
+    let dropped = total - accounts.len();
+    Loaded {
+        ledger: Ledger { accounts },
+        warning: (dropped > 0).then_some(LoadWarning::AccountsDropped(dropped)),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::catalog::{CmcPlan, EndpointId, Request};
+    use crate::ledger::reserve;
+    use crate::time::UnixMillis;
+
+    fn sample() -> Ledger {
+        let mut ledger = Ledger::default();
+        let now = UnixMillis(1_759_054_864_716);
+        let a = ledger.account_or_insert_with(ApiKind::CoinMarketCap, "main", || {
+            Account::cmc("main", CmcPlan::Basic)
+        });
+        reserve(a, &Request::new(EndpointId::CmcListingsLatest), now).expect("fits");
+        let c = ledger.account_or_insert_with(ApiKind::Cryptowatch, "anon", || {
+            Account::cryptowatch("anon", false)
+        });
+        reserve(c, &Request::new(EndpointId::CwPairs), now).expect("fits");
+        ledger
+    }
+
+    #[test]
+    fn a_saved_ledger_loads_back_exactly() {
+        let ledger = sample();
+        let text = save(&ledger);
+        assert!(text.starts_with(r#"{"v":1,"#));
+        assert_eq!(
+            load(&text),
+            Loaded {
+                ledger,
+                warning: None
+            }
+        );
+    }
+
+    #[test]
+    fn nothing_stored_is_a_fresh_ledger_without_warning() {
+        assert_eq!(
+            load(""),
+            Loaded {
+                ledger: Ledger::default(),
+                warning: None
+            }
+        );
+    }
+
+    #[test]
+    fn corrupt_or_truncated_text_gives_a_fresh_ledger_and_a_warning() {
+        let text = save(&sample());
+        assert_eq!(
+            load(&text[..text.len() / 2]).warning,
+            Some(LoadWarning::NotJson)
+        );
+        assert_eq!(
+            load("\u{0}\u{1}garbage").warning,
+            Some(LoadWarning::NotJson)
+        );
+        assert_eq!(load("[]").warning, Some(LoadWarning::UnknownShape));
+        assert_eq!(
+            load(r#"{"accounts":[]}"#).warning,
+            Some(LoadWarning::UnknownShape)
+        );
+        assert_eq!(load(r#"{"v":1}"#).warning, Some(LoadWarning::UnknownShape));
+    }
+
+    #[test]
+    fn a_newer_version_is_not_guessed_at() {
+        let loaded = load(r#"{"v":2,"accounts":[]}"#);
+        assert_eq!(
+            loaded,
+            Loaded {
+                ledger: Ledger::default(),
+                warning: Some(LoadWarning::NewerVersion(2))
+            }
+        );
+    }
+
+    #[test]
+    fn one_corrupt_account_is_dropped_and_the_others_kept() {
+        let text = save(&sample()).replacen(
+            r#""accounts":["#,
+            r#""accounts":[{"api":"CoinMarketCap","junk":1},"#,
+            1,
+        );
+        let loaded = load(&text);
+        assert_eq!(loaded.warning, Some(LoadWarning::AccountsDropped(1)));
+        assert_eq!(loaded.ledger, sample());
+    }
+
+    #[test]
+    fn an_account_whose_limits_belong_to_the_other_api_is_dropped() {
+        let text =
+            save(&sample()).replacen(r#""api":"CoinMarketCap""#, r#""api":"Cryptowatch""#, 1);
+        assert_eq!(load(&text).warning, Some(LoadWarning::AccountsDropped(1)));
+    }
+}
