@@ -1,135 +1,364 @@
 //! A local emulator of the CoinMarketCap Pro and Cryptowatch REST APIs, so credit-gauge works
 //! offline and every test talks to a real HTTP server on loopback.
+//!
+//! It is deliberately independent of `credit-gauge-core`: the server's accounting is written
+//! from the API reference on its own, so it cannot share the client's mistakes.
 
+pub mod clock;
+pub mod cmc;
+pub mod cors;
+pub mod cryptowatch;
+pub mod faults;
+pub mod ledger;
+pub mod proxy;
+pub mod query;
+mod static_files;
+
+use std::net::SocketAddr;
 use std::path::PathBuf;
-use std::sync::{Arc, Mutex};
-use std::time::{SystemTime, UNIX_EPOCH};
+use std::sync::{Arc, Mutex, MutexGuard};
+use std::time::Instant;
 
-use axum::extract::State;
-use axum::http::{HeaderMap, HeaderValue, Method, StatusCode};
-use axum::response::{IntoResponse, Response};
-use axum::routing::get;
-use axum::{Json, Router};
-use serde_json::{json, Value};
-use tower_http::services::{ServeDir, ServeFile};
+use axum::extract::{ConnectInfo, Request, State};
+use axum::http::{Method, StatusCode};
+use axum::response::Response;
+use axum::Router;
+use serde_json::{json, Map, Value};
+
+pub use cors::Cors;
+pub use proxy::ProxyConfig;
+
+use clock::{iso, Clock};
+use faults::{Api, Fault, Switch, SwitchRequest};
+use ledger::Ledger;
 
 /// How the emulator runs.
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug)]
 pub struct Config {
     /// The built app to serve at `/` (Trunk's `dist/`), if any.
     pub static_dir: Option<PathBuf>,
+    /// Every window (minute, day, month, 24 hours) passes this many times faster.
+    pub time_scale: u32,
+    /// The plans file's text; `None` uses the one shipped with the emulator.
+    pub plans_json: Option<String>,
+    /// Which browser origins may read the emulated APIs.
+    pub cors: Cors,
+    /// Forward `/cmc` to a real CoinMarketCap instead of emulating it.
+    pub proxy_cmc: Option<ProxyConfig>,
+    /// Cryptowatch's anonymous allowance per 24 hours, in milli-credits.
+    pub cw_anonymous_allowance_milli: u64,
+    /// The keyed demo caller's allowance per 24 hours, in milli-credits.
+    pub cw_keyed_allowance_milli: u64,
 }
 
-#[derive(Default)]
-struct Ledger {
-    minute: u64,
-    requests_this_minute: u32,
-}
-
-#[derive(Clone)]
-struct AppState {
-    ledger: Arc<Mutex<Ledger>>,
-}
-
-const BASIC_RATE_LIMIT_MINUTE: u32 = 30;
-const BASIC_CREDITS_MONTHLY: u32 = 10_000;
-
-fn now_millis() -> u64 {
-    SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map(|d| d.as_millis() as u64)
-        .unwrap_or(0)
-}
-
-/// The router: the emulated APIs, and the built app at `/` when a folder is given.
-pub fn app(config: Config) -> Router {
-    let state = AppState {
-        ledger: Arc::new(Mutex::new(Ledger::default())),
-    };
-    let api = Router::new()
-        .route("/cmc/v1/key/info", get(key_info).options(preflight))
-        .with_state(state);
-    match config.static_dir {
-        Some(dir) => {
-            let index = dir.join("index.html");
-            api.fallback_service(ServeDir::new(dir).fallback(ServeFile::new(index)))
+impl Default for Config {
+    fn default() -> Self {
+        Config {
+            static_dir: None,
+            time_scale: 1,
+            plans_json: None,
+            cors: Cors::Any,
+            proxy_cmc: None,
+            cw_anonymous_allowance_milli: cryptowatch::ANONYMOUS_ALLOWANCE_MILLI,
+            cw_keyed_allowance_milli: cryptowatch::KEYED_ALLOWANCE_MILLI,
         }
-        None => api,
     }
 }
 
-fn cors(mut response: Response) -> Response {
-    let headers = response.headers_mut();
-    headers.insert("access-control-allow-origin", HeaderValue::from_static("*"));
-    headers.insert(
-        "access-control-allow-headers",
-        HeaderValue::from_static("X-CMC_PRO_API_KEY, Accept"),
-    );
-    headers.insert(
-        "access-control-allow-methods",
-        HeaderValue::from_static("GET, OPTIONS"),
-    );
-    response
+/// Everything a request may read or change.
+pub struct Shared {
+    pub clock: Clock,
+    pub plans: cmc::plans::Plans,
+    pub market: cmc::data::Market,
+    pub cw_catalog: cryptowatch::Catalog,
+    pub cw_anonymous_allowance_milli: u64,
+    pub cw_keyed_allowance_milli: u64,
+    ledger: Mutex<Ledger>,
+    faults: Mutex<Option<Switch>>,
+    cors: Cors,
+    /// In proxy mode only origins named explicitly may call `/cmc`: a proxy that holds a real
+    /// key must not be usable from every page the user visits.
+    proxy_cors: Cors,
+    proxy: Option<proxy::Proxy>,
+    static_dir: Option<PathBuf>,
 }
 
-async fn preflight(_method: Method) -> Response {
-    cors(StatusCode::NO_CONTENT.into_response())
-}
-
-fn status(error_code: u32, error_message: Option<&str>, credit_count: u32) -> Value {
-    json!({
-        "timestamp": "1970-01-01T00:00:00.000Z",
-        "error_code": error_code,
-        "error_message": error_message,
-        "elapsed": 0,
-        "credit_count": credit_count,
-        "notice": null,
-    })
-}
-
-async fn key_info(State(state): State<AppState>, headers: HeaderMap) -> Response {
-    let key = headers
-        .get("x-cmc_pro_api_key")
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or("");
-    if key.is_empty() {
-        let body = json!({ "status": status(1002, Some("API key missing."), 0) });
-        return cors((StatusCode::UNAUTHORIZED, Json(body)).into_response());
+impl Shared {
+    /// The ledger; a panic elsewhere while it was held cannot leave it half-written (every
+    /// change is a few integer updates), so a poisoned lock is simply taken over.
+    pub fn lock_ledger(&self) -> MutexGuard<'_, Ledger> {
+        self.ledger.lock().unwrap_or_else(|e| e.into_inner())
     }
-    if key != "demo-basic" {
-        let body = json!({ "status": status(1001, Some("This API Key is invalid."), 0) });
-        return cors((StatusCode::UNAUTHORIZED, Json(body)).into_response());
+
+    fn lock_faults(&self) -> MutexGuard<'_, Option<Switch>> {
+        self.faults.lock().unwrap_or_else(|e| e.into_inner())
     }
-    let made = {
-        let mut ledger = state.ledger.lock().unwrap_or_else(|e| e.into_inner());
-        let minute = now_millis() / 60_000;
-        if ledger.minute != minute {
-            ledger.minute = minute;
-            ledger.requests_this_minute = 0;
-        }
-        ledger.requests_this_minute += 1;
-        ledger.requests_this_minute
+}
+
+/// The router, or why the configuration cannot run.
+pub fn app(config: Config) -> Result<Router, String> {
+    let plans = cmc::plans::Plans::parse(
+        config
+            .plans_json
+            .as_deref()
+            .unwrap_or(cmc::plans::DEFAULT_PLANS),
+    )?;
+    let proxy = config
+        .proxy_cmc
+        .as_ref()
+        .map(proxy::Proxy::new)
+        .transpose()?;
+    let proxy_cors = match &config.cors {
+        Cors::Any => Cors::Origins(Vec::new()),
+        other => other.clone(),
     };
-    let body = json!({
-        "status": status(0, None, 0),
-        "data": {
-            "plan": {
-                "credit_limit_monthly": BASIC_CREDITS_MONTHLY,
-                "rate_limit_minute": BASIC_RATE_LIMIT_MINUTE,
-            },
-            "usage": {
-                "current_minute": {
-                    "requests_made": made,
-                    "requests_left": BASIC_RATE_LIMIT_MINUTE.saturating_sub(made),
-                },
-                "current_month": { "credits_used": 0, "credits_left": BASIC_CREDITS_MONTHLY },
-            },
-        },
+    let shared = Arc::new(Shared {
+        clock: Clock::new(config.time_scale),
+        plans,
+        market: cmc::data::Market::new(),
+        cw_catalog: cryptowatch::Catalog::new(),
+        cw_anonymous_allowance_milli: config.cw_anonymous_allowance_milli,
+        cw_keyed_allowance_milli: config.cw_keyed_allowance_milli,
+        ledger: Mutex::new(Ledger::default()),
+        faults: Mutex::new(None),
+        cors: config.cors,
+        proxy_cors,
+        proxy,
+        static_dir: config.static_dir,
     });
-    cors(Json(body).into_response())
+    Ok(Router::new().fallback(dispatch).with_state(shared))
 }
 
 /// Serves the emulator on an already bound listener until the process ends.
 pub async fn serve(listener: tokio::net::TcpListener, config: Config) -> std::io::Result<()> {
-    axum::serve(listener, app(config)).await
+    let router =
+        app(config).map_err(|e| std::io::Error::new(std::io::ErrorKind::InvalidInput, e))?;
+    axum::serve(
+        listener,
+        router.into_make_service_with_connect_info::<SocketAddr>(),
+    )
+    .await
+}
+
+/// The part of `path` below `prefix`, if `path` is `prefix` or below it.
+fn below<'a>(path: &'a str, prefix: &str) -> Option<&'a str> {
+    let rest = path.strip_prefix(prefix)?;
+    (rest.is_empty() || rest.starts_with('/')).then_some(rest)
+}
+
+/// Splits the fault parameter off a query string, so the API never sees it.
+fn take_fault_param(query: Option<&str>) -> (Option<String>, Option<String>) {
+    let Some(query) = query else {
+        return (None, None);
+    };
+    let mut fault = None;
+    let mut kept = Vec::new();
+    for part in query.split('&') {
+        match part.strip_prefix("emulator_fault=") {
+            Some(v) => fault = Some(query::decode(v).unwrap_or_default()),
+            None => kept.push(part),
+        }
+    }
+    let kept = (!kept.is_empty()).then(|| kept.join("&"));
+    (kept, fault)
+}
+
+async fn dispatch(State(app): State<Arc<Shared>>, request: Request) -> Response {
+    let started = Instant::now();
+    let peer = request
+        .extensions()
+        .get::<ConnectInfo<SocketAddr>>()
+        .map(|c| c.0.ip());
+    let path = request.uri().path().to_string();
+    let api = if below(&path, "/cmc").is_some() {
+        Api::Cmc
+    } else if below(&path, "/cryptowatch").is_some() {
+        Api::Cryptowatch
+    } else if let Some(rest) = below(&path, "/_emulator") {
+        let cors = app.cors.clone();
+        let headers = request.headers().clone();
+        if request.method() == Method::OPTIONS {
+            return cors.preflight(&headers);
+        }
+        let mut response = control(&app, rest, request).await;
+        cors.decorate(&headers, &mut response);
+        return response;
+    } else {
+        return static_files::serve(app.static_dir.as_deref(), request).await;
+    };
+    let (parts, _body) = request.into_parts();
+    let proxied = api == Api::Cmc && app.proxy.is_some();
+    let cors = if proxied { &app.proxy_cors } else { &app.cors };
+    if parts.method == Method::OPTIONS {
+        return cors.preflight(&parts.headers);
+    }
+    let now = app.clock.now();
+    let mut response = match answer(&app, api, &parts, &path, peer, started, now).await {
+        Ok(r) | Err(r) => r,
+    };
+    cors.decorate(&parts.headers, &mut response);
+    response
+}
+
+fn api_error(api: Api, http: StatusCode, message: &str, now: i64, started: Instant) -> Response {
+    match api {
+        Api::Cmc => cmc::error(now, started, http, http.as_u16().into(), message),
+        Api::Cryptowatch => cmc::json_response(http, &json!({ "error": message })),
+    }
+}
+
+async fn answer(
+    app: &Shared,
+    api: Api,
+    parts: &axum::http::request::Parts,
+    path: &str,
+    peer: Option<std::net::IpAddr>,
+    started: Instant,
+    now: i64,
+) -> Result<Response, Response> {
+    if parts.method != Method::GET && parts.method != Method::HEAD {
+        return Err(api_error(
+            api,
+            StatusCode::METHOD_NOT_ALLOWED,
+            "Method not allowed",
+            now,
+            started,
+        ));
+    }
+    let (query, param_fault) = take_fault_param(parts.uri.query());
+    let mut faults: Vec<Fault> = Vec::new();
+    let header_fault = parts
+        .headers
+        .get("x-emulator-fault")
+        .map(|v| v.to_str().unwrap_or("?"));
+    for spec in [header_fault, param_fault.as_deref()].into_iter().flatten() {
+        match faults::parse_list(spec) {
+            Ok(list) => faults.extend(list),
+            Err(e) => {
+                return Err(api_error(
+                    api,
+                    StatusCode::BAD_REQUEST,
+                    &format!("Emulator: {e}"),
+                    now,
+                    started,
+                ))
+            }
+        }
+    }
+    if faults.is_empty() {
+        if let Some(switch) = app.lock_faults().as_mut() {
+            faults = switch.take(path).unwrap_or_default();
+        }
+    }
+    if let Some(response) = faults::apply(&faults, api, &iso(now)).await {
+        return Ok(response);
+    }
+    let now = app.clock.now();
+    Ok(match api {
+        Api::Cmc => {
+            let rest = below(path, "/cmc").unwrap_or("");
+            match &app.proxy {
+                Some(proxy) => {
+                    proxy
+                        .forward(&app.proxy_cors, parts, rest, started, now)
+                        .await
+                }
+                None => cmc::handle(app, rest, query.as_deref(), &parts.headers, started),
+            }
+        }
+        Api::Cryptowatch => {
+            let rest = below(path, "/cryptowatch").unwrap_or("");
+            cryptowatch::handle(app, rest, query.as_deref(), &parts.headers, peer)
+        }
+    })
+}
+
+fn control_json(status: StatusCode, body: Value) -> Response {
+    cmc::json_response(status, &body)
+}
+
+/// `/_emulator/…`: the ledger (read-only) and the fault switch.
+async fn control(app: &Shared, rest: &str, request: Request) -> Response {
+    let method = request.method().clone();
+    match (rest, method) {
+        ("/ledger", Method::GET) => control_json(StatusCode::OK, ledger_json(app)),
+        ("/faults", Method::GET) => {
+            let current = app.lock_faults().as_ref().map(Switch::describe);
+            control_json(StatusCode::OK, json!({ "switch": current }))
+        }
+        ("/faults", Method::DELETE) => {
+            *app.lock_faults() = None;
+            control_json(StatusCode::OK, json!({ "switch": null }))
+        }
+        ("/faults", Method::POST) => {
+            let body = match axum::body::to_bytes(request.into_body(), 64 * 1024).await {
+                Ok(b) => b,
+                Err(_) => {
+                    return control_json(
+                        StatusCode::BAD_REQUEST,
+                        json!({"error": "body too large"}),
+                    )
+                }
+            };
+            let parsed = serde_json::from_slice::<SwitchRequest>(&body)
+                .map_err(|e| format!("expected {{\"fault\": \"…\", \"count\": n, \"path_prefix\": \"/cmc\"}}: {e}"))
+                .and_then(Switch::from_request);
+            match parsed {
+                Ok(switch) => {
+                    let described = switch.describe();
+                    *app.lock_faults() = Some(switch);
+                    control_json(StatusCode::OK, json!({ "switch": described }))
+                }
+                Err(e) => control_json(StatusCode::BAD_REQUEST, json!({ "error": e })),
+            }
+        }
+        ("/ledger", _) | ("/faults", _) => control_json(
+            StatusCode::METHOD_NOT_ALLOWED,
+            json!({"error": "method not allowed"}),
+        ),
+        _ => control_json(
+            StatusCode::NOT_FOUND,
+            json!({"error": "not found; see /_emulator/ledger and /_emulator/faults"}),
+        ),
+    }
+}
+
+fn ledger_json(app: &Shared) -> Value {
+    let now = app.clock.now();
+    let ledger = app.lock_ledger();
+    let mut cmc_keys = Map::new();
+    for (key, usage) in &ledger.cmc {
+        cmc_keys.insert(key.clone(), cmc::ledger_entry(app, key, usage, now));
+    }
+    let mut cw = Map::new();
+    for (who, balance) in &ledger.cw {
+        cw.insert(who.clone(), cryptowatch::ledger_entry(balance, now));
+    }
+    json!({
+        "now": iso(now),
+        "time_scale": app.clock.scale(),
+        "cmc": cmc_keys,
+        "cryptowatch": cw,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_fault_parameter_is_taken_out_of_the_query() {
+        let (q, f) = take_fault_param(Some("limit=5&emulator_fault=latency%3D10&convert=EUR"));
+        assert_eq!(q.as_deref(), Some("limit=5&convert=EUR"));
+        assert_eq!(f.as_deref(), Some("latency=10"));
+        let (q, f) = take_fault_param(Some("emulator_fault=drop"));
+        assert_eq!((q, f.as_deref()), (None, Some("drop")));
+    }
+
+    #[test]
+    fn below_needs_a_whole_segment() {
+        assert_eq!(below("/cmc/v1/key/info", "/cmc"), Some("/v1/key/info"));
+        assert_eq!(below("/cmc", "/cmc"), Some(""));
+        assert_eq!(below("/cmcx", "/cmc"), None);
+    }
 }

@@ -1,0 +1,274 @@
+//! Fault injection: the failures a real network and a real API produce, on demand.
+//!
+//! Per request with the `X-Emulator-Fault` header or the `emulator_fault` query parameter, or
+//! for every matching request with the server-wide switch (`POST /_emulator/faults`), so
+//! browser tests can inject faults without changing the widget's requests. A faulted request
+//! is answered before any accounting: nothing is counted or charged (except `latency`, which
+//! only delays a normal answer).
+
+use std::time::Duration;
+
+use axum::body::Body;
+use axum::http::header::{CONTENT_LENGTH, CONTENT_TYPE};
+use axum::http::{HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+use bytes::Bytes;
+use serde::Deserialize;
+use serde_json::{json, Value};
+
+/// One injected failure.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Fault {
+    /// Wait this many (real) milliseconds, then answer normally.
+    Latency(u64),
+    /// 500 in the API's own error shape.
+    Status500,
+    /// A 502 HTML page, as a gateway in front of the API sends.
+    Html502,
+    /// 200 with `application/json` that is not JSON.
+    MalformedJson,
+    /// Headers promise a body the connection then cuts short.
+    Truncated,
+    /// The connection closes without an answer.
+    Drop,
+    /// 429 whose body carries no error code.
+    TooManyNoCode,
+}
+
+impl Fault {
+    pub fn parse(s: &str) -> Option<Fault> {
+        let s = s.trim();
+        if let Some(ms) = s.strip_prefix("latency=") {
+            // Capped so that a typo cannot hang a test run.
+            return ms
+                .parse::<u64>()
+                .ok()
+                .filter(|ms| *ms <= 60_000)
+                .map(Fault::Latency);
+        }
+        Some(match s {
+            "status-500" => Fault::Status500,
+            "html-502" => Fault::Html502,
+            "malformed-json" => Fault::MalformedJson,
+            "truncated" => Fault::Truncated,
+            "drop" => Fault::Drop,
+            "429-no-code" => Fault::TooManyNoCode,
+            _ => return None,
+        })
+    }
+
+    pub fn name(&self) -> String {
+        match self {
+            Fault::Latency(ms) => format!("latency={ms}"),
+            Fault::Status500 => "status-500".into(),
+            Fault::Html502 => "html-502".into(),
+            Fault::MalformedJson => "malformed-json".into(),
+            Fault::Truncated => "truncated".into(),
+            Fault::Drop => "drop".into(),
+            Fault::TooManyNoCode => "429-no-code".into(),
+        }
+    }
+}
+
+/// A comma-separated list of faults: `latency=300,status-500`.
+pub fn parse_list(s: &str) -> Result<Vec<Fault>, String> {
+    s.split(',')
+        .filter(|p| !p.trim().is_empty())
+        .map(|p| Fault::parse(p).ok_or_else(|| format!("unknown fault {:?}", p.trim())))
+        .collect()
+}
+
+/// Which API's error shapes to imitate.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Api {
+    Cmc,
+    Cryptowatch,
+}
+
+/// The server-wide switch, as posted to `/_emulator/faults`.
+#[derive(Clone, Debug, Deserialize)]
+pub struct SwitchRequest {
+    pub fault: String,
+    /// How many matching requests to fault; absent = until cleared.
+    pub count: Option<u32>,
+    /// Only requests whose path starts with this (e.g. `/cmc/v1/key/info`); absent = all API paths.
+    pub path_prefix: Option<String>,
+}
+
+#[derive(Clone, Debug)]
+pub struct Switch {
+    pub faults: Vec<Fault>,
+    pub remaining: Option<u32>,
+    pub path_prefix: Option<String>,
+}
+
+impl Switch {
+    pub fn from_request(r: SwitchRequest) -> Result<Switch, String> {
+        let faults = parse_list(&r.fault)?;
+        if faults.is_empty() {
+            return Err("no fault named".into());
+        }
+        Ok(Switch {
+            faults,
+            remaining: r.count,
+            path_prefix: r.path_prefix,
+        })
+    }
+
+    pub fn describe(&self) -> Value {
+        json!({
+            "fault": self.faults.iter().map(Fault::name).collect::<Vec<_>>().join(","),
+            "count": self.remaining,
+            "path_prefix": self.path_prefix,
+        })
+    }
+
+    /// Takes the faults for a request on `path`, if this switch applies, counting it down.
+    pub fn take(&mut self, path: &str) -> Option<Vec<Fault>> {
+        if self.remaining == Some(0) {
+            return None;
+        }
+        if let Some(prefix) = &self.path_prefix {
+            if !path.starts_with(prefix.as_str()) {
+                return None;
+            }
+        }
+        if let Some(n) = self.remaining.as_mut() {
+            *n -= 1;
+        }
+        Some(self.faults.clone())
+    }
+}
+
+/// Sleeps for the latency faults and returns the answer of the first terminal one, if any.
+pub async fn apply(faults: &[Fault], api: Api, timestamp: &str) -> Option<Response> {
+    for f in faults {
+        if let Fault::Latency(ms) = f {
+            tokio::time::sleep(Duration::from_millis(*ms)).await;
+        }
+    }
+    let terminal = faults.iter().find(|f| !matches!(f, Fault::Latency(_)))?;
+    Some(answer(*terminal, api, timestamp))
+}
+
+fn json_body(status: StatusCode, body: String) -> Response {
+    (
+        status,
+        [(CONTENT_TYPE, "application/json; charset=utf-8")],
+        body,
+    )
+        .into_response()
+}
+
+fn answer(fault: Fault, api: Api, timestamp: &str) -> Response {
+    match fault {
+        Fault::Latency(_) => StatusCode::NO_CONTENT.into_response(),
+        Fault::Status500 => {
+            let body = match api {
+                Api::Cmc => json!({"status": {"timestamp": timestamp, "error_code": 500,
+                    "error_message": "An internal server error occurred", "elapsed": 0,
+                    "credit_count": 0, "notice": null}}),
+                Api::Cryptowatch => json!({"error": "Internal Server Error"}),
+            };
+            json_body(StatusCode::INTERNAL_SERVER_ERROR, body.to_string())
+        }
+        Fault::Html502 => (
+            StatusCode::BAD_GATEWAY,
+            [(CONTENT_TYPE, "text/html; charset=utf-8")],
+            "<html>\r\n<head><title>502 Bad Gateway</title></head>\r\n<body>\r\n\
+             <center><h1>502 Bad Gateway</h1></center>\r\n<hr><center>nginx</center>\r\n\
+             </body>\r\n</html>\r\n",
+        )
+            .into_response(),
+        Fault::MalformedJson => {
+            let body = match api {
+                Api::Cmc => format!(
+                    "{{\"status\":{{\"timestamp\":\"{timestamp}\",\"error_code\":0,\"credit_count\":1,"
+                ),
+                Api::Cryptowatch => "{\"result\":{\"price\":1234.5,\"allowance\":".to_string(),
+            };
+            json_body(StatusCode::OK, body)
+        }
+        Fault::TooManyNoCode => {
+            let body = match api {
+                Api::Cmc => json!({"status": {"timestamp": timestamp,
+                    "error_message": "Too Many Requests", "elapsed": 0, "credit_count": 0}}),
+                Api::Cryptowatch => json!({"error": "Too Many Requests"}),
+            };
+            json_body(StatusCode::TOO_MANY_REQUESTS, body.to_string())
+        }
+        Fault::Truncated => {
+            let full = match api {
+                Api::Cmc => format!(
+                    "{{\"status\":{{\"timestamp\":\"{timestamp}\",\"error_code\":0,\"error_message\":null,\
+                     \"elapsed\":0,\"credit_count\":1,\"notice\":null}},\"data\":{{\"padding\":\"{}\"}}}}",
+                    "x".repeat(512)
+                ),
+                Api::Cryptowatch => format!(
+                    "{{\"result\":{{\"price\":1234.5}},\"allowance\":{{\"cost\":0.005,\"remaining\":9.995,\"padding\":\"{}\"}}}}",
+                    "x".repeat(512)
+                ),
+            };
+            let half = Bytes::from(full.as_bytes()[..full.len() / 2].to_vec());
+            // The promised length is the whole body; the stream fails halfway, so the server
+            // closes the connection and the client sees a body that ends too early.
+            // The pause lets the head and the first half reach the client before the cut.
+            let first =
+                futures_util::stream::once(async move { Ok::<Bytes, std::io::Error>(half) });
+            let cut = futures_util::stream::once(async {
+                tokio::time::sleep(Duration::from_millis(50)).await;
+                Err(std::io::Error::new(
+                    std::io::ErrorKind::ConnectionAborted,
+                    "truncated",
+                ))
+            });
+            let stream = futures_util::StreamExt::chain(first, cut);
+            let mut response = Response::new(Body::from_stream(stream));
+            let h = response.headers_mut();
+            h.insert(
+                CONTENT_TYPE,
+                HeaderValue::from_static("application/json; charset=utf-8"),
+            );
+            h.insert(CONTENT_LENGTH, HeaderValue::from(full.len()));
+            response
+        }
+        Fault::Drop => {
+            // A body that fails before its first byte: the server abandons the connection
+            // before the head is flushed, so the client sees it closed with no answer.
+            let chunks: Vec<Result<Bytes, std::io::Error>> = vec![Err(std::io::Error::new(
+                std::io::ErrorKind::ConnectionAborted,
+                "dropped",
+            ))];
+            Response::new(Body::from_stream(futures_util::stream::iter(chunks)))
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_every_fault_name() {
+        let list = parse_list(
+            "latency=250, status-500,html-502,malformed-json,truncated,drop,429-no-code",
+        )
+        .expect("all known");
+        assert_eq!(list.len(), 7);
+        assert_eq!(list[0], Fault::Latency(250));
+        assert!(parse_list("latency=999999").is_err());
+        assert!(parse_list("explode").is_err());
+    }
+
+    #[test]
+    fn a_counted_switch_runs_out() {
+        let mut s = Switch {
+            faults: vec![Fault::Status500],
+            remaining: Some(1),
+            path_prefix: Some("/cmc".into()),
+        };
+        assert!(s.take("/cryptowatch/assets").is_none());
+        assert!(s.take("/cmc/v1/key/info").is_some());
+        assert!(s.take("/cmc/v1/key/info").is_none());
+    }
+}
