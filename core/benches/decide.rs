@@ -17,7 +17,11 @@ fn warm_cmc() -> Account {
     let ok = cmc_outcome(200, r#"{"status":{"error_code":0,"credit_count":1}}"#);
     for i in 0..10 {
         let t = UnixMillis(NOW.0 - 3_600_000 + i * 1000);
-        if let Ok(id) = reserve(&mut a, &Request::new(EndpointId::CmcQuotesLatest).with("id", "1"), t) {
+        if let Ok(id) = reserve(
+            &mut a,
+            &Request::new(EndpointId::CmcQuotesLatest).with("id", "1"),
+            t,
+        ) {
             reconcile(&mut a, id, &ok, t);
         }
     }
@@ -26,12 +30,21 @@ fn warm_cmc() -> Account {
 
 fn benches(c: &mut Criterion) {
     let cmc = warm_cmc();
-    let listings = Request::new(EndpointId::CmcListingsLatest).with("limit", "201").with("convert", "USD");
-    c.bench_function("decide/cmc_listings", |b| b.iter(|| decide(black_box(&cmc), black_box(&listings), black_box(NOW))));
+    let listings = Request::new(EndpointId::CmcListingsLatest)
+        .with("limit", "201")
+        .with("convert", "USD");
+    c.bench_function("decide/cmc_listings", |b| {
+        b.iter(|| decide(black_box(&cmc), black_box(&listings), black_box(NOW)))
+    });
 
     let cw = Account::cryptowatch("anon", false);
-    let ohlc = Request::new(EndpointId::CwOhlc).with("exchange", "kraken").with("pair", "btceur").with("periods", "60,3600");
-    c.bench_function("decide/cw_ohlc", |b| b.iter(|| decide(black_box(&cw), black_box(&ohlc), black_box(NOW))));
+    let ohlc = Request::new(EndpointId::CwOhlc)
+        .with("exchange", "kraken")
+        .with("pair", "btceur")
+        .with("periods", "60,3600");
+    c.bench_function("decide/cw_ohlc", |b| {
+        b.iter(|| decide(black_box(&cw), black_box(&ohlc), black_box(NOW)))
+    });
 
     // Reconcile needs a fresh reservation each time; the outcome is parsed once, outside the loop,
     // because the shell parses the body anyway and the parser is measured separately.
@@ -46,7 +59,10 @@ fn benches(c: &mut Criterion) {
         )
     });
 
-    let cw_ok = cw_outcome(200, r#"{"result":{},"allowance":{"cost":0.015,"remaining":9.985}}"#);
+    let cw_ok = cw_outcome(
+        200,
+        r#"{"result":{},"allowance":{"cost":0.015,"remaining":9.985}}"#,
+    );
     let mut cw_reserved = cw.clone();
     let cw_id = reserve(&mut cw_reserved, &ohlc, NOW).expect("fits");
     c.bench_function("reconcile/cw_success", |b| {
@@ -58,7 +74,9 @@ fn benches(c: &mut Criterion) {
     });
 
     let body = r#"{"status":{"timestamp":"2023-07-13T19:19:08.554Z","error_code":0,"error_message":null,"elapsed":29,"credit_count":1,"notice":null},"data":{"ETC":[{"id":646}]}}"#;
-    c.bench_function("parse/cmc_envelope", |b| b.iter(|| cmc_outcome(200, black_box(body))));
+    c.bench_function("parse/cmc_envelope", |b| {
+        b.iter(|| cmc_outcome(200, black_box(body)))
+    });
 }
 
 criterion_group!(core_benches, benches);
