@@ -5,6 +5,7 @@
 
 pub mod client;
 pub mod components;
+pub mod store;
 
 use leptos::prelude::*;
 use wasm_bindgen::prelude::*;

@@ -1,0 +1,285 @@
+//! Persistence of the limits state and history: `localStorage` under a versioned key per API
+//! and key fingerprint, every read-modify-write under a Web Lock so tabs and widgets on one
+//! origin never double-spend, change notifications across tabs (`storage` event) and within a
+//! page, and a memory fallback with a visible notice where storage is disabled or full.
+
+use std::cell::RefCell;
+use std::collections::HashMap;
+use std::rc::Rc;
+
+use js_sys::{Function, Promise};
+use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
+use wasm_bindgen_futures::JsFuture;
+
+/// The prefix and schema version of every key this widget writes.
+pub const KEY_PREFIX: &str = "credit-gauge:v1";
+
+// `navigator.locks` is behind web-sys's unstable-API flag; declaring the one method we call
+// keeps that flag (and a rebuild of all of web-sys with it) out of the build.
+#[wasm_bindgen]
+extern "C" {
+    type LockManager;
+
+    #[wasm_bindgen(method, js_name = request)]
+    fn request(this: &LockManager, name: &str, callback: &Function) -> Promise;
+}
+
+/// A short, one-way fingerprint of an API key (64-bit FNV-1a, hex): enough to keep two keys'
+/// counts apart, without writing the key itself to storage.
+pub fn fingerprint(key: &str) -> String {
+    let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
+    for byte in key.as_bytes() {
+        hash ^= u64::from(*byte);
+        hash = hash.wrapping_mul(0x0100_0000_01b3);
+    }
+    format!("{hash:016x}")
+}
+
+/// The storage key of one API and key: `credit-gauge:v1:<api>:<fingerprint>:<what>`.
+pub fn storage_key(api: &str, key: &str, what: &str) -> String {
+    format!("{KEY_PREFIX}:{api}:{}:{what}", fingerprint(key))
+}
+
+/// Why the store keeps data in memory only; shown to the user.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Notice {
+    /// `localStorage` cannot be used at all (disabled, private mode, sandboxed frame).
+    StorageUnavailable,
+    /// A write failed, most likely because storage is full.
+    StorageFull,
+    /// Web Locks are missing (an insecure page): tabs may race each other.
+    NoLocks,
+}
+
+impl Notice {
+    /// A sentence for the user.
+    pub fn message(&self) -> &'static str {
+        match self {
+            Notice::StorageUnavailable => {
+                "This browser does not let the widget store anything (private mode or storage \
+                 disabled): counts are kept in memory and are lost when the page closes."
+            }
+            Notice::StorageFull => {
+                "This site's storage is full: new counts are kept in memory until the page \
+                 closes. Free some space for this site to keep counts across reloads."
+            }
+            Notice::NoLocks => {
+                "This page is not a secure context, so tabs cannot coordinate: use one tab \
+                 per key, or serve the page over https or from localhost."
+            }
+        }
+    }
+}
+
+type Listener = Rc<dyn Fn(&str, Option<&str>)>;
+
+thread_local! {
+    static LISTENERS: RefCell<Vec<(u64, Listener)>> = const { RefCell::new(Vec::new()) };
+    static NEXT_LISTENER: RefCell<u64> = const { RefCell::new(0) };
+}
+
+fn notify_page(key: &str, value: Option<&str>) {
+    let listeners: Vec<Listener> =
+        LISTENERS.with(|l| l.borrow().iter().map(|(_, f)| f.clone()).collect());
+    for listener in listeners {
+        listener(key, value);
+    }
+}
+
+/// The widget's storage. Cheap to clone: clones share one memory fallback.
+#[derive(Clone)]
+pub struct Store {
+    area: Option<web_sys::Storage>,
+    memory: Rc<RefCell<HashMap<String, String>>>,
+    notice: Rc<RefCell<Option<Notice>>>,
+}
+
+impl Store {
+    /// Opens `localStorage`, or memory with a notice where it cannot be used.
+    pub fn open() -> Self {
+        let area = web_sys::window()
+            .and_then(|w| w.local_storage().ok().flatten())
+            .filter(|s| {
+                // Some browsers hand out a storage object that throws on every write.
+                let probe = format!("{KEY_PREFIX}:probe");
+                s.set_item(&probe, "1").is_ok() && s.remove_item(&probe).is_ok()
+            });
+        let notice = if area.is_none() {
+            Some(Notice::StorageUnavailable)
+        } else if lock_manager().is_none() {
+            Some(Notice::NoLocks)
+        } else {
+            None
+        };
+        Store::with_area(area, notice)
+    }
+
+    /// A store that keeps everything in memory (used where storage is unavailable).
+    pub fn memory_only() -> Self {
+        Store::with_area(None, Some(Notice::StorageUnavailable))
+    }
+
+    fn with_area(area: Option<web_sys::Storage>, notice: Option<Notice>) -> Self {
+        Store {
+            area,
+            memory: Rc::new(RefCell::new(HashMap::new())),
+            notice: Rc::new(RefCell::new(notice)),
+        }
+    }
+
+    /// Why data is not persisted, if it is not.
+    pub fn notice(&self) -> Option<Notice> {
+        self.notice.borrow().clone()
+    }
+
+    /// Reads a value. Memory wins over storage: it holds what storage refused to take.
+    pub fn read(&self, key: &str) -> Option<String> {
+        if let Some(value) = self.memory.borrow().get(key) {
+            return Some(value.clone());
+        }
+        self.area
+            .as_ref()
+            .and_then(|a| a.get_item(key).ok().flatten())
+    }
+
+    /// Writes a value and tells every listener on this page. A write that storage refuses
+    /// (full, or disabled since the page opened) is kept in memory, with a notice.
+    pub fn write(&self, key: &str, value: &str) {
+        let stored = match &self.area {
+            Some(area) => area.set_item(key, value).is_ok(),
+            None => false,
+        };
+        if stored {
+            self.memory.borrow_mut().remove(key);
+        } else {
+            self.memory
+                .borrow_mut()
+                .insert(key.to_owned(), value.to_owned());
+            let mut notice = self.notice.borrow_mut();
+            if self.area.is_some() {
+                *notice = Some(Notice::StorageFull);
+            } else if notice.is_none() {
+                *notice = Some(Notice::StorageUnavailable);
+            }
+        }
+        notify_page(key, Some(value));
+    }
+
+    /// Removes a value everywhere.
+    pub fn remove(&self, key: &str) {
+        self.memory.borrow_mut().remove(key);
+        if let Some(area) = &self.area {
+            let _ = area.remove_item(key);
+        }
+        notify_page(key, None);
+    }
+
+    /// Read-modify-write of one key under the origin-wide Web Lock of that key, so no other
+    /// tab or widget reads the value between this read and this write. `change` gets the
+    /// current value (if any) and returns the new value (or `None` to leave it) and a result.
+    pub async fn update<R: 'static>(
+        &self,
+        key: &str,
+        change: impl FnOnce(Option<String>) -> (Option<String>, R) + 'static,
+    ) -> R {
+        let store = self.clone();
+        let key_owned = key.to_owned();
+        let critical = move || {
+            let (new_value, result) = change(store.read(&key_owned));
+            if let Some(value) = new_value {
+                store.write(&key_owned, &value);
+            }
+            result
+        };
+        with_lock(&format!("{key}:lock"), critical).await
+    }
+}
+
+fn lock_manager() -> Option<LockManager> {
+    let navigator = web_sys::window()?.navigator();
+    let locks = js_sys::Reflect::get(&navigator, &JsValue::from_str("locks")).ok()?;
+    if locks.is_undefined() || locks.is_null() {
+        None
+    } else {
+        Some(locks.unchecked_into())
+    }
+}
+
+/// Runs `critical` while holding the Web Lock `name` (exclusive across every tab and frame
+/// of this origin). Without Web Locks, or if the request fails, it runs unlocked: the page
+/// keeps working and `Store::notice` says tabs may race.
+pub async fn with_lock<R: 'static>(name: &str, critical: impl FnOnce() -> R + 'static) -> R {
+    let critical = Rc::new(RefCell::new(Some(critical)));
+    let result: Rc<RefCell<Option<R>>> = Rc::new(RefCell::new(None));
+    if let Some(locks) = lock_manager() {
+        let (task, out) = (critical.clone(), result.clone());
+        // The lock is held until the callback's return value settles; a synchronous
+        // callback therefore holds it exactly for the read-modify-write.
+        let callback = Closure::once_into_js(move |_lock: JsValue| {
+            if let Some(f) = task.borrow_mut().take() {
+                *out.borrow_mut() = Some(f());
+            }
+            JsValue::UNDEFINED
+        });
+        let _ = JsFuture::from(locks.request(name, callback.unchecked_ref())).await;
+    }
+    if let Some(value) = result.borrow_mut().take() {
+        return value;
+    }
+    let f = critical
+        .borrow_mut()
+        .take()
+        .expect("the critical section runs exactly once");
+    f()
+}
+
+/// Keeps a change listener registered; dropping it unregisters.
+pub struct Subscription {
+    id: u64,
+    storage_listener: Option<(web_sys::Window, Closure<dyn Fn(web_sys::StorageEvent)>)>,
+}
+
+impl Drop for Subscription {
+    fn drop(&mut self) {
+        let id = self.id;
+        LISTENERS.with(|l| l.borrow_mut().retain(|(i, _)| *i != id));
+        if let Some((window, closure)) = self.storage_listener.take() {
+            let _ = window
+                .remove_event_listener_with_callback("storage", closure.as_ref().unchecked_ref());
+        }
+    }
+}
+
+/// Calls `on_change(key, new_value)` whenever a key starting with `prefix` changes, in this
+/// page (another widget) or in another tab (the `storage` event).
+pub fn subscribe(prefix: &str, on_change: impl Fn(&str, Option<&str>) + 'static) -> Subscription {
+    let prefix = prefix.to_owned();
+    let on_change: Listener = Rc::new(move |key: &str, value: Option<&str>| {
+        if key.starts_with(&prefix) {
+            on_change(key, value);
+        }
+    });
+    let id = NEXT_LISTENER.with(|n| {
+        let mut n = n.borrow_mut();
+        *n += 1;
+        *n
+    });
+    LISTENERS.with(|l| l.borrow_mut().push((id, on_change.clone())));
+    let storage_listener = web_sys::window().map(|window| {
+        let closure =
+            Closure::<dyn Fn(web_sys::StorageEvent)>::new(move |event: web_sys::StorageEvent| {
+                // `key` is null when another tab cleared all of storage.
+                if let Some(key) = event.key() {
+                    on_change(&key, event.new_value().as_deref());
+                }
+            });
+        let _ =
+            window.add_event_listener_with_callback("storage", closure.as_ref().unchecked_ref());
+        (window, closure)
+    });
+    Subscription {
+        id,
+        storage_listener,
+    }
+}

@@ -1,0 +1,232 @@
+//! The store in a real Chromium: localStorage, Web Locks, change notifications, fallbacks.
+#![cfg(target_arch = "wasm32")]
+
+use std::cell::RefCell;
+use std::rc::Rc;
+
+use credit_gauge::store::{fingerprint, storage_key, subscribe, with_lock, Notice, Store};
+use credit_gauge_core::{load, save, Account, CmcPlan, Ledger, LoadWarning};
+use wasm_bindgen::prelude::*;
+use wasm_bindgen_futures::JsFuture;
+use wasm_bindgen_test::*;
+
+wasm_bindgen_test_configure!(run_in_browser);
+
+fn local_storage() -> web_sys::Storage {
+    web_sys::window().unwrap().local_storage().unwrap().unwrap()
+}
+
+#[wasm_bindgen(inline_js = "
+export function hold_lock(name) {
+  let release;
+  const held = new Promise(resolve => { release = resolve; });
+  const granted = new Promise(resolve => {
+    navigator.locks.request(name, () => { resolve(); return held; });
+  });
+  return [granted, release];
+}
+")]
+extern "C" {
+    fn hold_lock(name: &str) -> js_sys::Array;
+}
+
+async fn yield_to_browser() {
+    gloo_timers_sleep(20).await;
+}
+
+async fn gloo_timers_sleep(ms: i32) {
+    let promise = js_sys::Promise::new(&mut |resolve, _| {
+        web_sys::window()
+            .unwrap()
+            .set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, ms)
+            .unwrap();
+    });
+    JsFuture::from(promise).await.unwrap();
+}
+
+#[wasm_bindgen_test]
+fn keys_are_versioned_and_never_contain_the_api_key() {
+    let key = storage_key("cmc", "my-secret-key-123", "ledger");
+    assert!(key.starts_with("credit-gauge:v1:cmc:"), "{key}");
+    assert!(key.ends_with(":ledger"), "{key}");
+    assert!(!key.contains("my-secret-key-123"), "{key}");
+    assert_eq!(fingerprint("a"), fingerprint("a"));
+    assert_ne!(fingerprint("a"), fingerprint("b"));
+}
+
+#[wasm_bindgen_test]
+fn a_write_lands_in_local_storage_and_reads_back() {
+    let store = Store::open();
+    assert_eq!(store.notice(), None);
+    let key = storage_key("cmc", "roundtrip", "ledger");
+    store.write(&key, "{\"v\":1,\"accounts\":[]}");
+    assert_eq!(
+        local_storage().get_item(&key).unwrap().as_deref(),
+        Some("{\"v\":1,\"accounts\":[]}")
+    );
+    assert_eq!(
+        store.read(&key).as_deref(),
+        Some("{\"v\":1,\"accounts\":[]}")
+    );
+    store.remove(&key);
+    assert_eq!(store.read(&key), None);
+}
+
+#[wasm_bindgen_test]
+async fn concurrent_updates_under_the_lock_lose_no_increment() {
+    let store = Store::open();
+    let key = storage_key("cmc", "counter", "ledger");
+    store.remove(&key);
+    let done = Rc::new(RefCell::new(0));
+    for _ in 0..40 {
+        let (store, key, done) = (store.clone(), key.clone(), done.clone());
+        wasm_bindgen_futures::spawn_local(async move {
+            store
+                .update(&key, |old| {
+                    let n: u32 = old.and_then(|s| s.parse().ok()).unwrap_or(0);
+                    (Some((n + 1).to_string()), ())
+                })
+                .await;
+            *done.borrow_mut() += 1;
+        });
+    }
+    while *done.borrow() < 40 {
+        yield_to_browser().await;
+    }
+    assert_eq!(store.read(&key).as_deref(), Some("40"));
+    store.remove(&key);
+}
+
+#[wasm_bindgen_test]
+async fn an_update_waits_while_another_context_holds_the_lock() {
+    let store = Store::open();
+    let key = storage_key("cmc", "held", "ledger");
+    store.write(&key, "before");
+    let held = hold_lock(&format!("{key}:lock"));
+    JsFuture::from(js_sys::Promise::from(held.get(0)))
+        .await
+        .unwrap();
+
+    let finished = Rc::new(RefCell::new(false));
+    {
+        let (store, key, finished) = (store.clone(), key.clone(), finished.clone());
+        wasm_bindgen_futures::spawn_local(async move {
+            store.update(&key, |_| (Some("after".into()), ())).await;
+            *finished.borrow_mut() = true;
+        });
+    }
+    yield_to_browser().await;
+    assert!(
+        !*finished.borrow(),
+        "the update ran while the lock was held"
+    );
+    assert_eq!(store.read(&key).as_deref(), Some("before"));
+
+    let release: js_sys::Function = held.get(1).unchecked_into();
+    release.call0(&JsValue::UNDEFINED).unwrap();
+    while !*finished.borrow() {
+        yield_to_browser().await;
+    }
+    assert_eq!(store.read(&key).as_deref(), Some("after"));
+    store.remove(&key);
+}
+
+#[wasm_bindgen_test]
+async fn with_lock_returns_the_critical_sections_result() {
+    assert_eq!(with_lock("credit-gauge:test", || 7 * 6).await, 42);
+}
+
+#[wasm_bindgen_test]
+fn full_storage_keeps_the_value_in_memory_with_a_notice() {
+    let storage = local_storage();
+    let store = Store::open();
+    let key = storage_key("cmc", "full", "ledger");
+    // Fill this origin's storage until it refuses more.
+    let chunk = "x".repeat(512 * 1024);
+    let mut fillers = Vec::new();
+    for i in 0..64 {
+        let filler = format!("filler-{i}");
+        if storage.set_item(&filler, &chunk).is_err() {
+            break;
+        }
+        fillers.push(filler);
+    }
+    let big = "y".repeat(600 * 1024);
+    store.write(&key, &big);
+    assert_eq!(store.notice(), Some(Notice::StorageFull));
+    assert_eq!(store.read(&key).map(|s| s.len()), Some(big.len()));
+    assert!(!Notice::StorageFull.message().is_empty());
+    for filler in fillers {
+        storage.remove_item(&filler).unwrap();
+    }
+    store.remove(&key);
+}
+
+#[wasm_bindgen_test]
+fn a_memory_only_store_works_and_says_why() {
+    let store = Store::memory_only();
+    assert_eq!(store.notice(), Some(Notice::StorageUnavailable));
+    store.write("credit-gauge:v1:cmc:x:ledger", "kept");
+    assert_eq!(
+        store.read("credit-gauge:v1:cmc:x:ledger").as_deref(),
+        Some("kept")
+    );
+    assert_eq!(
+        local_storage()
+            .get_item("credit-gauge:v1:cmc:x:ledger")
+            .unwrap(),
+        None
+    );
+}
+
+#[wasm_bindgen_test]
+fn corrupt_old_and_future_data_load_as_a_fresh_ledger_with_a_warning() {
+    let store = Store::open();
+    let key = storage_key("cmc", "corrupt", "ledger");
+    for (text, warning) in [
+        ("{\"v\":1,\"accounts\":[", LoadWarning::NotJson),
+        ("<html>", LoadWarning::NotJson),
+        ("{\"accounts\":[]}", LoadWarning::UnknownShape),
+        ("{\"v\":99,\"accounts\":[]}", LoadWarning::NewerVersion(99)),
+    ] {
+        store.write(&key, text);
+        let loaded = load(&store.read(&key).unwrap());
+        assert_eq!(loaded.warning, Some(warning), "{text}");
+        assert_eq!(loaded.ledger, Ledger::default());
+    }
+    // A good ledger round-trips through storage unchanged.
+    let mut ledger = Ledger::default();
+    ledger.accounts.push(Account::cmc("main", CmcPlan::Basic));
+    store.write(&key, &save(&ledger));
+    let loaded = load(&store.read(&key).unwrap());
+    assert_eq!(loaded.warning, None);
+    assert_eq!(loaded.ledger, ledger);
+    store.remove(&key);
+}
+
+#[wasm_bindgen_test]
+fn listeners_hear_writes_on_this_page_until_dropped() {
+    let store = Store::open();
+    let heard = Rc::new(RefCell::new(Vec::<(String, Option<String>)>::new()));
+    let subscription = {
+        let heard = heard.clone();
+        subscribe("credit-gauge:v1:cw:", move |key, value| {
+            heard
+                .borrow_mut()
+                .push((key.to_owned(), value.map(str::to_owned)))
+        })
+    };
+    store.write("credit-gauge:v1:cw:abc:ledger", "1");
+    store.write("credit-gauge:v1:cmc:abc:ledger", "ignored: other prefix");
+    drop(subscription);
+    store.write("credit-gauge:v1:cw:abc:ledger", "2");
+    assert_eq!(
+        *heard.borrow(),
+        vec![(
+            "credit-gauge:v1:cw:abc:ledger".to_owned(),
+            Some("1".to_owned())
+        )]
+    );
+    store.remove("credit-gauge:v1:cw:abc:ledger");
+    store.remove("credit-gauge:v1:cmc:abc:ledger");
+}
