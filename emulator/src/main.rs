@@ -12,6 +12,7 @@ const USAGE: &str = "usage: credit-gauge-emulator [options]
   --plans FILE              CoinMarketCap plans, gates and demo keys (default: the shipped plans.json)
   --cors-origin ORIGIN      allow only this browser origin (repeatable; default: any origin)
   --no-cors                 send no CORS headers, like the real CoinMarketCap
+  --cw-keyed-allowance N    credits per 24 h for the keyed Cryptowatch caller (default 1000)
   --proxy-cmc URL           forward /cmc to this CoinMarketCap base URL with a server-side key
   --proxy-cmc-key-env VAR   read the proxy's key from this environment variable
                             (default CMC_PRO_API_KEY)
@@ -55,6 +56,15 @@ fn main() -> ExitCode {
                 no_cors = true;
                 Ok(())
             }
+            "--cw-keyed-allowance" => value("a number of credits").and_then(|v| {
+                v.parse::<u64>()
+                    .ok()
+                    .and_then(|c| c.checked_mul(1000))
+                    .map(|m| config.cw_keyed_allowance_milli = m)
+                    .ok_or_else(|| {
+                        "--cw-keyed-allowance needs a whole number of credits".to_string()
+                    })
+            }),
             "--proxy-cmc" => value("a URL").map(|u| proxy_url = Some(u)),
             "--proxy-cmc-key-env" => value("a variable name").map(|v| key_env = v),
             "--proxy-cmc-key-file" => value("a file").map(|f| key_file = Some(PathBuf::from(f))),
@@ -130,7 +140,10 @@ fn announce(addr: &SocketAddr, config: &Config) {
             println!("  failures: demo-unpaid (1003) demo-expired (1004) demo-disabled (1007); any other key → 1001");
         }
     }
-    println!("Cryptowatch: no key = anonymous (10 credits / 24 h); apikey=demo-cw = keyed (1000 credits / 24 h)");
+    println!(
+        "Cryptowatch: no key = anonymous (10 credits / 24 h); apikey=demo-cw = keyed ({} credits / 24 h)",
+        config.cw_keyed_allowance_milli / 1000
+    );
     println!("State lives in memory: a restart starts fresh.");
 }
 
