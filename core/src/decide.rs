@@ -165,9 +165,9 @@ pub fn decide(account: &Account, request: &Request, now: UnixMillis) -> Decision
                     max: Credits::ZERO,
                 });
             }
-            if l.minute.requests_at(now) >= l.minute.limit {
+            if l.minute.busiest_at(now) >= l.minute.limit {
                 hold(
-                    l.minute.resets_at(now),
+                    l.minute.opens_at(now),
                     LimitKind::CmcMinute,
                     WaitReason::MinuteFull,
                 );

@@ -210,7 +210,20 @@ impl CreditLimit {
     }
 }
 
+/// How far a request's arrival at the server may be from the instant we count it (network
+/// latency and the two clocks' difference). A request counted within this distance of a minute's
+/// edge may land in the neighbouring minute on the server, so it is counted in both.
+///
+/// The reference does not say how exact CoinMarketCap's minute is; one second is a conservative
+/// guess that costs at most the requests sent in the last second of a busy minute.
+pub const MINUTE_EDGE_MS: i64 = 1_000;
+
 /// CoinMarketCap's per-minute request window.
+///
+/// The server counts a request in the UTC minute it *receives* it, which we only know to within
+/// [`MINUTE_EDGE_MS`]. So the window keeps three counts: the previous minute, the current one, and
+/// the next one (requests sent in the current minute's last second), and a request may only go
+/// when every minute it could land in has room.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct MinuteWindow {
     /// Requests allowed per UTC minute.
@@ -219,6 +232,12 @@ pub struct MinuteWindow {
     pub window: Option<Span>,
     /// Requests sent in it — every request, free or failing.
     pub requests: u32,
+    /// Requests the server may have counted in the minute before `window`.
+    #[serde(default)]
+    pub previous: u32,
+    /// Requests the server may count in the minute after `window` (sent near its end).
+    #[serde(default)]
+    pub spill: u32,
 }
 
 impl MinuteWindow {
@@ -226,8 +245,48 @@ impl MinuteWindow {
     pub fn requests_at(&self, now: UnixMillis) -> u32 {
         match self.window {
             Some(w) if w.holds_at(now) => self.requests,
+            Some(w) if now.0 < w.end.0 + MINUTE_MS => self.spill,
             _ => 0,
         }
+    }
+
+    /// Requests the server may count in the minute holding `t` (before the window: the previous
+    /// minute; after it: the spill; further: none).
+    fn in_minute_of(&self, t: UnixMillis) -> u32 {
+        let Some(w) = self.window else { return 0 };
+        if t < w.start {
+            // Either the minute before, or the clock went backwards (then the window still
+            // holds, see the module documentation): take the larger count.
+            self.previous.max(self.requests)
+        } else if t < w.end {
+            self.requests
+        } else if t.0 < w.end.0 + MINUTE_MS {
+            self.spill
+        } else {
+            0
+        }
+    }
+
+    /// The most requests any minute that a request sent at `now` could land in already holds.
+    pub fn busiest_at(&self, now: UnixMillis) -> u32 {
+        self.in_minute_of(now.plus(-MINUTE_EDGE_MS))
+            .max(self.in_minute_of(now))
+            .max(self.in_minute_of(now.plus(MINUTE_EDGE_MS)))
+    }
+
+    /// The earliest instant from `now` on at which a request fits every minute it could land in.
+    pub fn opens_at(&self, now: UnixMillis) -> UnixMillis {
+        let Some(w) = self.window else { return now };
+        [
+            now,
+            w.start.plus(MINUTE_EDGE_MS),
+            w.end.plus(MINUTE_EDGE_MS),
+            w.end.plus(MINUTE_MS + MINUTE_EDGE_MS),
+        ]
+        .into_iter()
+        .filter(|t| *t >= now)
+        .find(|t| self.busiest_at(*t) < self.limit)
+        .unwrap_or(w.end.plus(MINUTE_MS + MINUTE_EDGE_MS).max(now))
     }
 
     /// When the window holding at `now` ends.
@@ -238,16 +297,36 @@ impl MinuteWindow {
         }
     }
 
-    /// Counts one request at `now`.
+    /// Moves the window to the UTC minute holding `now`, carrying the counts of neighbouring
+    /// minutes over. A window that still holds (including after a backwards jump) stays.
+    fn shift_to(&mut self, now: UnixMillis) {
+        let minute = Span {
+            start: now.minute_start(),
+            end: now.next_utc_minute(),
+        };
+        let (previous, requests) = match self.window {
+            Some(w) if w.holds_at(now) => return,
+            Some(w) if minute.start == w.end => (self.requests, self.spill),
+            Some(w) if minute.start.0 == w.end.0 + MINUTE_MS => (self.spill, 0),
+            _ => (0, 0),
+        };
+        self.window = Some(minute);
+        self.previous = previous;
+        self.requests = requests;
+        self.spill = 0;
+    }
+
+    /// Counts one request at `now`, in every minute the server may count it in.
     pub(crate) fn count(&mut self, now: UnixMillis) {
-        if !self.window.is_some_and(|w| w.holds_at(now)) {
-            self.window = Some(Span {
-                start: now.minute_start(),
-                end: now.next_utc_minute(),
-            });
-            self.requests = 0;
-        }
+        self.shift_to(now);
+        let Some(w) = self.window else { return };
         self.requests = self.requests.saturating_add(1);
+        if now.0 - MINUTE_EDGE_MS < w.start.0 {
+            self.previous = self.previous.saturating_add(1);
+        }
+        if now.0 + MINUTE_EDGE_MS >= w.end.0 {
+            self.spill = self.spill.saturating_add(1);
+        }
     }
 
     /// Marks the minute holding at `now` as full (the server said 1008).
@@ -258,10 +337,14 @@ impl MinuteWindow {
 
     fn advance(&mut self, now: UnixMillis) {
         if let Some(w) = &mut self.window {
-            w.clamp_backwards(now, MINUTE_MS);
+            if now < w.start {
+                // The clock went backwards: the counts stay, in a window that ends within a
+                // minute of `now`. The neighbours' counts no longer line up with it.
+                w.clamp_backwards(now, MINUTE_MS);
+                self.previous = self.previous.max(self.requests);
+            }
             if !w.holds_at(now) {
-                self.window = None;
-                self.requests = 0;
+                self.shift_to(now);
             }
         }
     }
@@ -338,6 +421,8 @@ impl CmcLimits {
             confirmed: false,
             max_converts: l.max_converts,
             minute: MinuteWindow {
+                previous: 0,
+                spill: 0,
                 limit: l.requests_per_minute,
                 window: None,
                 requests: 0,

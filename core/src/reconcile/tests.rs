@@ -79,13 +79,18 @@ fn the_minute_limit_counts_every_request_and_waits_for_the_next_utc_minute() {
     assert_eq!(
         decide(&a, &Request::new(EndpointId::CmcKeyInfo), now),
         Decision::WaitUntil {
-            at: at("2025-09-28T10:22:00.000Z"),
+            at: at("2025-09-28T10:22:01.000Z"),
             limit: LimitKind::CmcMinute,
             reason: WaitReason::MinuteFull
         }
     );
+    // Within a second of the new minute the request could still land in the full one.
     assert!(matches!(
-        decide(&a, &listings(), at("2025-09-28T10:22:00.000Z")),
+        decide(&a, &listings(), at("2025-09-28T10:22:00.500Z")),
+        Decision::WaitUntil { .. }
+    ));
+    assert!(matches!(
+        decide(&a, &listings(), at("2025-09-28T10:22:01.000Z")),
         Decision::SendNow { .. }
     ));
 }
@@ -514,10 +519,14 @@ fn a_clock_jumping_backwards_does_not_unlock_the_minute() {
             ..
         }
     ));
-    // ... nor locks it for longer than a minute of real time.
+    // ... nor locks it for longer than a minute of real time (plus the edge margin).
     advance(&mut a, back);
     assert!(matches!(
-        decide(&a, &listings(), back.plus(MINUTE_MS)),
+        decide(
+            &a,
+            &listings(),
+            back.plus(MINUTE_MS + crate::ledger::MINUTE_EDGE_MS)
+        ),
         Decision::SendNow { .. }
     ));
 }
@@ -746,4 +755,58 @@ fn an_answer_from_the_other_api_is_the_wrong_shape() {
             failure: ClientFailure::WrongShape
         })
     );
+}
+
+#[test]
+fn a_request_in_the_last_second_of_a_minute_also_counts_in_the_next() {
+    let mut a = Account::cmc("k", CmcPlan::Basic);
+    for _ in 0..30 {
+        send(
+            &mut a,
+            &Request::new(EndpointId::CmcKeyInfo),
+            at("2025-09-28T10:21:59.500Z"),
+            &ok_cmc(0),
+        );
+    }
+    let next = at("2025-09-28T10:22:30.000Z");
+    assert_eq!(cmc(&a).minute.requests_at(next), 30);
+    assert_eq!(
+        decide(&a, &listings(), next),
+        Decision::WaitUntil {
+            at: at("2025-09-28T10:23:01.000Z"),
+            limit: LimitKind::CmcMinute,
+            reason: WaitReason::MinuteFull
+        }
+    );
+}
+
+#[test]
+fn a_request_in_the_first_second_of_a_minute_must_fit_the_previous_one_too() {
+    let mut a = Account::cmc("k", CmcPlan::Basic);
+    for _ in 0..29 {
+        send(
+            &mut a,
+            &listings(),
+            at("2025-09-28T10:21:30.000Z"),
+            &ok_cmc(1),
+        );
+    }
+    // One more in the first second of the next minute could land in 10:21 on the server.
+    send(
+        &mut a,
+        &listings(),
+        at("2025-09-28T10:22:00.300Z"),
+        &ok_cmc(1),
+    );
+    let l = &cmc(&a).minute;
+    assert_eq!(l.requests_at(at("2025-09-28T10:22:00.300Z")), 1);
+    assert_eq!(l.previous, 30);
+    assert!(matches!(
+        decide(&a, &listings(), at("2025-09-28T10:22:00.500Z")),
+        Decision::WaitUntil { at: t, .. } if t == at("2025-09-28T10:22:01.000Z")
+    ));
+    assert!(matches!(
+        decide(&a, &listings(), at("2025-09-28T10:22:01.000Z")),
+        Decision::SendNow { .. }
+    ));
 }
