@@ -1,48 +1,128 @@
-//! All network I/O of the widget: builds requests, sends them, and turns every answer or
-//! failure into a typed result.
+//! All network I/O of the widget: builds the request for an endpoint, sends it, and turns
+//! every answer or failure into a core [`Outcome`] plus what the user may want to see raw.
 
-use gloo_net::http::Request;
-use serde::Deserialize;
+use credit_gauge_core::{cmc_outcome, cw_outcome, ApiKind, ClientFailure, Outcome, Request};
+use gloo_net::http::{Request as HttpRequest, RequestBuilder};
+use wasm_bindgen::JsCast;
+use web_sys::{AbortController, RequestMode};
 
-/// Where the emulator serves CoinMarketCap on the page's own origin.
-pub const CMC_BASE: &str = "/cmc";
+/// How long an answer may take before the widget gives up on it.
+pub const TIMEOUT_MS: u32 = 20_000;
 
-/// The per-minute part of `/v1/key/info`.
-#[derive(Clone, Debug, Deserialize, PartialEq)]
-pub struct CurrentMinute {
-    pub requests_made: u32,
-    pub requests_left: u32,
+/// What came back from one call.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Answer {
+    /// The typed outcome the core reconciles and explains.
+    pub outcome: Outcome,
+    /// The HTTP status, when an answer arrived.
+    pub status: Option<u16>,
+    /// The body as text, when an answer arrived.
+    pub body: Option<String>,
 }
 
-#[derive(Clone, Debug, Deserialize, PartialEq)]
-struct Usage {
-    current_minute: CurrentMinute,
-}
-
-#[derive(Clone, Debug, Deserialize, PartialEq)]
-struct KeyInfoData {
-    usage: Usage,
-}
-
-#[derive(Clone, Debug, Deserialize, PartialEq)]
-struct KeyInfoEnvelope {
-    data: KeyInfoData,
-}
-
-/// Calls CoinMarketCap's `/v1/key/info` with the key in the header (never in the URL).
-pub async fn key_info(base: &str, key: &str) -> Result<CurrentMinute, String> {
-    let response = Request::get(&format!("{base}/v1/key/info"))
-        .header("X-CMC_PRO_API_KEY", key)
-        .header("Accept", "application/json")
-        .send()
-        .await
-        .map_err(|e| format!("The request did not reach the server: {e}"))?;
-    if !response.ok() {
-        return Err(format!("The server answered HTTP {}", response.status()));
+/// The full URL of `request` below `base` (no trailing slash needed).
+///
+/// A Cryptowatch key goes in the `apikey` query parameter: a browser preflight with the
+/// `X-CW-API-Key` header is likely refused by the real API (the reference's CORS notes). A
+/// CoinMarketCap key never goes in the URL; see [`send`].
+pub fn url(base: &str, request: &Request, key: &str) -> String {
+    let base = base.trim_end_matches('/');
+    let path = request.path_and_query();
+    let mut url = format!("{base}{path}");
+    if request.api() == ApiKind::Cryptowatch && !key.is_empty() {
+        url.push(if path.contains('?') { '&' } else { '?' });
+        url.push_str("apikey=");
+        url.push_str(&String::from(js_sys::encode_uri_component(key)));
     }
-    let envelope: KeyInfoEnvelope = response
-        .json()
-        .await
-        .map_err(|e| format!("The answer was not the expected JSON: {e}"))?;
-    Ok(envelope.data.usage.current_minute)
+    url
+}
+
+fn build(url: &str, api: ApiKind, key: &str) -> RequestBuilder {
+    let mut builder = HttpRequest::get(url).header("Accept", "application/json");
+    if api == ApiKind::CoinMarketCap && !key.is_empty() {
+        builder = builder.header("X-CMC_PRO_API_KEY", key);
+    }
+    builder
+}
+
+/// Sends `request` to `base` with `key` and waits for the answer (or [`TIMEOUT_MS`]).
+pub async fn send(base: &str, request: &Request, key: &str) -> Answer {
+    let api = request.api();
+    let url = url(base, request, key);
+    let controller = AbortController::new().ok();
+    let signal = controller.as_ref().map(|c| c.signal());
+    let timer = controller
+        .clone()
+        .map(|c| gloo_timers::callback::Timeout::new(TIMEOUT_MS, move || c.abort()));
+    let sent = build(&url, api, key)
+        .abort_signal(signal.as_ref())
+        .send()
+        .await;
+    let response = match sent {
+        Ok(response) => response,
+        Err(error) => {
+            drop(timer);
+            let aborted = signal.as_ref().is_some_and(|s| s.aborted());
+            let failure = if aborted {
+                ClientFailure::Timeout
+            } else {
+                classify_fetch_failure(&url, &error).await
+            };
+            return failed(failure, None, None);
+        }
+    };
+    let status = response.status();
+    let body = response.text().await;
+    drop(timer);
+    let body = match body {
+        Ok(body) => body,
+        Err(_) => {
+            let aborted = signal.as_ref().is_some_and(|s| s.aborted());
+            // The status line arrived but the body did not: a dropped connection mid-body.
+            let failure = if aborted {
+                ClientFailure::Timeout
+            } else {
+                ClientFailure::Network
+            };
+            return failed(failure, Some(status), None);
+        }
+    };
+    let outcome = match api {
+        ApiKind::CoinMarketCap => cmc_outcome(status, &body),
+        ApiKind::Cryptowatch => cw_outcome(status, &body),
+    };
+    Answer {
+        outcome,
+        status: Some(status),
+        body: Some(body),
+    }
+}
+
+fn failed(failure: ClientFailure, status: Option<u16>, body: Option<String>) -> Answer {
+    Answer {
+        outcome: Outcome::Failed {
+            failure,
+            http_status: status,
+        },
+        status,
+        body,
+    }
+}
+
+/// `fetch` rejects a CORS refusal and a dead network with the same `TypeError`. A second,
+/// `no-cors` request to the same URL resolves (with an opaque answer) when the server is up
+/// and only CORS refused, and rejects when the network or host is down.
+async fn classify_fetch_failure(url: &str, _error: &gloo_net::Error) -> ClientFailure {
+    let probe = HttpRequest::get(url).mode(RequestMode::NoCors).send().await;
+    match probe {
+        Ok(_) => ClientFailure::CorsRefused,
+        Err(_) => ClientFailure::Network,
+    }
+}
+
+/// Whether `value` is a JS `AbortError` (kept for callers that inspect raw errors).
+pub fn is_abort_error(value: &wasm_bindgen::JsValue) -> bool {
+    value
+        .dyn_ref::<web_sys::DomException>()
+        .is_some_and(|e| e.name() == "AbortError")
 }

@@ -5,7 +5,9 @@
 
 pub mod client;
 pub mod components;
+pub mod format;
 pub mod store;
+pub mod widget;
 
 use leptos::prelude::*;
 use wasm_bindgen::prelude::*;

@@ -764,6 +764,26 @@ pub fn reserve(
     Ok(id)
 }
 
+/// Sets the plan the user says a CoinMarketCap account is on, keeping every count. Ignored once
+/// key/info has confirmed the plan: the server's figures win over a choice in a form.
+pub fn set_plan(account: &mut Account, plan: CmcPlan) -> bool {
+    let Limits::Cmc(l) = &mut account.limits else {
+        return false;
+    };
+    if l.confirmed || l.plan == plan {
+        return false;
+    }
+    let fresh = CmcLimits::new(plan);
+    l.plan = plan;
+    l.max_converts = fresh.max_converts;
+    l.minute.limit = fresh.minute.limit;
+    l.day.limit = fresh.day.limit;
+    l.day.schedule = fresh.day.schedule;
+    l.month.limit = fresh.month.limit;
+    l.month.schedule = fresh.month.schedule;
+    true
+}
+
 /// Drops a reservation for a request that was never sent (the user cancelled before it left).
 /// Its minute slot stays counted: the shell cannot be sure nothing went out.
 pub fn cancel(account: &mut Account, id: ReservationId) -> bool {
@@ -806,5 +826,28 @@ impl Ledger {
             }
         };
         &mut self.accounts[index]
+    }
+}
+
+#[cfg(test)]
+mod set_plan_tests {
+    use super::*;
+    use crate::time::UnixMillis;
+
+    #[test]
+    fn choosing_a_plan_keeps_the_counts_but_a_confirmed_plan_wins() {
+        let mut a = Account::cmc("k", CmcPlan::Basic);
+        let now = UnixMillis(1_759_054_864_716);
+        reserve(&mut a, &Request::new(EndpointId::CmcKeyInfo), now).unwrap();
+        assert!(set_plan(&mut a, CmcPlan::Startup));
+        let l = a.cmc_limits().unwrap();
+        assert_eq!(l.plan, CmcPlan::Startup);
+        assert_eq!(l.minute.limit, 60);
+        assert_eq!(l.minute.requests_at(now), 1);
+        if let Limits::Cmc(l) = &mut a.limits {
+            l.confirmed = true;
+        }
+        assert!(!set_plan(&mut a, CmcPlan::Basic));
+        assert_eq!(a.cmc_limits().unwrap().plan, CmcPlan::Startup);
     }
 }

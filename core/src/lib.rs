@@ -33,7 +33,7 @@ pub use credits::Credits;
 pub use decide::{decide, Decision};
 pub use envelope::{cmc_outcome, cw_outcome, ClientFailure, Outcome};
 pub use explain::{explain, Code, Explanation, Retry};
-pub use ledger::{advance, reserve, Account, Ledger, ReservationId};
+pub use ledger::{advance, cancel, reserve, set_plan, Account, Ledger, ReservationId};
 pub use reconcile::{reconcile, Settlement};
 pub use store::{load, save, LoadWarning, Loaded};
 pub use time::UnixMillis;

@@ -1,39 +1,135 @@
 use leptos::prelude::*;
-use leptos::task::spawn_local;
 
-use crate::client;
-use crate::components::Gauge;
+use crate::components::{AnswerView, Gauge, History, RequestForm, SettingsPanel};
+use crate::format;
+use crate::widget::{gauges, warnings, QueueState, Settings, Widget};
 
-/// The demo key every emulator accepts for the Basic plan.
-const DEMO_KEY: &str = "demo-basic";
-
-/// The single-page app.
+/// The single-page app: the whole widget, with settings restored from this device.
 #[component]
 pub fn App() -> impl IntoView {
-    let (remaining, set_remaining) = signal(30u32);
-    let (limit, set_limit) = signal(30u32);
-    let (message, set_message) = signal(String::from("Not synced yet."));
+    let widget = Widget::new(Settings::default(), true);
+    view! { <WidgetView widget=widget full=true /> }
+}
 
-    let sync = move |_| {
-        set_message.set(String::from("Syncing…"));
-        spawn_local(async move {
-            match client::key_info(client::CMC_BASE, DEMO_KEY).await {
-                Ok(minute) => {
-                    set_limit.set(minute.requests_made + minute.requests_left);
-                    set_remaining.set(minute.requests_left);
-                    set_message.set(String::from("Synced with the server."));
-                }
-                Err(e) => set_message.set(e),
-            }
-        });
-    };
+/// One widget. `full` adds settings, the form, the answer and the history to the gauges.
+#[component]
+pub fn WidgetView(widget: Widget, #[prop(optional)] full: bool) -> impl IntoView {
+    let guards = widget.start();
+    // The timer and the storage listener live exactly as long as the view.
+    let guards = StoredValue::new_local(Some(guards));
+    on_cleanup(move || guards.set_value(None));
+
+    let gauge_list = Memo::new(move |_| {
+        let t = widget.now.get();
+        widget
+            .account
+            .with(|a| a.as_ref().map(|a| gauges(a, t)).unwrap_or_default())
+    });
+    let warning_list = Memo::new(move |_| {
+        let t = widget.now.get();
+        gauge_list.with(|g| widget.history.with(|h| warnings(g, h, t)))
+    });
+    let theme = move || widget.settings.with(|s| s.theme.clone());
 
     view! {
-        <main class="cg">
-            <h1>"credit-gauge"</h1>
-            <Gauge label="Requests this minute" remaining=remaining limit=limit />
-            <button id="sync" type="button" on:click=sync>"Sync"</button>
-            <p class="status" role="status">{message}</p>
-        </main>
+        <div class="cg" data-theme=theme>
+            <header class="cg-head">
+                <h1>"credit-gauge"</h1>
+                <span class="cg-api">
+                    {move || match widget.settings.with(|s| s.api) {
+                        credit_gauge_core::ApiKind::CoinMarketCap => "CoinMarketCap",
+                        credit_gauge_core::ApiKind::Cryptowatch => "Cryptowatch",
+                    }}
+                </span>
+            </header>
+            <Show when=move || widget.notice.with(|n| n.is_some())>
+                <p class="notice" role="status">{move || widget.notice.get().unwrap_or_default()}</p>
+            </Show>
+            <Show when=move || widget.load_warning.with(|n| n.is_some())>
+                <p class="notice" role="status">
+                    {move || widget.load_warning.get().unwrap_or_default()}
+                </p>
+            </Show>
+            <section class="gauges" aria-label="Limits">
+                <For
+                    each=move || gauge_list.get().into_iter().enumerate()
+                    key=|(i, g)| (*i, g.name)
+                    children=move |(i, _)| {
+                        let data = Signal::derive(move || {
+                            gauge_list.with(|g| g.get(i).cloned()).unwrap_or_else(|| {
+                                crate::widget::GaugeData {
+                                    name: "",
+                                    label: "",
+                                    remaining: Default::default(),
+                                    limit: Default::default(),
+                                    requests: true,
+                                    resets_at: None,
+                                }
+                            })
+                        });
+                        view! { <Gauge data=data now=widget.now /> }
+                    }
+                />
+                <div class="sync-row">
+                    <button id="sync" type="button" on:click=move |_| widget.sync()>
+                        "Sync"
+                    </button>
+                    <span class="sync-note">
+                        {move || {
+                            widget
+                                .answer
+                                .with(|a| a.as_ref().and_then(|a| a.sync_note.clone()))
+                                .unwrap_or_default()
+                        }}
+                    </span>
+                </div>
+            </section>
+            <For
+                each=move || warning_list.get()
+                key=|w| w.clone()
+                children=|w| view! { <p class="warning" role="alert">{w}</p> }
+            />
+            <Show when=move || full>
+                <SettingsPanel widget=widget />
+                <RequestForm widget=widget />
+            </Show>
+            <section class="queue" aria-label="Queued requests">
+                <For
+                    each=move || widget.queue.get()
+                    key=|q| (q.id, format!("{:?}", q.state))
+                    children=move |item| {
+                        let id = item.id;
+                        let state = item.state.clone();
+                        view! {
+                            <div class="queue-item">
+                                <span class="queue-title">{item.title}</span>
+                                {match state {
+                                    QueueState::Deciding => view! { <span class="queue-state">"deciding…"</span> }.into_any(),
+                                    QueueState::Sending => view! { <span class="queue-state">"sending…"</span> }.into_any(),
+                                    QueueState::Waiting { until, explanation } => view! {
+                                        <span class="queue-state waiting">
+                                            {format!("{} — ", explanation.title)}
+                                            <span class="countdown">
+                                                {move || {
+                                                    let t = widget.now.get();
+                                                    format!("sends itself in {}", format::duration(until.0 - t.0))
+                                                }}
+                                            </span>
+                                        </span>
+                                    }.into_any(),
+                                }}
+                                <button type="button" class="cancel" on:click=move |_| widget.cancel(id)>
+                                    "Cancel"
+                                </button>
+                            </div>
+                        }
+                    }
+                />
+            </section>
+            <Show when=move || full>
+                <AnswerView widget=widget />
+                <History widget=widget />
+            </Show>
+        </div>
     }
 }

@@ -1,32 +1,55 @@
+use credit_gauge_core::UnixMillis;
 use leptos::prelude::*;
 
-/// One limit: what is left of it, as an accessible `<meter>` and as text.
+use crate::format;
+use crate::widget::GaugeData;
+
+/// One limit: what is left of it, as an accessible `<meter>` and as text, coloured by level,
+/// with a live countdown to its reset.
 #[component]
 pub fn Gauge(
-    /// What the limit is, e.g. "Requests this minute".
+    /// The limit's figures.
     #[prop(into)]
-    label: String,
-    /// How much of the limit is left.
+    data: Signal<GaugeData>,
+    /// The current time, for the countdown.
     #[prop(into)]
-    remaining: Signal<u32>,
-    /// The size of the limit.
-    #[prop(into)]
-    limit: Signal<u32>,
+    now: Signal<UnixMillis>,
 ) -> impl IntoView {
+    let level = move || {
+        let share = data.with(|d| d.used_share());
+        if share >= 0.95 {
+            "gauge crit"
+        } else if share >= 0.80 {
+            "gauge warn"
+        } else {
+            "gauge ok"
+        }
+    };
+    let amount = |c: credit_gauge_core::Credits| format::credits(c);
     view! {
-        <div class="gauge">
-            <span class="gauge-label">{label.clone()}</span>
+        <div class=level data-limit=move || data.with(|d| d.name)>
+            <span class="gauge-label">{move || data.with(|d| d.label)}</span>
             <meter
-                aria-label=label
+                aria-label=move || data.with(|d| d.label)
                 min="0"
-                max=move || limit.get()
-                low=move || limit.get() / 5
-                high=move || limit.get() / 2
-                optimum=move || limit.get()
-                value=move || remaining.get()
+                max=move || data.with(|d| d.limit.millis() as f64 / 1000.0)
+                low=move || data.with(|d| d.limit.millis() as f64 / 1000.0 * 0.05)
+                high=move || data.with(|d| d.limit.millis() as f64 / 1000.0 * 0.2)
+                optimum=move || data.with(|d| d.limit.millis() as f64 / 1000.0)
+                value=move || data.with(|d| d.remaining.millis() as f64 / 1000.0)
             ></meter>
             <span class="gauge-text">
-                {move || format!("{} / {} left", remaining.get(), limit.get())}
+                {move || data.with(|d| format!("{} / {} left", amount(d.remaining), amount(d.limit)))}
+            </span>
+            <span class="gauge-reset">
+                {move || {
+                    let t = now.get();
+                    data.with(|d| match d.resets_at {
+                        Some(at) if at > t => format!("resets in {}", format::duration(at.0 - t.0)),
+                        Some(_) => "resetting…".to_string(),
+                        None => "unused this window".to_string(),
+                    })
+                }}
             </span>
         </div>
     }

@@ -1,7 +1,15 @@
 //! Components read signals and render them; they do not compute limits.
 
+mod answer;
 mod app;
+mod form;
 mod gauge;
+mod history;
+mod settings;
 
-pub use app::App;
+pub use answer::AnswerView;
+pub use app::{App, WidgetView};
+pub use form::RequestForm;
 pub use gauge::Gauge;
+pub use history::History;
+pub use settings::SettingsPanel;

@@ -165,6 +165,63 @@ impl Browser {
             .unwrap_or_else(|e| panic!("could not click `{css}`: {e}"));
     }
 
+    /// Runs `script` in the page (its arguments in `arguments`) and returns its value.
+    pub async fn js(&self, script: &str, args: Vec<serde_json::Value>) -> serde_json::Value {
+        self.client
+            .execute(script, args)
+            .await
+            .unwrap_or_else(|e| panic!("script failed: {e}\n{script}"))
+    }
+
+    /// Sets a form control's value the way a person would, and fires its event.
+    pub async fn set(&self, css: &str, value: &str) {
+        let found = self
+            .js(
+                "const e = document.querySelector(arguments[0]);
+                 if (!e) return false;
+                 e.value = arguments[1];
+                 e.dispatchEvent(new Event('input', { bubbles: true }));
+                 e.dispatchEvent(new Event('change', { bubbles: true }));
+                 return true;",
+                vec![json!(css), json!(value)],
+            )
+            .await;
+        assert_eq!(found, json!(true), "no `{css}` to set");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+
+    /// The text of the first element matching `css`, or "" when there is none.
+    pub async fn text(&self, css: &str) -> String {
+        self.js(
+            "const e = document.querySelector(arguments[0]); return e ? e.textContent : '';",
+            vec![json!(css)],
+        )
+        .await
+        .as_str()
+        .unwrap_or_default()
+        .to_string()
+    }
+
+    /// Fetches a JSON document from the page's origin (the emulator's ledger, say).
+    pub async fn fetch_json(&self, path: &str) -> serde_json::Value {
+        self.client
+            .execute_async(
+                "const done = arguments[arguments.length - 1];
+                 fetch(arguments[0]).then(r => r.json()).then(done, e => done(String(e)));",
+                vec![json!(path)],
+            )
+            .await
+            .expect("fetch from the page")
+    }
+
+    /// Writes a screenshot to `docs/screenshots/<name>.png`.
+    pub async fn screenshot(&self, name: &str) {
+        let png = self.client.screenshot().await.expect("take a screenshot");
+        let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("docs/screenshots");
+        std::fs::create_dir_all(&dir).expect("create docs/screenshots");
+        std::fs::write(dir.join(format!("{name}.png")), png).expect("write the screenshot");
+    }
+
     pub async fn close(self) {
         let _ = self.client.close().await;
     }

@@ -1,0 +1,91 @@
+use leptos::prelude::*;
+use wasm_bindgen::JsCast;
+
+use crate::format;
+use crate::widget::{history_csv, Widget};
+
+const SHOWN: usize = 20;
+const SPARK: usize = 50;
+
+/// The last requests, a usage sparkline, export and clear.
+#[component]
+pub fn History(widget: Widget) -> impl IntoView {
+    let spark = move || {
+        widget.history.with(|h| {
+            let recent: Vec<f64> = h
+                .iter()
+                .rev()
+                .take(SPARK)
+                .rev()
+                .map(|e| e.charged.millis() as f64 / 1000.0)
+                .collect();
+            let max = recent.iter().cloned().fold(0.0, f64::max).max(1.0);
+            let step = 200.0 / (SPARK as f64 - 1.0);
+            recent
+                .iter()
+                .enumerate()
+                .map(|(i, v)| format!("{:.1},{:.1}", i as f64 * step, 28.0 - v / max * 26.0))
+                .collect::<Vec<_>>()
+                .join(" ")
+        })
+    };
+    view! {
+        <section id="history" class="history" aria-label="History">
+            <h2>"History"</h2>
+            <svg class="sparkline" viewBox="0 0 200 30" width="200" height="30" role="img" aria-label="Credits per request">
+                <polyline fill="none" stroke="currentColor" stroke-width="1.5" points=spark />
+            </svg>
+            <div class="history-actions">
+                <button id="export-csv" type="button" on:click=move |_| {
+                    let csv = widget.history.with_untracked(|h| history_csv(h));
+                    download("credit-gauge-history.csv", "text/csv", &csv);
+                }>"Export CSV"</button>
+                <button id="export-json" type="button" on:click=move |_| {
+                    let json = widget.history.with_untracked(|h| serde_json::to_string_pretty(h).unwrap_or_default());
+                    download("credit-gauge-history.json", "application/json", &json);
+                }>"Export JSON"</button>
+                <button id="clear-history" type="button" on:click=move |_| widget.clear_history()>"Clear"</button>
+            </div>
+            <table class="history-table">
+                <thead>
+                    <tr><th>"Time"</th><th>"Endpoint"</th><th>"Estimated"</th><th>"Charged"</th><th>"Outcome"</th></tr>
+                </thead>
+                <tbody>
+                    {move || widget.history.with(|h| {
+                        h.iter().rev().take(SHOWN).map(|e| view! {
+                            <tr class=if e.ok { "ok" } else { "failed" }>
+                                <td>{format::clock(e.at)}</td>
+                                <td>{e.endpoint.clone()}</td>
+                                <td class="num">{format::credits(e.estimated)}</td>
+                                <td class="num">{format::credits(e.charged)}</td>
+                                <td>{e.outcome.clone()}</td>
+                            </tr>
+                        }).collect_view()
+                    })}
+                </tbody>
+            </table>
+        </section>
+    }
+}
+
+fn download(name: &str, mime: &str, text: &str) {
+    let parts = js_sys::Array::of1(&wasm_bindgen::JsValue::from_str(text));
+    let options = web_sys::BlobPropertyBag::new();
+    options.set_type(mime);
+    let Ok(blob) = web_sys::Blob::new_with_str_sequence_and_options(&parts, &options) else {
+        return;
+    };
+    let Ok(url) = web_sys::Url::create_object_url_with_blob(&blob) else {
+        return;
+    };
+    if let Some(a) = document()
+        .create_element("a")
+        .ok()
+        .and_then(|a| a.dyn_into::<web_sys::HtmlAnchorElement>().ok())
+    {
+        a.set_href(&url);
+        a.set_download(name);
+        a.click();
+    }
+    let _ = web_sys::Url::revoke_object_url(&url);
+}

@@ -1,0 +1,167 @@
+use credit_gauge_core::{ApiKind, CmcPlan};
+use leptos::prelude::*;
+
+use crate::widget::{api_from_slug, api_slug, emulator_base, real_base, Widget};
+
+/// API, base address, key, plan and theme.
+#[component]
+pub fn SettingsPanel(widget: Widget) -> impl IntoView {
+    let s = widget.settings;
+    let api = move || s.with(|s| s.api);
+    let preset = move || {
+        s.with(|s| {
+            let base = s.base();
+            if base == emulator_base(s.api) {
+                "emulator"
+            } else if base == real_base(s.api) {
+                "real"
+            } else {
+                "proxy"
+            }
+        })
+    };
+    let set_base = move |value: String| {
+        widget.update_settings(|s| match s.api {
+            ApiKind::CoinMarketCap => s.base_cmc = value,
+            ApiKind::Cryptowatch => s.base_cw = value,
+        })
+    };
+    view! {
+        <section class="settings" aria-label="Settings">
+            <label>
+                "API "
+                <select
+                    id="api"
+                    prop:value=move || api_slug(api())
+                    on:change=move |ev| {
+                        if let Some(a) = api_from_slug(&event_target_value(&ev)) {
+                            widget.update_settings(|s| s.api = a);
+                        }
+                    }
+                >
+                    <option value="cmc">"CoinMarketCap"</option>
+                    <option value="cw">"Cryptowatch"</option>
+                </select>
+            </label>
+            <label>
+                "Server "
+                <select
+                    id="preset"
+                    prop:value=preset
+                    on:change=move |ev| {
+                        let a = api();
+                        match event_target_value(&ev).as_str() {
+                            "emulator" => set_base(emulator_base(a).into()),
+                            "real" => set_base(real_base(a).into()),
+                            _ => set_base("http://127.0.0.1:8788/cmc".into()),
+                        }
+                    }
+                >
+                    <option value="emulator">"Emulator (this server)"</option>
+                    <option value="proxy">"My proxy"</option>
+                    <option value="real">"The real API"</option>
+                </select>
+            </label>
+            <label>
+                "Base URL "
+                <input
+                    id="base-url"
+                    type="url"
+                    prop:value=move || s.with(|s| s.base().to_string())
+                    on:change=move |ev| set_base(event_target_value(&ev))
+                />
+            </label>
+            <p class="hint">
+                {move || match (api(), preset()) {
+                    (ApiKind::CoinMarketCap, "real") => "The real CoinMarketCap refuses calls from a browser (CORS, on purpose, so keys stay secret): use the emulator's proxy mode with your key kept on the server.",
+                    (ApiKind::Cryptowatch, "real") => "The real Cryptowatch API was shut down in 2023: only the emulator serves it now.",
+                    (_, "proxy") => "Your proxy adds the key on the server; leave the key empty here.",
+                    _ => "The emulator serves both APIs on this origin, with demo keys.",
+                }}
+            </p>
+            <label>
+                "Key "
+                <input
+                    id="key"
+                    type="text"
+                    autocomplete="off"
+                    spellcheck="false"
+                    placeholder=move || match api() {
+                        ApiKind::CoinMarketCap => "demo-basic",
+                        ApiKind::Cryptowatch => "empty: anonymous",
+                    }
+                    prop:value=move || s.with(|s| s.key().to_string())
+                    on:change=move |ev| {
+                        let value = event_target_value(&ev).trim().to_string();
+                        widget.update_settings(|s| match s.api {
+                            ApiKind::CoinMarketCap => s.key_cmc = value,
+                            ApiKind::Cryptowatch => s.key_cw = value,
+                        })
+                    }
+                />
+            </label>
+            <label class="check">
+                <input
+                    id="remember"
+                    type="checkbox"
+                    prop:checked=move || s.with(|s| s.remember)
+                    on:change=move |ev| {
+                        let on = event_target_checked(&ev);
+                        widget.update_settings(|s| s.remember = on)
+                    }
+                />
+                " Remember the key on this device"
+            </label>
+            <Show when=move || api() == ApiKind::CoinMarketCap>
+                <label>
+                    "Plan "
+                    <select
+                        id="plan"
+                        prop:value=move || {
+                            widget
+                                .account
+                                .with(|a| a.as_ref().and_then(|a| a.cmc_limits().map(|l| l.plan)))
+                                .unwrap_or(s.with(|s| s.plan))
+                                .name()
+                        }
+                        on:change=move |ev| {
+                            let name = event_target_value(&ev);
+                            if let Some(plan) = CmcPlan::ALL.into_iter().find(|p| p.name() == name) {
+                                widget.update_settings(|s| s.plan = plan);
+                            }
+                        }
+                    >
+                        {CmcPlan::ALL
+                            .into_iter()
+                            .map(|p| view! { <option value=p.name()>{p.name()}</option> })
+                            .collect_view()}
+                    </select>
+                    <span class="hint">
+                        {move || {
+                            let confirmed = widget
+                                .account
+                                .with(|a| a.as_ref().and_then(|a| a.cmc_limits().map(|l| l.confirmed)))
+                                .unwrap_or(false);
+                            if confirmed { " learnt from the server" } else { " press Sync to learn it from the server" }
+                        }}
+                    </span>
+                </label>
+            </Show>
+            <label>
+                "Theme "
+                <select
+                    id="theme"
+                    prop:value=move || s.with(|s| s.theme.clone())
+                    on:change=move |ev| {
+                        let theme = event_target_value(&ev);
+                        widget.update_settings(|s| s.theme = theme)
+                    }
+                >
+                    <option value="auto">"Auto"</option>
+                    <option value="light">"Light"</option>
+                    <option value="dark">"Dark"</option>
+                </select>
+            </label>
+        </section>
+    }
+}

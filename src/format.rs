@@ -1,0 +1,84 @@
+//! Small text helpers for numbers, durations and instants, without a formatting library.
+
+use credit_gauge_core::{Credits, UnixMillis};
+
+/// `9761` → `9,761`.
+pub fn thousands(n: i64) -> String {
+    let digits = n.unsigned_abs().to_string();
+    let mut out = String::with_capacity(digits.len() + digits.len() / 3 + 1);
+    if n < 0 {
+        out.push('-');
+    }
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
+/// Credits as people read them: whole credits without decimals (`9,761`), fractional ones
+/// with the three decimals the server uses (`9.895`).
+pub fn credits(c: Credits) -> String {
+    if c.millis() % 1000 == 0 {
+        thousands(c.millis() / 1000)
+    } else {
+        c.to_string()
+    }
+}
+
+/// A countdown: `23 s`, `4 min 05 s`, `3 h 12 min`, `2 d 4 h`.
+pub fn duration(ms: i64) -> String {
+    let s = (ms.max(0) + 999) / 1000;
+    match s {
+        0..=59 => format!("{s} s"),
+        60..=3599 => format!("{} min {:02} s", s / 60, s % 60),
+        3600..=86_399 => format!("{} h {:02} min", s / 3600, (s % 3600) / 60),
+        _ => format!("{} d {} h", s / 86_400, (s % 86_400) / 3600),
+    }
+}
+
+/// `2025-09-28 10:21:04 UTC`.
+pub fn instant(t: UnixMillis) -> String {
+    let c = t.to_civil();
+    format!(
+        "{}-{:02}-{:02} {:02}:{:02}:{:02} UTC",
+        c.year, c.month, c.day, c.hour, c.minute, c.second
+    )
+}
+
+/// `10:21:04`.
+pub fn clock(t: UnixMillis) -> String {
+    let c = t.to_civil();
+    format!("{:02}:{:02}:{:02}", c.hour, c.minute, c.second)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn thousands_groups_digits() {
+        assert_eq!(thousands(0), "0");
+        assert_eq!(thousands(999), "999");
+        assert_eq!(thousands(9761), "9,761");
+        assert_eq!(thousands(-1234567), "-1,234,567");
+    }
+
+    #[test]
+    fn credits_drop_decimals_only_when_whole() {
+        assert_eq!(credits(Credits::from_whole(9761)), "9,761");
+        assert_eq!(credits(Credits::from_millis(9895)), "9.895");
+    }
+
+    #[test]
+    fn durations_read_naturally() {
+        assert_eq!(duration(23_000), "23 s");
+        assert_eq!(duration(22_001), "23 s");
+        assert_eq!(duration(245_000), "4 min 05 s");
+        assert_eq!(duration(3 * 3_600_000 + 12 * 60_000), "3 h 12 min");
+        assert_eq!(duration(2 * 86_400_000 + 4 * 3_600_000), "2 d 4 h");
+        assert_eq!(duration(-5), "0 s");
+    }
+}

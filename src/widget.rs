@@ -1,0 +1,831 @@
+//! The widget's state and the one way a request travels:
+//! form → `decide` (preview) → queue (waits visibly) → `client::send` → `reconcile` → `store`
+//! (under the lock) → every gauge on every tab re-renders.
+//!
+//! Components read the signals here; only this module writes the ledger.
+
+use std::cell::RefCell;
+
+use credit_gauge_core::catalog::CostBasis;
+use credit_gauge_core::decide::Decision;
+use credit_gauge_core::{
+    advance, estimate, explain, load, reserve, save, set_plan, Account, ApiKind, CmcPlan, Code,
+    Credits, EndpointId, Explanation, Ledger, Outcome, Request, Settlement, UnixMillis,
+};
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use serde::{Deserialize, Serialize};
+
+use crate::client;
+use crate::format;
+use crate::store::{self, Store, Subscription};
+
+/// The current time, UTC milliseconds.
+pub fn now() -> UnixMillis {
+    UnixMillis(js_sys::Date::now() as i64)
+}
+
+/// The short name of an API in storage keys and attributes.
+pub fn api_slug(api: ApiKind) -> &'static str {
+    match api {
+        ApiKind::CoinMarketCap => "cmc",
+        ApiKind::Cryptowatch => "cw",
+    }
+}
+
+/// The API of a short name.
+pub fn api_from_slug(slug: &str) -> Option<ApiKind> {
+    match slug {
+        "cmc" | "coinmarketcap" => Some(ApiKind::CoinMarketCap),
+        "cw" | "cryptowatch" => Some(ApiKind::Cryptowatch),
+        _ => None,
+    }
+}
+
+/// Where the emulator serves each API on the page's own origin.
+pub fn emulator_base(api: ApiKind) -> &'static str {
+    match api {
+        ApiKind::CoinMarketCap => "/cmc",
+        ApiKind::Cryptowatch => "/cryptowatch",
+    }
+}
+
+/// The real hosts, for the presets (with an honest note in the form).
+pub fn real_base(api: ApiKind) -> &'static str {
+    match api {
+        ApiKind::CoinMarketCap => "https://pro-api.coinmarketcap.com",
+        ApiKind::Cryptowatch => "https://api.cryptowat.ch",
+    }
+}
+
+/// What the user chose. Keys are kept apart: they are stored only when asked.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Settings {
+    pub api: ApiKind,
+    pub base_cmc: String,
+    pub base_cw: String,
+    #[serde(skip)]
+    pub key_cmc: String,
+    #[serde(skip)]
+    pub key_cw: String,
+    pub remember: bool,
+    pub plan: CmcPlan,
+    pub theme: String,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Settings {
+            api: ApiKind::CoinMarketCap,
+            base_cmc: emulator_base(ApiKind::CoinMarketCap).into(),
+            base_cw: emulator_base(ApiKind::Cryptowatch).into(),
+            // The emulator's Basic key, so a first visit works without typing anything.
+            key_cmc: "demo-basic".into(),
+            key_cw: String::new(),
+            remember: false,
+            plan: CmcPlan::Basic,
+            theme: "auto".into(),
+        }
+    }
+}
+
+impl Settings {
+    pub fn base(&self) -> &str {
+        match self.api {
+            ApiKind::CoinMarketCap => &self.base_cmc,
+            ApiKind::Cryptowatch => &self.base_cw,
+        }
+    }
+
+    pub fn key(&self) -> &str {
+        match self.api {
+            ApiKind::CoinMarketCap => &self.key_cmc,
+            ApiKind::Cryptowatch => &self.key_cw,
+        }
+    }
+
+    /// The account's name in the ledger: a fingerprint of the key, never the key.
+    pub fn key_label(&self) -> String {
+        if self.key().is_empty() {
+            "anonymous".into()
+        } else {
+            store::fingerprint(self.key())
+        }
+    }
+
+    fn ledger_key(&self) -> String {
+        store::storage_key(api_slug(self.api), self.key(), "ledger")
+    }
+
+    fn history_key(&self) -> String {
+        store::storage_key(api_slug(self.api), self.key(), "history")
+    }
+
+    fn fresh_account(&self) -> Account {
+        match self.api {
+            ApiKind::CoinMarketCap => Account::cmc(&self.key_label(), self.plan),
+            ApiKind::Cryptowatch => {
+                Account::cryptowatch(&self.key_label(), !self.key_cw.is_empty())
+            }
+        }
+    }
+}
+
+const SETTINGS_KEY: &str = "credit-gauge:v1:settings";
+
+fn remembered_key(api: ApiKind) -> String {
+    format!("credit-gauge:v1:key:{}", api_slug(api))
+}
+
+/// One line of the history.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct HistoryEntry {
+    pub at: UnixMillis,
+    pub endpoint: String,
+    pub estimated: Credits,
+    pub charged: Credits,
+    pub outcome: String,
+    pub ok: bool,
+}
+
+/// How many history lines are kept per API and key.
+pub const HISTORY_LEN: usize = 200;
+
+/// Where a queued request is.
+#[derive(Clone, Debug, PartialEq)]
+pub enum QueueState {
+    Deciding,
+    Waiting {
+        until: UnixMillis,
+        explanation: Explanation,
+    },
+    Sending,
+}
+
+/// A request on its way.
+#[derive(Clone, Debug, PartialEq)]
+pub struct QueueItem {
+    pub id: u64,
+    pub title: &'static str,
+    pub state: QueueState,
+}
+
+/// What the last answer was, for the response view.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Answer {
+    pub title: &'static str,
+    pub endpoint: EndpointId,
+    pub estimated: Option<Credits>,
+    pub settlement: Option<Settlement>,
+    pub status: Option<u16>,
+    pub error_code: Option<i64>,
+    pub error_message: Option<String>,
+    pub explanation: Option<Explanation>,
+    pub body: Option<String>,
+    /// For a sync: how much the server corrected the local count.
+    pub sync_note: Option<String>,
+}
+
+/// Every signal of one widget. `Copy`: pass it around freely.
+#[derive(Clone, Copy)]
+pub struct Widget {
+    pub settings: RwSignal<Settings>,
+    pub account: RwSignal<Option<Account>>,
+    pub history: RwSignal<Vec<HistoryEntry>>,
+    pub queue: RwSignal<Vec<QueueItem>>,
+    pub answer: RwSignal<Option<Answer>>,
+    pub now: RwSignal<UnixMillis>,
+    pub notice: RwSignal<Option<&'static str>>,
+    pub load_warning: RwSignal<Option<String>>,
+    next_id: StoredValue<u64>,
+}
+
+thread_local! {
+    static STORE: RefCell<Option<Store>> = const { RefCell::new(None) };
+}
+
+/// The page's one store (widgets on a page share its memory fallback).
+pub fn page_store() -> Store {
+    STORE.with(|s| s.borrow_mut().get_or_insert_with(Store::open).clone())
+}
+
+impl Widget {
+    /// A widget with the given settings; `restore` also reads the saved settings and keys.
+    pub fn new(initial: Settings, restore: bool) -> Widget {
+        let store = page_store();
+        let mut settings = initial;
+        if restore {
+            if let Some(saved) = store
+                .read(SETTINGS_KEY)
+                .and_then(|t| serde_json::from_str::<Settings>(&t).ok())
+            {
+                let (key_cmc, key_cw) = (settings.key_cmc.clone(), settings.key_cw.clone());
+                settings = Settings {
+                    key_cmc,
+                    key_cw,
+                    ..saved
+                };
+            }
+            if settings.remember {
+                for api in [ApiKind::CoinMarketCap, ApiKind::Cryptowatch] {
+                    if let Some(key) = store.read(&remembered_key(api)) {
+                        match api {
+                            ApiKind::CoinMarketCap => settings.key_cmc = key,
+                            ApiKind::Cryptowatch => settings.key_cw = key,
+                        }
+                    }
+                }
+            }
+        }
+        let w = Widget {
+            settings: RwSignal::new(settings),
+            account: RwSignal::new(None),
+            history: RwSignal::new(Vec::new()),
+            queue: RwSignal::new(Vec::new()),
+            answer: RwSignal::new(None),
+            now: RwSignal::new(now()),
+            notice: RwSignal::new(store.notice().map(|n| n.message())),
+            load_warning: RwSignal::new(None),
+            next_id: StoredValue::new(1),
+        };
+        w.reload();
+        w
+    }
+
+    /// Starts the clock that drives countdowns, and listens to changes from other widgets and
+    /// tabs. Both stop when the returned guard is dropped (the component's cleanup).
+    pub fn start(self) -> (gloo_timers::callback::Interval, Subscription) {
+        let tick = gloo_timers::callback::Interval::new(250, move || {
+            self.now.set(now());
+        });
+        let sub = store::subscribe(store::KEY_PREFIX, move |key, _| {
+            let s = self.settings.get_untracked();
+            if key == s.ledger_key() || key == s.history_key() {
+                self.reload();
+            }
+        });
+        (tick, sub)
+    }
+
+    /// Reads this API and key's account and history from the store.
+    pub fn reload(self) {
+        let s = self.settings.get_untracked();
+        let store = page_store();
+        let loaded = load(&store.read(&s.ledger_key()).unwrap_or_default());
+        self.load_warning.set(
+            loaded
+                .warning
+                .map(|w| format!("Stored counts were reset: {w}.")),
+        );
+        let account = loaded
+            .ledger
+            .account(s.api, &s.key_label())
+            .cloned()
+            .unwrap_or_else(|| s.fresh_account());
+        self.account.set(Some(account));
+        let history = store
+            .read(&s.history_key())
+            .and_then(|t| serde_json::from_str::<Vec<HistoryEntry>>(&t).ok())
+            .unwrap_or_default();
+        self.history.set(history);
+        self.notice.set(store.notice().map(|n| n.message()));
+    }
+
+    /// Changes the settings, saves them (keys only when asked) and reloads the account.
+    pub fn update_settings(self, change: impl FnOnce(&mut Settings)) {
+        let mut s = self.settings.get_untracked();
+        change(&mut s);
+        let store = page_store();
+        if let Ok(text) = serde_json::to_string(&s) {
+            store.write(SETTINGS_KEY, &text);
+        }
+        for api in [ApiKind::CoinMarketCap, ApiKind::Cryptowatch] {
+            let key = match api {
+                ApiKind::CoinMarketCap => &s.key_cmc,
+                ApiKind::Cryptowatch => &s.key_cw,
+            };
+            if s.remember && !key.is_empty() {
+                store.write(&remembered_key(api), key);
+            } else {
+                store.remove(&remembered_key(api));
+            }
+        }
+        self.settings.set(s.clone());
+        self.reload();
+        if s.api == ApiKind::CoinMarketCap {
+            let plan = s.plan;
+            spawn_local(async move {
+                self.with_account(move |a, _| set_plan(a, plan)).await;
+            });
+        }
+    }
+
+    /// Read-modify-write of this widget's account under the store's lock.
+    async fn with_account<R: 'static>(
+        self,
+        change: impl FnOnce(&mut Account, UnixMillis) -> R + 'static,
+    ) -> R {
+        let s = self.settings.get_untracked();
+        let (api, label, fresh) = (s.api, s.key_label(), s.fresh_account());
+        let (result, account) = page_store()
+            .update(&s.ledger_key(), move |text| {
+                let mut ledger: Ledger = load(&text.unwrap_or_default()).ledger;
+                let account = ledger.account_or_insert_with(api, &label, || fresh);
+                let t = now();
+                advance(account, t);
+                let result = change(account, t);
+                let snapshot = account.clone();
+                (Some(save(&ledger)), (result, snapshot))
+            })
+            .await;
+        self.account.set(Some(account));
+        self.notice.set(page_store().notice().map(|n| n.message()));
+        result
+    }
+
+    /// The cost preview line for a request, e.g.
+    /// "3 credits: 201 coins at 200 per credit, + 1 extra convert · 9,761 left this month".
+    pub fn preview(self, request: &Request) -> Result<String, String> {
+        let p = estimate(request).map_err(|e| {
+            let mut text = e.to_string();
+            if let Some(first) = text.get_mut(0..1) {
+                first.make_ascii_uppercase();
+            }
+            text
+        })?;
+        let unit = |c: Credits| {
+            if c == Credits::from_whole(1) {
+                "1 credit".to_string()
+            } else {
+                format!("{} credits", format::credits(c))
+            }
+        };
+        let mut line = match p.basis {
+            CostBasis::Free => "Free (0 credits), but it counts as a request this minute".into(),
+            CostBasis::Fixed => unit(p.credits),
+            CostBasis::PerCall => format!("{}: 1 per call", unit(p.credits)),
+            CostBasis::Batched {
+                items,
+                batch_size,
+                unit: what,
+            } => format!(
+                "{}: {} {what} at {} per credit",
+                unit(p.credits),
+                format::thousands(i64::from(items)),
+                batch_size
+            ),
+        };
+        if p.extra_converts > 0 {
+            line.push_str(&format!(
+                ", + {} extra convert{}",
+                p.extra_converts,
+                if p.extra_converts == 1 { "" } else { "s" }
+            ));
+        }
+        if let Some(account) = self.account.get() {
+            let t = self.now.get();
+            match credit_gauge_core::decide(&account, request, t) {
+                Decision::SendNow { .. } => {}
+                Decision::WaitUntil { at, .. } => line.push_str(&format!(
+                    " · would wait {} for its limit",
+                    format::duration(at.0 - t.0)
+                )),
+                refused @ Decision::Refuse { .. } => {
+                    if let Some(code) = Code::of_decision(&refused) {
+                        let e = explain(code, None);
+                        return Err(format!("{line} · {}: {}", e.title, e.what_to_do));
+                    }
+                }
+            }
+        }
+        if let Some(left) = self.left_line() {
+            line.push_str(" · ");
+            line.push_str(&left);
+        }
+        Ok(line)
+    }
+
+    fn left_line(self) -> Option<String> {
+        let account = self.account.get()?;
+        let t = self.now.get();
+        match &account.limits {
+            credit_gauge_core::ledger::Limits::Cmc(l) => {
+                let limit = l.month.limit?;
+                let left = limit
+                    .saturating_sub(l.month.used_at(t))
+                    .saturating_sub(account.reserved());
+                Some(format!("{} left this month", format::credits(left)))
+            }
+            credit_gauge_core::ledger::Limits::Cw(l) => Some(format!(
+                "{} left of the 24-hour allowance",
+                format::credits(l.remaining_at(t).saturating_sub(account.reserved()))
+            )),
+        }
+    }
+
+    fn next_id(self) -> u64 {
+        let id = self.next_id.get_value();
+        self.next_id.set_value(id + 1);
+        id
+    }
+
+    fn set_queue_state(self, id: u64, state: QueueState) {
+        self.queue.update(|q| {
+            if let Some(item) = q.iter_mut().find(|i| i.id == id) {
+                item.state = state;
+            }
+        });
+    }
+
+    fn in_queue(self, id: u64) -> bool {
+        self.queue.with_untracked(|q| q.iter().any(|i| i.id == id))
+    }
+
+    /// Takes a queued request out; it is not sent.
+    pub fn cancel(self, id: u64) {
+        self.queue.update(|q| q.retain(|i| i.id != id));
+    }
+
+    /// Sends `request` as soon as every limit allows it, then folds the answer in.
+    pub fn submit(self, request: Request) {
+        spawn_local(self.run(request, false));
+    }
+
+    /// Asks the server for the truth: key/info (CoinMarketCap) or the root path (Cryptowatch).
+    pub fn sync(self) {
+        let endpoint = match self.settings.get_untracked().api {
+            ApiKind::CoinMarketCap => EndpointId::CmcKeyInfo,
+            ApiKind::Cryptowatch => EndpointId::CwRoot,
+        };
+        spawn_local(self.run(Request::new(endpoint), true));
+    }
+
+    async fn run(self, request: Request, is_sync: bool) {
+        let spec = request.endpoint.spec();
+        let id = self.next_id();
+        self.queue.update(|q| {
+            q.push(QueueItem {
+                id,
+                title: spec.title,
+                state: QueueState::Deciding,
+            })
+        });
+        let estimated = estimate(&request).ok().map(|p| p.credits);
+        // Wait until every limit allows the request, or it is refused, or cancelled.
+        let reservation = loop {
+            if !self.in_queue(id) {
+                return;
+            }
+            let req = request.clone();
+            let outcome = self.with_account(move |a, t| reserve(a, &req, t)).await;
+            match outcome {
+                Ok(reservation) => break reservation,
+                Err(decision @ Decision::WaitUntil { at, .. }) => {
+                    let code = Code::of_decision(&decision);
+                    if let Some(code) = code {
+                        self.set_queue_state(
+                            id,
+                            QueueState::Waiting {
+                                until: at,
+                                explanation: explain(code, Some(at)),
+                            },
+                        );
+                    }
+                    // Re-decide at `at` (other tabs may have spent or freed budget meanwhile);
+                    // wake up often enough to notice a cancel.
+                    while self.in_queue(id) && now() < at {
+                        let ms = (at.0 - now().0).clamp(1, 250) as u32;
+                        gloo_timers::future::TimeoutFuture::new(ms).await;
+                    }
+                }
+                Err(decision) => {
+                    self.queue.update(|q| q.retain(|i| i.id != id));
+                    let explanation = Code::of_decision(&decision).map(|c| explain(c, None));
+                    let detail = match &decision {
+                        Decision::Refuse { reason } => Some(format!("{reason:?}")),
+                        _ => None,
+                    };
+                    self.answer.set(Some(Answer {
+                        title: spec.title,
+                        endpoint: request.endpoint,
+                        estimated,
+                        settlement: None,
+                        status: None,
+                        error_code: None,
+                        error_message: detail,
+                        explanation,
+                        body: None,
+                        sync_note: None,
+                    }));
+                    self.record(spec.title, estimated, Credits::ZERO, "refused", false)
+                        .await;
+                    return;
+                }
+            }
+        };
+        self.set_queue_state(id, QueueState::Sending);
+        let s = self.settings.get_untracked();
+        let used_before = self.month_used();
+        let reply = client::send(s.base(), &request, s.key()).await;
+        let outcome = reply.outcome.clone();
+        let settlement = self
+            .with_account(move |a, t| credit_gauge_core::reconcile(a, reservation, &outcome, t))
+            .await;
+        self.queue.update(|q| q.retain(|i| i.id != id));
+        let explanation = settlement.code.map(|c| explain(c, settlement.retry_at));
+        let (error_code, error_message) = match &reply.outcome {
+            Outcome::Cmc(a) => (a.error_code.filter(|c| *c != 0), a.error_message.clone()),
+            Outcome::Cw(a) => (None, a.error.clone()),
+            Outcome::Failed { failure, .. } => (None, Some(failure.to_string())),
+        };
+        let sync_note = is_sync.then(|| self.sync_note(used_before, &settlement));
+        let ok = settlement.code.is_none();
+        let label = match (&explanation, reply.status) {
+            (None, Some(status)) => format!("{status} OK"),
+            (Some(e), Some(status)) => format!("{status} {}", e.title),
+            (Some(e), None) => e.title.to_string(),
+            (None, None) => "OK".into(),
+        };
+        self.answer.set(Some(Answer {
+            title: spec.title,
+            endpoint: request.endpoint,
+            estimated,
+            settlement: Some(settlement),
+            status: reply.status,
+            error_code,
+            error_message,
+            explanation,
+            body: reply.body,
+            sync_note,
+        }));
+        self.record(spec.title, estimated, settlement.charged, &label, ok)
+            .await;
+    }
+
+    fn month_used(self) -> Option<Credits> {
+        let account = self.account.get_untracked()?;
+        let t = now();
+        match &account.limits {
+            credit_gauge_core::ledger::Limits::Cmc(l) => Some(l.month.used_at(t)),
+            credit_gauge_core::ledger::Limits::Cw(l) => {
+                Some(l.allowance.saturating_sub(l.remaining_at(t)))
+            }
+        }
+    }
+
+    fn sync_note(self, before: Option<Credits>, settlement: &Settlement) -> String {
+        if !settlement.from_server {
+            return "The server did not report usage, so nothing was corrected.".into();
+        }
+        match (before, self.month_used()) {
+            (Some(b), Some(a)) if a != b => {
+                let d = a - b;
+                let sign = if d.millis() > 0 { "+" } else { "" };
+                format!(
+                    "Synced: the server's count differed from ours by {sign}{} credits; corrected.",
+                    format::credits(d)
+                )
+            }
+            _ => "Synced: the server agrees with our count.".into(),
+        }
+    }
+
+    async fn record(
+        self,
+        title: &'static str,
+        estimated: Option<Credits>,
+        charged: Credits,
+        outcome: &str,
+        ok: bool,
+    ) {
+        let entry = HistoryEntry {
+            at: now(),
+            endpoint: title.into(),
+            estimated: estimated.unwrap_or(Credits::ZERO),
+            charged,
+            outcome: outcome.into(),
+            ok,
+        };
+        let key = self.settings.get_untracked().history_key();
+        let history = page_store()
+            .update(&key, move |text| {
+                let mut history: Vec<HistoryEntry> = text
+                    .and_then(|t| serde_json::from_str(&t).ok())
+                    .unwrap_or_default();
+                history.push(entry);
+                let excess = history.len().saturating_sub(HISTORY_LEN);
+                history.drain(..excess);
+                let text = serde_json::to_string(&history).ok();
+                (text, history)
+            })
+            .await;
+        self.history.set(history);
+    }
+
+    /// Forgets the history of this API and key (not the counts: those are the server's).
+    pub fn clear_history(self) {
+        let key = self.settings.get_untracked().history_key();
+        page_store().remove(&key);
+        self.history.set(Vec::new());
+    }
+}
+
+/// What one gauge shows.
+#[derive(Clone, Debug, PartialEq)]
+pub struct GaugeData {
+    /// `minute`, `day`, `month` or `allowance` (for tests and styling).
+    pub name: &'static str,
+    pub label: &'static str,
+    pub remaining: Credits,
+    pub limit: Credits,
+    /// Whether the unit is requests rather than credits.
+    pub requests: bool,
+    pub resets_at: Option<UnixMillis>,
+}
+
+impl GaugeData {
+    /// The share of the limit already used, 0.0–1.0.
+    pub fn used_share(&self) -> f64 {
+        if self.limit.millis() <= 0 {
+            return 1.0;
+        }
+        1.0 - (self.remaining.millis() as f64 / self.limit.millis() as f64).clamp(0.0, 1.0)
+    }
+}
+
+/// The gauges of an account at `t`: what is left of each limit (requests in flight count as
+/// spent), and when it resets.
+pub fn gauges(account: &Account, t: UnixMillis) -> Vec<GaugeData> {
+    use credit_gauge_core::ledger::Limits;
+    let reserved = account.reserved();
+    match &account.limits {
+        Limits::Cmc(l) => {
+            let mut out = vec![GaugeData {
+                name: "minute",
+                label: "Requests this minute",
+                remaining: Credits::from_whole(
+                    i64::from(l.minute.limit) - i64::from(l.minute.requests_at(t)),
+                )
+                .max(Credits::ZERO),
+                limit: Credits::from_whole(i64::from(l.minute.limit)),
+                requests: true,
+                resets_at: (l.minute.requests_at(t) > 0).then(|| l.minute.resets_at(t)),
+            }];
+            for (limit, name, label) in [
+                (&l.day, "day", "Credits today"),
+                (&l.month, "month", "Credits this month"),
+            ] {
+                if let Some(max) = limit.limit {
+                    out.push(GaugeData {
+                        name,
+                        label,
+                        remaining: max
+                            .saturating_sub(limit.used_at(t))
+                            .saturating_sub(reserved)
+                            .max(Credits::ZERO),
+                        limit: max,
+                        requests: false,
+                        resets_at: Some(limit.resets_at(t)),
+                    });
+                }
+            }
+            out
+        }
+        Limits::Cw(l) => vec![GaugeData {
+            name: "allowance",
+            label: "24-hour allowance",
+            remaining: l
+                .remaining_at(t)
+                .saturating_sub(reserved)
+                .max(Credits::ZERO),
+            limit: l.allowance,
+            requests: false,
+            resets_at: l.resets_at(t),
+        }],
+    }
+}
+
+/// A warning at 80 % and 95 % of a limit, with the projected time it runs out at the rate of
+/// the last hour's history.
+pub fn warnings(gauges: &[GaugeData], history: &[HistoryEntry], t: UnixMillis) -> Vec<String> {
+    let hour_ago = t.plus(-3_600_000);
+    let recent: Vec<&HistoryEntry> = history.iter().filter(|h| h.at >= hour_ago).collect();
+    let spent: i64 = recent.iter().map(|h| h.charged.millis()).sum();
+    let span = recent
+        .first()
+        .map(|h| (t.0 - h.at.0).max(60_000))
+        .unwrap_or(3_600_000);
+    gauges
+        .iter()
+        .filter(|g| g.name != "minute")
+        .filter_map(|g| {
+            let share = g.used_share();
+            let level = if share >= 0.95 {
+                95
+            } else if share >= 0.80 {
+                80
+            } else {
+                return None;
+            };
+            let mut text = format!(
+                "{}: {} % used ({level} % warning).",
+                g.label,
+                (share * 100.0).floor() as i64
+            );
+            if spent > 0 && g.remaining.millis() > 0 {
+                let ms = g.remaining.millis() as f64 / spent as f64 * span as f64;
+                let at = t.plus(ms as i64);
+                if g.resets_at.is_none_or(|r| at < r) {
+                    text.push_str(&format!(
+                        " At the last hour's rate it runs out in {} ({}), before it resets.",
+                        format::duration(ms as i64),
+                        format::instant(at)
+                    ));
+                } else {
+                    text.push_str(" At the last hour's rate it lasts until it resets.");
+                }
+            }
+            Some(text)
+        })
+        .collect()
+}
+
+/// The history as CSV (RFC 4180 quoting).
+pub fn history_csv(history: &[HistoryEntry]) -> String {
+    let quote = |s: &str| format!("\"{}\"", s.replace('"', "\"\""));
+    let mut out = String::from("time,endpoint,estimated,charged,outcome\n");
+    for h in history {
+        out.push_str(&format!(
+            "{},{},{},{},{}\n",
+            format::instant(h.at),
+            quote(&h.endpoint),
+            h.estimated,
+            h.charged,
+            quote(&h.outcome)
+        ));
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn entry(at: i64, charged: i64) -> HistoryEntry {
+        HistoryEntry {
+            at: UnixMillis(at),
+            endpoint: "Listings, \"latest\"".into(),
+            estimated: Credits::from_whole(charged),
+            charged: Credits::from_whole(charged),
+            outcome: "200 OK".into(),
+            ok: true,
+        }
+    }
+
+    #[test]
+    fn a_fresh_basic_account_has_minute_and_month_gauges_full() {
+        let a = Account::cmc("k", CmcPlan::Basic);
+        let g = gauges(&a, UnixMillis(1_759_054_864_716));
+        let names: Vec<_> = g.iter().map(|g| g.name).collect();
+        assert!(
+            names.contains(&"minute") && names.contains(&"month"),
+            "{names:?}"
+        );
+        for gauge in &g {
+            assert_eq!(gauge.remaining, gauge.limit, "{gauge:?}");
+        }
+    }
+
+    #[test]
+    fn warnings_start_at_eighty_percent_and_project_exhaustion() {
+        let g = GaugeData {
+            name: "month",
+            label: "Credits this month",
+            remaining: Credits::from_whole(1_500),
+            limit: Credits::from_whole(10_000),
+            requests: false,
+            resets_at: Some(UnixMillis(10 * 86_400_000)),
+        };
+        let t = UnixMillis(3_600_000);
+        let history = vec![entry(0, 500), entry(1_800_000, 1_000)];
+        let w = warnings(&[g.clone()], &history, t);
+        assert_eq!(w.len(), 1);
+        assert!(w[0].contains("85 % used (80 % warning)"), "{}", w[0]);
+        assert!(w[0].contains("runs out in 1 h 00 min"), "{}", w[0]);
+        let calm = GaugeData {
+            remaining: Credits::from_whole(5_000),
+            ..g
+        };
+        assert!(warnings(&[calm], &history, t).is_empty());
+    }
+
+    #[test]
+    fn csv_quotes_text_fields() {
+        let csv = history_csv(&[entry(0, 3)]);
+        assert_eq!(
+            csv,
+            "time,endpoint,estimated,charged,outcome\n\
+             1970-01-01 00:00:00 UTC,\"Listings, \"\"latest\"\"\",3.000,3.000,\"200 OK\"\n"
+        );
+    }
+}
