@@ -234,10 +234,12 @@ pub async fn with_lock<R: 'static>(name: &str, critical: impl FnOnce() -> R + 's
     f()
 }
 
+type StorageListener = (web_sys::Window, Closure<dyn Fn(web_sys::StorageEvent)>);
+
 /// Keeps a change listener registered; dropping it unregisters.
 pub struct Subscription {
     id: u64,
-    storage_listener: Option<(web_sys::Window, Closure<dyn Fn(web_sys::StorageEvent)>)>,
+    storage_listener: Option<StorageListener>,
 }
 
 impl Drop for Subscription {

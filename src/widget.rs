@@ -808,7 +808,7 @@ mod tests {
         };
         let t = UnixMillis(3_600_000);
         let history = vec![entry(0, 500), entry(1_800_000, 1_000)];
-        let w = warnings(&[g.clone()], &history, t);
+        let w = warnings(std::slice::from_ref(&g), &history, t);
         assert_eq!(w.len(), 1);
         assert!(w[0].contains("85 % used (80 % warning)"), "{}", w[0]);
         assert!(w[0].contains("runs out in 1 h 00 min"), "{}", w[0]);

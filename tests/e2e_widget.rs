@@ -82,7 +82,7 @@ fn ledger_cmc<'a>(ledger: &'a Value, key: &str) -> &'a Value {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn listings_of_201_coins_with_two_converts_preview_and_cost_three_credits() {
-    let (emulator, browser) = open(Config::default()).await;
+    let (_emulator, browser) = open(Config::default()).await;
     use_key(&browser, "demo-startup").await;
     browser.set("#plan", "Startup").await;
     choose_endpoint(&browser, "/v1/cryptocurrency/listings/latest").await;
@@ -125,7 +125,7 @@ async fn listings_of_201_coins_with_two_converts_preview_and_cost_three_credits(
     // The same page in the dark theme.
     browser.set("#theme", "dark").await;
     browser.screenshot("answer-dark").await;
-    drop(emulator);
+
     browser.close().await;
 }
 
