@@ -65,6 +65,10 @@ pub async fn send(base: &str, request: &Request, key: &str) -> Answer {
             let aborted = signal.as_ref().is_some_and(|s| s.aborted());
             let failure = if aborted {
                 ClientFailure::Timeout
+            } else if api == ApiKind::Cryptowatch {
+                // Cryptowatch charges every request it receives, so no probe: a second
+                // request could cost credits nobody counts.
+                ClientFailure::Network
             } else {
                 classify_fetch_failure(&url, &error).await
             };
@@ -112,8 +116,18 @@ fn failed(failure: ClientFailure, status: Option<u16>, body: Option<String>) -> 
 /// `fetch` rejects a CORS refusal and a dead network with the same `TypeError`. A second,
 /// `no-cors` request to the same URL resolves (with an opaque answer) when the server is up
 /// and only CORS refused, and rejects when the network or host is down.
+///
+/// The probe carries no key (CoinMarketCap's key is a header, which `no-cors` cannot send) and
+/// gives up after a few seconds, so a host that never answers reads as a network failure.
 async fn classify_fetch_failure(url: &str, _error: &gloo_net::Error) -> ClientFailure {
-    let probe = HttpRequest::get(url).mode(RequestMode::NoCors).send().await;
+    let controller = AbortController::new().ok();
+    let signal = controller.as_ref().map(|c| c.signal());
+    let _timer = controller.map(|c| gloo_timers::callback::Timeout::new(5_000, move || c.abort()));
+    let probe = HttpRequest::get(url)
+        .mode(RequestMode::NoCors)
+        .abort_signal(signal.as_ref())
+        .send()
+        .await;
     match probe {
         Ok(_) => ClientFailure::CorsRefused,
         Err(_) => ClientFailure::Network,

@@ -148,6 +148,9 @@ pub struct HistoryEntry {
     pub ok: bool,
 }
 
+/// How often a waiting request re-decides even before its limit's reset.
+const RECHECK_MS: i64 = 5_000;
+
 /// How many history lines are kept per API and key.
 pub const HISTORY_LEN: usize = 200;
 
@@ -277,11 +280,13 @@ impl Widget {
                 .warning
                 .map(|w| format!("Stored counts were reset: {w}.")),
         );
-        let account = loaded
+        let mut account = loaded
             .ledger
             .account(s.api, &s.key_label())
             .cloned()
             .unwrap_or_else(|| s.fresh_account());
+        // Settle what has expired (a closed tab's reservations, ended windows) for display.
+        advance(&mut account, now());
         self.account.set(Some(account));
         let history = store
             .read(&s.history_key())
@@ -294,6 +299,7 @@ impl Widget {
     /// Changes the settings, saves them (keys only when asked) and reloads the account.
     pub fn update_settings(self, change: impl FnOnce(&mut Settings)) {
         let mut s = self.settings.get_untracked();
+        let plan_before = s.plan;
         change(&mut s);
         let store = page_store();
         if let Ok(text) = serde_json::to_string(&s) {
@@ -312,10 +318,11 @@ impl Widget {
         }
         self.settings.set(s.clone());
         self.reload();
-        if s.api == ApiKind::CoinMarketCap {
+        // Only a chosen plan changes the ledger; other settings must not write it.
+        if s.api == ApiKind::CoinMarketCap && s.plan != plan_before {
             let plan = s.plan;
             spawn_local(async move {
-                self.with_account(move |a, _| set_plan(a, plan)).await;
+                self.with_account(&s, move |a, _| set_plan(a, plan)).await;
             });
         }
     }
@@ -323,9 +330,9 @@ impl Widget {
     /// Read-modify-write of this widget's account under the store's lock.
     async fn with_account<R: 'static>(
         self,
+        s: &Settings,
         change: impl FnOnce(&mut Account, UnixMillis) -> R + 'static,
     ) -> R {
-        let s = self.settings.get_untracked();
         let (api, label, fresh) = (s.api, s.key_label(), s.fresh_account());
         let (result, account) = page_store()
             .update(&s.ledger_key(), move |text| {
@@ -338,7 +345,13 @@ impl Widget {
                 (Some(save(&ledger)), (result, snapshot))
             })
             .await;
-        self.account.set(Some(account));
+        // Only show it if the user is still looking at this account.
+        if self
+            .settings
+            .with_untracked(|now| now.ledger_key() == s.ledger_key())
+        {
+            self.account.set(Some(account));
+        }
         self.notice.set(page_store().notice().map(|n| n.message()));
         result
     }
@@ -461,6 +474,9 @@ impl Widget {
     }
 
     async fn run(self, request: Request, is_sync: bool) {
+        // One snapshot of the settings for the whole journey: the key and account a request
+        // was reserved on are the ones it is sent with and settled on.
+        let s = self.settings.get_untracked();
         let spec = request.endpoint.spec();
         let id = self.next_id();
         self.queue.update(|q| {
@@ -477,7 +493,7 @@ impl Widget {
                 return;
             }
             let req = request.clone();
-            let outcome = self.with_account(move |a, t| reserve(a, &req, t)).await;
+            let outcome = self.with_account(&s, move |a, t| reserve(a, &req, t)).await;
             match outcome {
                 Ok(reservation) => break reservation,
                 Err(decision @ Decision::WaitUntil { at, .. }) => {
@@ -491,10 +507,12 @@ impl Widget {
                             },
                         );
                     }
-                    // Re-decide at `at` (other tabs may have spent or freed budget meanwhile);
-                    // wake up often enough to notice a cancel.
-                    while self.in_queue(id) && now() < at {
-                        let ms = (at.0 - now().0).clamp(1, 250) as u32;
+                    // Re-decide at `at`, or within a few seconds: other tabs' requests in
+                    // flight may settle for less, and a sync may free budget. Wake up often
+                    // enough to notice a cancel.
+                    let recheck = at.min(now().plus(RECHECK_MS));
+                    while self.in_queue(id) && now() < recheck {
+                        let ms = (recheck.0 - now().0).clamp(1, 250) as u32;
                         gloo_timers::future::TimeoutFuture::new(ms).await;
                     }
                 }
@@ -517,19 +535,26 @@ impl Widget {
                         body: None,
                         sync_note: None,
                     }));
-                    self.record(spec.title, estimated, Credits::ZERO, "refused", false)
+                    self.record(&s, spec.title, estimated, Credits::ZERO, "refused", false)
                         .await;
                     return;
                 }
             }
         };
+        if !self.in_queue(id) {
+            // Cancelled while the lock was being taken: give the slot back.
+            self.with_account(&s, move |a, _| credit_gauge_core::cancel(a, reservation))
+                .await;
+            return;
+        }
         self.set_queue_state(id, QueueState::Sending);
-        let s = self.settings.get_untracked();
         let used_before = self.month_used();
         let reply = client::send(s.base(), &request, s.key()).await;
         let outcome = reply.outcome.clone();
         let settlement = self
-            .with_account(move |a, t| credit_gauge_core::reconcile(a, reservation, &outcome, t))
+            .with_account(&s, move |a, t| {
+                credit_gauge_core::reconcile(a, reservation, &outcome, t)
+            })
             .await;
         self.queue.update(|q| q.retain(|i| i.id != id));
         let explanation = settlement.code.map(|c| explain(c, settlement.retry_at));
@@ -558,7 +583,7 @@ impl Widget {
             body: reply.body,
             sync_note,
         }));
-        self.record(spec.title, estimated, settlement.charged, &label, ok)
+        self.record(&s, spec.title, estimated, settlement.charged, &label, ok)
             .await;
     }
 
@@ -592,6 +617,7 @@ impl Widget {
 
     async fn record(
         self,
+        s: &Settings,
         title: &'static str,
         estimated: Option<Credits>,
         charged: Credits,
@@ -606,7 +632,8 @@ impl Widget {
             outcome: outcome.into(),
             ok,
         };
-        let key = self.settings.get_untracked().history_key();
+        let key = s.history_key();
+        let showing = self.settings.with_untracked(|now| now.history_key() == key);
         let history = page_store()
             .update(&key, move |text| {
                 let mut history: Vec<HistoryEntry> = text
@@ -619,7 +646,9 @@ impl Widget {
                 (text, history)
             })
             .await;
-        self.history.set(history);
+        if showing {
+            self.history.set(history);
+        }
     }
 
     /// Forgets the history of this API and key (not the counts: those are the server's).
@@ -717,6 +746,8 @@ pub fn warnings(gauges: &[GaugeData], history: &[HistoryEntry], t: UnixMillis) -
         .unwrap_or(3_600_000);
     gauges
         .iter()
+        // The minute limit is handled by waiting, a few seconds at most: warning about it
+        // would flash on every busy minute and say nothing the queue does not already show.
         .filter(|g| g.name != "minute")
         .filter_map(|g| {
             let share = g.used_share();

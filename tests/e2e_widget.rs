@@ -264,7 +264,7 @@ async fn a_full_minute_makes_the_next_request_wait_then_go_through() {
     while !(40..55).contains(&second_of_minute()) {
         tokio::time::sleep(Duration::from_millis(200)).await;
     }
-    send(&browser, 31).await;
+    send(&browser, 32).await;
     let countdown = browser
         .wait_for_text(".queue-item .countdown", |t| {
             t.starts_with("sends itself in")
@@ -272,11 +272,31 @@ async fn a_full_minute_makes_the_next_request_wait_then_go_through() {
         .await;
     assert!(countdown.contains(" s"), "{countdown}");
     browser.screenshot("waiting-light").await;
+    // Two wait; the user cancels one of them, which is then never sent.
+    browser
+        .wait_for_text(".queue-item:nth-of-type(2) .countdown", |t| {
+            t.starts_with("sends itself in")
+        })
+        .await;
+    browser.click(".queue-item .cancel").await;
     let rows = wait_for_history(&browser, 31, Duration::from_secs(40)).await;
     assert!(
         rows.iter().all(|r| r.starts_with("200")),
         "a request failed: {rows:?}"
     );
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    assert_eq!(
+        history_rows(&browser).await.len(),
+        31,
+        "the cancelled request went out"
+    );
+    let queued = browser
+        .js(
+            "return document.querySelectorAll('.queue-item').length",
+            vec![],
+        )
+        .await;
+    assert_eq!(queued, json!(0));
     browser.close().await;
 }
 

@@ -135,3 +135,151 @@ async fn the_form_previews_cost_and_refuses_what_the_plan_cannot_take() {
     assert!(preview.contains("limit"), "{preview}");
     assert!(send.disabled());
 }
+
+#[wasm_bindgen_test]
+async fn the_answer_view_shows_costs_the_data_table_and_explanations_as_text() {
+    use credit_gauge::components::AnswerView;
+    use credit_gauge::widget::Answer;
+    use credit_gauge_core::{explain, Code, EndpointId};
+
+    let root = test_root();
+    let widget = Widget::new(
+        Settings {
+            key_cmc: "answer-view-test".into(),
+            ..Settings::default()
+        },
+        false,
+    );
+    let _mounted = leptos::mount::mount_to(root.clone(), move || {
+        view! { <AnswerView widget=widget /> }
+    });
+    let body = r#"{"status":{"timestamp":"2025-09-28T10:21:04.716Z","error_code":0,"error_message":null,"elapsed":1,"credit_count":1,"notice":null},
+        "data":[{"id":1,"name":"<b>Bitcoin</b>","symbol":"BTC","cmc_rank":1,"quote":{"USD":{"price":65000.5}}}]}"#;
+    widget.answer.set(Some(Answer {
+        title: "Latest listings",
+        endpoint: EndpointId::CmcListingsLatest,
+        estimated: Some(Credits::from_whole(1)),
+        settlement: None,
+        status: Some(200),
+        error_code: None,
+        error_message: None,
+        explanation: None,
+        body: Some(body.into()),
+        sync_note: None,
+    }));
+    leptos::task::tick().await;
+    assert_eq!(text(&root, ".credit-count"), "credit_count 1");
+    assert_eq!(text(&root, ".raw"), "HTTP 200");
+    // Markup from the server is shown as text, never parsed.
+    assert_eq!(
+        text(&root, "table.data tbody td:nth-child(2)"),
+        "<b>Bitcoin</b>"
+    );
+    assert!(root.query_selector("table.data b").unwrap().is_none());
+    assert_eq!(
+        text(&root, "table.data tbody td:nth-child(4)"),
+        "65000.50 USD"
+    );
+    assert!(root.query_selector(".explanation").unwrap().is_none());
+
+    // A failure: the core's explanation with the raw status, code and message.
+    let code = Code::of_outcome(
+        &credit_gauge_core::cmc_outcome(
+            403,
+            r#"{"status":{"error_code":1007,"error_message":"This API Key has been disabled. Please contact support.","credit_count":0}}"#,
+        ),
+        credit_gauge_core::ApiKind::CoinMarketCap,
+    )
+    .unwrap();
+    let explanation = explain(code, None);
+    widget.answer.set(Some(Answer {
+        title: "Fiat map",
+        endpoint: EndpointId::CmcFiatMap,
+        estimated: Some(Credits::from_whole(1)),
+        settlement: None,
+        status: Some(403),
+        error_code: Some(1007),
+        error_message: Some("This API Key has been disabled. Please contact support.".into()),
+        explanation: Some(explanation),
+        body: None,
+        sync_note: None,
+    }));
+    leptos::task::tick().await;
+    assert_eq!(text(&root, ".explanation-title"), explanation.title);
+    assert!(text(&root, ".explanation-todo").contains(explanation.what_to_do));
+    assert_eq!(
+        text(&root, ".raw"),
+        "HTTP 403 · error_code 1007 · This API Key has been disabled. Please contact support."
+    );
+    assert!(root.query_selector("table.data").unwrap().is_none());
+}
+
+#[wasm_bindgen_test]
+async fn the_history_lists_requests_newest_first_and_clears() {
+    use credit_gauge::components::History;
+    use credit_gauge::widget::HistoryEntry;
+
+    let root = test_root();
+    let widget = Widget::new(
+        Settings {
+            key_cmc: "history-view-test".into(),
+            ..Settings::default()
+        },
+        false,
+    );
+    let _mounted = leptos::mount::mount_to(root.clone(), move || {
+        view! { <History widget=widget /> }
+    });
+    let entry = |at: i64, endpoint: &str, ok: bool| HistoryEntry {
+        at: UnixMillis(at),
+        endpoint: endpoint.into(),
+        estimated: Credits::from_whole(1),
+        charged: Credits::from_whole(if ok { 1 } else { 0 }),
+        outcome: if ok {
+            "200 OK".into()
+        } else {
+            "429 Minute limit".into()
+        },
+        ok,
+    };
+    widget.history.set(vec![
+        entry(0, "Fiat map", true),
+        entry(1_000, "Coin map", false),
+    ]);
+    leptos::task::tick().await;
+    let rows = root
+        .unchecked_ref::<web_sys::Element>()
+        .query_selector_all(".history-table tbody tr")
+        .unwrap();
+    assert_eq!(rows.length(), 2);
+    assert_eq!(
+        text(&root, ".history-table tbody tr td:nth-child(2)"),
+        "Coin map"
+    );
+    assert!(root
+        .query_selector(".history-table tr.failed")
+        .unwrap()
+        .is_some());
+    let points = root
+        .query_selector(".sparkline polyline")
+        .unwrap()
+        .unwrap()
+        .get_attribute("points")
+        .unwrap();
+    assert_eq!(points.split(' ').count(), 2, "{points}");
+
+    let clear: web_sys::HtmlElement = root
+        .query_selector("#clear-history")
+        .unwrap()
+        .unwrap()
+        .unchecked_into();
+    clear.click();
+    leptos::task::tick().await;
+    assert_eq!(
+        root.unchecked_ref::<web_sys::Element>()
+            .query_selector_all(".history-table tbody tr")
+            .unwrap()
+            .length(),
+        0
+    );
+}

@@ -118,9 +118,14 @@ pub fn WidgetView(widget: Widget, #[prop(optional)] full: bool) -> impl IntoView
                                         </span>
                                     }.into_any(),
                                 }}
-                                <button type="button" class="cancel" on:click=move |_| widget.cancel(id)>
-                                    "Cancel"
-                                </button>
+                                <Show when={
+                                    let sending = matches!(item.state, QueueState::Sending);
+                                    move || !sending
+                                }>
+                                    <button type="button" class="cancel" on:click=move |_| widget.cancel(id)>
+                                        "Cancel"
+                                    </button>
+                                </Show>
                             </div>
                         }
                     }

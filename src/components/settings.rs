@@ -53,7 +53,8 @@ pub fn SettingsPanel(widget: Widget) -> impl IntoView {
                         match event_target_value(&ev).as_str() {
                             "emulator" => set_base(emulator_base(a).into()),
                             "real" => set_base(real_base(a).into()),
-                            _ => set_base("http://127.0.0.1:8788/cmc".into()),
+                            // The emulator's proxy mode, started on a second port.
+                            _ => set_base(format!("http://127.0.0.1:8788{}", emulator_base(a))),
                         }
                     }
                 >
