@@ -5,6 +5,7 @@
 
 pub mod client;
 pub mod components;
+pub mod embed;
 pub mod format;
 pub mod store;
 pub mod widget;

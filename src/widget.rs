@@ -15,6 +15,7 @@ use credit_gauge_core::{
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use serde::{Deserialize, Serialize};
+use wasm_bindgen::JsValue;
 
 use crate::client;
 use crate::format;
@@ -71,6 +72,10 @@ pub struct Settings {
     pub remember: bool,
     pub plan: CmcPlan,
     pub theme: String,
+    /// The emulator's origin for the "emulator" preset: empty on the app's own page (same
+    /// origin), the script's origin for a widget embedded in another page.
+    #[serde(skip)]
+    pub emulator_origin: String,
 }
 
 impl Default for Settings {
@@ -85,6 +90,7 @@ impl Default for Settings {
             remember: false,
             plan: CmcPlan::Basic,
             theme: "auto".into(),
+            emulator_origin: String::new(),
         }
     }
 }
@@ -133,7 +139,8 @@ impl Settings {
 
 const SETTINGS_KEY: &str = "credit-gauge:v1:settings";
 
-fn remembered_key(api: ApiKind) -> String {
+/// Where a key the user asked to remember is stored.
+pub fn remembered_key(api: ApiKind) -> String {
     format!("credit-gauge:v1:key:{}", api_slug(api))
 }
 
@@ -201,6 +208,8 @@ pub struct Widget {
     pub notice: RwSignal<Option<&'static str>>,
     pub load_warning: RwSignal<Option<String>>,
     next_id: StoredValue<u64>,
+    /// Where `credit-gauge:*` events go (the host element of an embedded widget).
+    events: StoredValue<Option<web_sys::EventTarget>, LocalStorage>,
 }
 
 thread_local! {
@@ -226,6 +235,7 @@ impl Widget {
                 settings = Settings {
                     key_cmc,
                     key_cw,
+                    emulator_origin: settings.emulator_origin,
                     ..saved
                 };
             }
@@ -250,9 +260,37 @@ impl Widget {
             notice: RwSignal::new(store.notice().map(|n| n.message())),
             load_warning: RwSignal::new(None),
             next_id: StoredValue::new(1),
+            events: StoredValue::new_local(None),
         };
         w.reload();
         w
+    }
+
+    /// Sends this widget's `credit-gauge:cost`, `:warning` and `:error` events to `target`.
+    pub fn set_events_target(self, target: web_sys::EventTarget) {
+        self.events.set_value(Some(target));
+    }
+
+    /// Dispatches `credit-gauge:<name>` with `detail` (bubbling, and crossing shadow roots).
+    pub fn emit(self, name: &str, detail: &[(&str, JsValue)]) {
+        let Some(target) = self.events.get_value() else {
+            return;
+        };
+        let object = js_sys::Object::new();
+        let api = api_slug(self.settings.with_untracked(|s| s.api));
+        let _ = js_sys::Reflect::set(&object, &"api".into(), &api.into());
+        for (key, value) in detail {
+            let _ = js_sys::Reflect::set(&object, &JsValue::from_str(key), value);
+        }
+        let init = web_sys::CustomEventInit::new();
+        init.set_bubbles(true);
+        init.set_composed(true);
+        init.set_detail(&object);
+        if let Ok(event) =
+            web_sys::CustomEvent::new_with_event_init_dict(&format!("credit-gauge:{name}"), &init)
+        {
+            let _ = target.dispatch_event(&event);
+        }
     }
 
     /// Starts the clock that drives countdowns, and listens to changes from other widgets and
@@ -564,6 +602,45 @@ impl Widget {
             Outcome::Failed { failure, .. } => (None, Some(failure.to_string())),
         };
         let sync_note = is_sync.then(|| self.sync_note(used_before, &settlement));
+        let credits = |c: Credits| JsValue::from_f64(c.millis() as f64 / 1000.0);
+        let endpoint = JsValue::from_str(spec.path);
+        let status = reply.status.map_or(JsValue::NULL, JsValue::from);
+        self.emit(
+            "cost",
+            &[
+                ("endpoint", endpoint.clone()),
+                ("estimated", estimated.map_or(JsValue::NULL, credits)),
+                ("charged", credits(settlement.charged)),
+                ("fromServer", JsValue::from_bool(settlement.from_server)),
+                ("status", status.clone()),
+            ],
+        );
+        if let Some(e) = &explanation {
+            self.emit(
+                "error",
+                &[
+                    ("endpoint", endpoint),
+                    ("status", status),
+                    (
+                        "code",
+                        error_code.map_or(JsValue::NULL, |c| JsValue::from_f64(c as f64)),
+                    ),
+                    (
+                        "message",
+                        error_message.clone().map_or(JsValue::NULL, JsValue::from),
+                    ),
+                    ("title", JsValue::from_str(e.title)),
+                    ("explanation", JsValue::from_str(e.explanation)),
+                    ("whatToDo", JsValue::from_str(e.what_to_do)),
+                    (
+                        "retryAt",
+                        settlement
+                            .retry_at
+                            .map_or(JsValue::NULL, |t| JsValue::from_f64(t.0 as f64)),
+                    ),
+                ],
+            );
+        }
         let ok = settlement.code.is_none();
         let label = match (&explanation, reply.status) {
             (None, Some(status)) => format!("{status} OK"),

@@ -184,7 +184,12 @@ async fn dispatch(State(app): State<Arc<Shared>>, request: Request) -> Response 
         cors.decorate(&headers, &mut response);
         return response;
     } else {
-        return static_files::serve(app.static_dir.as_deref(), request).await;
+        // The app's files carry the same CORS headers as the APIs, so another origin's page
+        // can load the embed script (a module) and its wasm.
+        let headers = request.headers().clone();
+        let mut response = static_files::serve(app.static_dir.as_deref(), request).await;
+        app.cors.decorate(&headers, &mut response);
+        return response;
     };
     let (parts, _body) = request.into_parts();
     let proxied = api == Api::Cmc && app.proxy.is_some();

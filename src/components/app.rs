@@ -13,7 +13,13 @@ pub fn App() -> impl IntoView {
 
 /// One widget. `full` adds settings, the form, the answer and the history to the gauges.
 #[component]
-pub fn WidgetView(widget: Widget, #[prop(optional)] full: bool) -> impl IntoView {
+pub fn WidgetView(
+    widget: Widget,
+    #[prop(optional)] full: bool,
+    /// The request the form starts with (an embed's `endpoint` and `params`).
+    #[prop(default = None)]
+    initial: Option<credit_gauge_core::Request>,
+) -> impl IntoView {
     let guards = widget.start();
     // The timer and the storage listener live exactly as long as the view.
     let guards = StoredValue::new_local(Some(guards));
@@ -30,6 +36,31 @@ pub fn WidgetView(widget: Widget, #[prop(optional)] full: bool) -> impl IntoView
         gauge_list.with(|g| widget.history.with(|h| warnings(g, h, t)))
     });
     let theme = move || widget.settings.with(|s| s.theme.clone());
+    // Tell the host page once per warning text.
+    let announced = StoredValue::new(Vec::<String>::new());
+    Effect::new(move |_| {
+        let current = warning_list.get();
+        for w in &current {
+            if !announced.with_value(|a| a.contains(w)) {
+                let limit = gauge_list
+                    .with_untracked(|g| {
+                        g.iter()
+                            .find(|g| w.starts_with(g.label))
+                            .map(|g| (g.name, g.used_share()))
+                    })
+                    .unwrap_or(("", 0.0));
+                widget.emit(
+                    "warning",
+                    &[
+                        ("limit", limit.0.into()),
+                        ("share", limit.1.into()),
+                        ("message", w.as_str().into()),
+                    ],
+                );
+            }
+        }
+        announced.set_value(current);
+    });
 
     view! {
         <div class="cg" data-theme=theme>
@@ -91,7 +122,7 @@ pub fn WidgetView(widget: Widget, #[prop(optional)] full: bool) -> impl IntoView
             />
             <Show when=move || full>
                 <SettingsPanel widget=widget />
-                <RequestForm widget=widget />
+                <RequestForm widget=widget initial=initial.clone() />
             </Show>
             <section class="queue" aria-label="Queued requests">
                 <For

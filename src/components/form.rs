@@ -1,15 +1,20 @@
 use credit_gauge_core::catalog::{ParamKind, ENDPOINTS};
-use credit_gauge_core::{EndpointId, Request};
+use credit_gauge_core::Request;
 use leptos::prelude::*;
 
 use crate::widget::Widget;
 
 /// The endpoint picker, its parameters with inline validation, the live cost preview, Send.
 #[component]
-pub fn RequestForm(widget: Widget) -> impl IntoView {
+pub fn RequestForm(
+    widget: Widget,
+    /// The endpoint and parameters the form starts with.
+    #[prop(default = None)]
+    initial: Option<Request>,
+) -> impl IntoView {
     let api = move || widget.settings.with(|s| s.api);
-    let endpoint = RwSignal::new(None::<EndpointId>);
-    let values = RwSignal::new(Vec::<(String, String)>::new());
+    let endpoint = RwSignal::new(initial.as_ref().map(|r| r.endpoint));
+    let values = RwSignal::new(initial.map(|r| r.params).unwrap_or_default());
     // The endpoint of the current API: the chosen one, or the API's first.
     let current = Memo::new(move |_| {
         let a = api();

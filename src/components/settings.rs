@@ -11,7 +11,7 @@ pub fn SettingsPanel(widget: Widget) -> impl IntoView {
     let preset = move || {
         s.with(|s| {
             let base = s.base();
-            if base == emulator_base(s.api) {
+            if base == format!("{}{}", s.emulator_origin, emulator_base(s.api)) {
                 "emulator"
             } else if base == real_base(s.api) {
                 "real"
@@ -51,7 +51,10 @@ pub fn SettingsPanel(widget: Widget) -> impl IntoView {
                     on:change=move |ev| {
                         let a = api();
                         match event_target_value(&ev).as_str() {
-                            "emulator" => set_base(emulator_base(a).into()),
+                            "emulator" => {
+                                let origin = s.with_untracked(|s| s.emulator_origin.clone());
+                                set_base(format!("{origin}{}", emulator_base(a)))
+                            }
                             "real" => set_base(real_base(a).into()),
                             // The emulator's proxy mode, started on a second port.
                             _ => set_base(format!("http://127.0.0.1:8788{}", emulator_base(a))),

@@ -27,6 +27,23 @@ pub fn dist_dir() -> PathBuf {
     dist
 }
 
+/// A copy of the built app with extra files (test host pages) beside it.
+pub fn dist_with(name: &str, extra: &[(&str, &str)]) -> PathBuf {
+    let dir = temp_root().join(format!("dist-{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).expect("create a dist copy");
+    for entry in std::fs::read_dir(dist_dir()).expect("read dist") {
+        let entry = entry.expect("a dist entry");
+        if entry.path().is_file() {
+            std::fs::copy(entry.path(), dir.join(entry.file_name())).expect("copy a dist file");
+        }
+    }
+    for (file, text) in extra {
+        std::fs::write(dir.join(file), text).expect("write a test page");
+    }
+    dir
+}
+
 /// A running emulator on a free loopback port.
 pub struct Emulator {
     pub addr: SocketAddr,

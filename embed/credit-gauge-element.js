@@ -1,0 +1,64 @@
+// Defines the <credit-gauge> element. Include it once, from where the widget is served:
+//   <script type="module" src="https://your-server/credit-gauge-element.js"></script>
+//   <credit-gauge api="cmc" endpoint="/v1/cryptocurrency/listings/latest" params="limit=10"></credit-gauge>
+// Attributes: api, base-url, endpoint, params, plan, compact, theme, refresh, key.
+// Changing an attribute re-renders. Events: credit-gauge:cost, credit-gauge:warning,
+// credit-gauge:error (CustomEvent, bubbling, detail documented in the embedding guide).
+import init, { mount } from "./credit-gauge.js";
+
+const ATTRIBUTES = ["api", "base-url", "endpoint", "params", "plan", "compact", "theme", "refresh", "key"];
+const scriptOrigin = new URL(import.meta.url).origin;
+const ready = init({ module_or_path: new URL("./credit-gauge_bg.wasm", import.meta.url) });
+
+class CreditGaugeElement extends HTMLElement {
+  static get observedAttributes() {
+    return ATTRIBUTES;
+  }
+
+  #handle = null;
+  #scheduled = false;
+
+  connectedCallback() {
+    this.#schedule();
+  }
+
+  attributeChangedCallback() {
+    if (this.isConnected) this.#schedule();
+  }
+
+  disconnectedCallback() {
+    this.#drop();
+  }
+
+  // Several attribute changes in one task render once.
+  #schedule() {
+    if (this.#scheduled) return;
+    this.#scheduled = true;
+    ready.then(() => {
+      this.#scheduled = false;
+      this.#render();
+    });
+  }
+
+  #render() {
+    if (!this.isConnected) return;
+    const options = { scriptOrigin };
+    for (const name of ATTRIBUTES) {
+      if (this.hasAttribute(name)) options[name] = this.getAttribute(name);
+    }
+    this.#drop();
+    this.#handle = mount(this, options);
+  }
+
+  #drop() {
+    if (this.#handle) {
+      this.#handle.unmount();
+      this.#handle.free();
+      this.#handle = null;
+    }
+  }
+}
+
+if (!customElements.get("credit-gauge")) customElements.define("credit-gauge", CreditGaugeElement);
+// For pages that build their own: `await ready` before calling `mount(element, options)`.
+export { mount, ready };

@@ -1,0 +1,241 @@
+//! Embedding in other people's pages: `mount(element, options)` for host scripts (the
+//! `<credit-gauge>` element and the iframe page both use it), and the DOM events host pages
+//! listen to.
+//!
+//! The widget renders inside a shadow root with its own copy of the styles, so the host's CSS
+//! cannot break it and its CSS cannot leak out.
+
+use std::any::Any;
+
+use credit_gauge_core::{ApiKind, CmcPlan, EndpointId, Request};
+use leptos::prelude::*;
+use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
+
+use crate::components::WidgetView;
+use crate::widget::{api_from_slug, emulator_base, Settings, Widget};
+
+/// The widget's styles, placed inside each shadow root.
+const STYLES: &str = include_str!("../style/main.css");
+
+/// Resets what a host page's inherited styles (color, font, line-height…) would pass into
+/// the shadow root.
+const HOST_RESET: &str = ":host { all: initial; display: block; }\n";
+
+/// The options of an embedded widget: the `<credit-gauge>` attributes, or the keys of the
+/// object given to `mount` (`baseUrl` or `base-url` alike).
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct EmbedOptions {
+    pub api: Option<ApiKind>,
+    pub base_url: Option<String>,
+    pub key: Option<String>,
+    pub endpoint: Option<EndpointId>,
+    /// `name=value` pairs, from a query string such as `limit=10&convert=USD`.
+    pub params: Vec<(String, String)>,
+    pub plan: Option<CmcPlan>,
+    /// Gauges only.
+    pub compact: bool,
+    pub theme: Option<String>,
+    /// Send the configured request every so many seconds (through the limiter, as always).
+    pub refresh: Option<u32>,
+    /// Where the script came from, for resolving the default base URL on a foreign page.
+    pub script_origin: Option<String>,
+}
+
+fn get(options: &JsValue, names: &[&str]) -> Option<String> {
+    names.iter().find_map(|name| {
+        let v = js_sys::Reflect::get(options, &JsValue::from_str(name)).ok()?;
+        if let Some(s) = v.as_string() {
+            Some(s)
+        } else if let Some(b) = v.as_bool() {
+            Some(b.to_string())
+        } else {
+            v.as_f64().map(|n| n.to_string())
+        }
+    })
+}
+
+/// Splits `limit=10&convert=USD,EUR` into pairs (percent-decoded).
+pub fn parse_params(text: &str) -> Vec<(String, String)> {
+    text.trim_start_matches('?')
+        .split('&')
+        .filter(|p| !p.is_empty())
+        .filter_map(|pair| {
+            let (name, value) = pair.split_once('=').unwrap_or((pair, ""));
+            let decode = |s: &str| {
+                js_sys::decode_uri_component(&s.replace('+', " "))
+                    .ok()
+                    .map(String::from)
+            };
+            Some((decode(name)?, decode(value)?))
+        })
+        .collect()
+}
+
+/// Finds an endpoint by its path (`/v1/cryptocurrency/listings/latest`) for the given API.
+pub fn endpoint_by_path(api: ApiKind, path: &str) -> Option<EndpointId> {
+    credit_gauge_core::catalog::ENDPOINTS
+        .iter()
+        .find(|e| e.api == api && e.path == path)
+        .map(|e| e.id)
+}
+
+impl EmbedOptions {
+    /// Reads the options from a JS object. Unknown values are ignored, never fatal.
+    pub fn from_js(options: &JsValue) -> EmbedOptions {
+        let api = get(options, &["api"]).and_then(|a| api_from_slug(&a.to_ascii_lowercase()));
+        let endpoint = get(options, &["endpoint"])
+            .and_then(|e| endpoint_by_path(api.unwrap_or(ApiKind::CoinMarketCap), &e));
+        EmbedOptions {
+            api,
+            base_url: get(options, &["baseUrl", "base-url"]).filter(|s| !s.is_empty()),
+            key: get(options, &["key"]),
+            endpoint,
+            params: get(options, &["params"])
+                .map(|p| parse_params(&p))
+                .unwrap_or_default(),
+            plan: get(options, &["plan"]).and_then(|p| {
+                CmcPlan::ALL
+                    .into_iter()
+                    .find(|c| c.name().eq_ignore_ascii_case(&p))
+            }),
+            compact: get(options, &["compact"]).is_some_and(|c| c != "false"),
+            theme: get(options, &["theme"])
+                .filter(|t| ["light", "dark", "auto"].contains(&t.as_str())),
+            refresh: get(options, &["refresh"])
+                .and_then(|r| r.parse::<f64>().ok())
+                .filter(|r| r.is_finite() && *r >= 1.0)
+                .map(|r| r.min(86_400.0) as u32),
+            script_origin: get(options, &["scriptOrigin"]),
+        }
+    }
+
+    /// The settings the widget starts with.
+    pub fn settings(&self) -> Settings {
+        let mut s = Settings::default();
+        if let Some(api) = self.api {
+            s.api = api;
+        }
+        let origin = self.script_origin.clone().unwrap_or_default();
+        s.emulator_origin = origin.clone();
+        s.base_cmc = format!("{origin}{}", emulator_base(ApiKind::CoinMarketCap));
+        s.base_cw = format!("{origin}{}", emulator_base(ApiKind::Cryptowatch));
+        if let Some(base) = &self.base_url {
+            match s.api {
+                ApiKind::CoinMarketCap => s.base_cmc = base.clone(),
+                ApiKind::Cryptowatch => s.base_cw = base.clone(),
+            }
+        }
+        if let Some(key) = &self.key {
+            match s.api {
+                ApiKind::CoinMarketCap => s.key_cmc = key.clone(),
+                ApiKind::Cryptowatch => s.key_cw = key.clone(),
+            }
+        }
+        if let Some(plan) = self.plan {
+            s.plan = plan;
+        }
+        if let Some(theme) = &self.theme {
+            s.theme = theme.clone();
+        }
+        s
+    }
+
+    /// The request the widget offers (and refreshes), if an endpoint was given.
+    pub fn request(&self) -> Option<Request> {
+        let mut r = Request::new(self.endpoint?);
+        for (name, value) in &self.params {
+            r = r.with(name, value);
+        }
+        Some(r)
+    }
+}
+
+/// An embedded widget. Dropping it, or calling `unmount()`, removes the widget.
+#[wasm_bindgen]
+pub struct MountHandle {
+    inner: Option<Box<dyn Any>>,
+    nodes: Vec<web_sys::Node>,
+}
+
+#[wasm_bindgen]
+impl MountHandle {
+    /// Removes the widget and its styles from the page.
+    pub fn unmount(&mut self) {
+        self.inner.take();
+        for node in self.nodes.drain(..) {
+            if let Some(parent) = node.parent_node() {
+                let _ = parent.remove_child(&node);
+            }
+        }
+    }
+}
+
+impl Drop for MountHandle {
+    fn drop(&mut self) {
+        self.unmount();
+    }
+}
+
+/// Mounts a widget in `target` (an element, whose shadow root is created if it has none, or a
+/// shadow root) with `options` (see [`EmbedOptions`]), and returns its handle.
+#[wasm_bindgen]
+pub fn mount(target: &JsValue, options: &JsValue) -> Result<MountHandle, JsValue> {
+    console_error_panic_hook::set_once();
+    let root: web_sys::ShadowRoot = if let Some(root) = target.dyn_ref::<web_sys::ShadowRoot>() {
+        root.clone()
+    } else if let Some(element) = target.dyn_ref::<web_sys::Element>() {
+        match element.shadow_root() {
+            Some(root) => root,
+            None => element
+                .attach_shadow(&web_sys::ShadowRootInit::new(web_sys::ShadowRootMode::Open))?,
+        }
+    } else {
+        return Err(JsValue::from_str("mount needs an element or a shadow root"));
+    };
+    let host: web_sys::EventTarget = root.host().into();
+    let options = EmbedOptions::from_js(options);
+    let document = document();
+    let style = document.create_element("style")?;
+    style.set_text_content(Some(&format!("{HOST_RESET}{STYLES}")));
+    let container: web_sys::HtmlElement = document.create_element("div")?.unchecked_into();
+    container.set_class_name("cg-embed");
+    root.append_child(&style)?;
+    root.append_child(&container)?;
+
+    let mut settings = options.settings();
+    if options.key.is_none() {
+        // A key the user chose to remember on this origin (the iframe's, for iframe embeds).
+        if let Some(key) =
+            crate::widget::page_store().read(&crate::widget::remembered_key(settings.api))
+        {
+            match settings.api {
+                ApiKind::CoinMarketCap => settings.key_cmc = key,
+                ApiKind::Cryptowatch => settings.key_cw = key,
+            }
+        }
+    }
+    let widget = Widget::new(settings, false);
+    widget.set_events_target(host);
+    let request = options.request();
+    let full = !options.compact;
+    let refresh = options.refresh;
+    let handle = leptos::mount::mount_to(container.clone(), move || {
+        if let (Some(seconds), Some(r)) = (refresh, request.clone()) {
+            let timer =
+                gloo_timers::callback::Interval::new(seconds.saturating_mul(1000), move || {
+                    // One at a time: a refresh never piles up behind a waiting request.
+                    if widget.queue.with_untracked(|q| q.is_empty()) {
+                        widget.submit(r.clone());
+                    }
+                });
+            let timer = StoredValue::new_local(Some(timer));
+            on_cleanup(move || timer.set_value(None));
+        }
+        view! { <WidgetView widget=widget full=full initial=request /> }
+    });
+    Ok(MountHandle {
+        inner: Some(Box::new(handle)),
+        nodes: vec![style.into(), container.into()],
+    })
+}
