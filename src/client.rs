@@ -65,6 +65,9 @@ pub async fn send(base: &str, request: &Request, key: &str) -> Answer {
             let aborted = signal.as_ref().is_some_and(|s| s.aborted());
             let failure = if aborted {
                 ClientFailure::Timeout
+            } else if same_origin(&url) {
+                // The browser never applies CORS to its own origin: the connection failed.
+                ClientFailure::Network
             } else if api == ApiKind::Cryptowatch {
                 // Cryptowatch charges every request it receives, so no probe: a second
                 // request could cost credits nobody counts.
@@ -82,11 +85,12 @@ pub async fn send(base: &str, request: &Request, key: &str) -> Answer {
         Ok(body) => body,
         Err(_) => {
             let aborted = signal.as_ref().is_some_and(|s| s.aborted());
-            // The status line arrived but the body did not: a dropped connection mid-body.
+            // The status line arrived but the body broke off: the server answered (and may
+            // have charged), so this is an unreadable answer, not a request that never arrived.
             let failure = if aborted {
                 ClientFailure::Timeout
             } else {
-                ClientFailure::Network
+                ClientFailure::NotJson
             };
             return failed(failure, Some(status), None);
         }
@@ -111,6 +115,17 @@ fn failed(failure: ClientFailure, status: Option<u16>, body: Option<String>) -> 
         status,
         body,
     }
+}
+
+/// Whether `url` (absolute or relative) points at the page's own origin.
+fn same_origin(url: &str) -> bool {
+    let Some(location) = web_sys::window().map(|w| w.location()) else {
+        return false;
+    };
+    let (Ok(href), Ok(origin)) = (location.href(), location.origin()) else {
+        return false;
+    };
+    web_sys::Url::new_with_base(url, &href).is_ok_and(|u| u.origin() == origin)
 }
 
 /// `fetch` rejects a CORS refusal and a dead network with the same `TypeError`. A second,

@@ -181,7 +181,7 @@ impl Drop for MountHandle {
 /// shadow root) with `options` (see [`EmbedOptions`]), and returns its handle.
 #[wasm_bindgen]
 pub fn mount(target: &JsValue, options: &JsValue) -> Result<MountHandle, JsValue> {
-    console_error_panic_hook::set_once();
+    crate::install_panic_hook();
     let root: web_sys::ShadowRoot = if let Some(root) = target.dyn_ref::<web_sys::ShadowRoot>() {
         root.clone()
     } else if let Some(element) = target.dyn_ref::<web_sys::Element>() {

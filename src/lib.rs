@@ -23,7 +23,7 @@ pub const APP_ELEMENT_ID: &str = "credit-gauge-app";
 /// without anything being mounted.
 #[wasm_bindgen(start)]
 pub fn start() {
-    console_error_panic_hook::set_once();
+    install_panic_hook();
     let Some(target) = document()
         .get_element_by_id(APP_ELEMENT_ID)
         .and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok())
@@ -32,4 +32,23 @@ pub fn start() {
     };
     // The app lives as long as the page: keep it mounted.
     leptos::mount::mount_to(target, components::App).forget();
+}
+
+/// Reports a panic to the console and counts it in `window.__creditGaugePanics`, so tests (and
+/// curious host pages) can see that one happened.
+pub fn install_panic_hook() {
+    static INSTALLED: std::sync::Once = std::sync::Once::new();
+    INSTALLED.call_once(|| {
+        std::panic::set_hook(Box::new(|info| {
+            console_error_panic_hook::hook(info);
+            if let Some(window) = web_sys::window() {
+                let key = JsValue::from_str("__creditGaugePanics");
+                let seen = js_sys::Reflect::get(&window, &key)
+                    .ok()
+                    .and_then(|v| v.as_f64())
+                    .unwrap_or(0.0);
+                let _ = js_sys::Reflect::set(&window, &key, &JsValue::from_f64(seen + 1.0));
+            }
+        }));
+    });
 }

@@ -239,7 +239,14 @@ impl Browser {
         std::fs::write(dir.join(format!("{name}.png")), png).expect("write the screenshot");
     }
 
+    /// Closes the browser, after checking that no page of this session reported a panic.
     pub async fn close(self) {
+        let panics = self
+            .client
+            .execute("return window.__creditGaugePanics || 0", vec![])
+            .await
+            .unwrap_or(json!(0));
+        assert_eq!(panics, json!(0), "the widget panicked");
         let _ = self.client.close().await;
     }
 }

@@ -1,0 +1,176 @@
+//! The fault matrix, end to end: every failure the emulator can inject (and a CORS refusal, a
+//! dead host) gets the right explanation, and the widget's counts never fall below the
+//! server's; a sync makes them equal.
+#![cfg(not(target_arch = "wasm32"))]
+
+mod common;
+
+use common::{Browser, Emulator};
+use credit_gauge_emulator::{Config, Cors};
+use serde_json::json;
+
+/// Posts a one-shot fault to the emulator's server-wide switch, from the page.
+async fn inject(browser: &Browser, fault: &str, count: u32) {
+    let answer = browser
+        .client
+        .execute_async(
+            "const done = arguments[arguments.length - 1];
+             fetch('/_emulator/faults', { method: 'POST', headers: { 'Content-Type': 'application/json' },
+               body: JSON.stringify({ fault: arguments[0], count: arguments[1], path_prefix: '/cmc/v1/fiat' }) })
+               .then(r => done(r.status), e => done(String(e)));",
+            vec![json!(fault), json!(count)],
+        )
+        .await
+        .expect("post a fault");
+    assert!(
+        answer.as_i64().is_some_and(|s| (200..300).contains(&s)),
+        "the fault switch refused {fault}: {answer}"
+    );
+}
+
+/// Sends the form's request and returns the explanation's title and the raw line once the
+/// answer for this attempt (the history grows by one) is shown.
+async fn send_and_read(browser: &Browser, attempt: usize) -> (String, String) {
+    browser.click("#send").await;
+    browser
+        .wait_for_text(
+            ".history-table tbody tr:first-child td:nth-child(5)",
+            |_| true,
+        )
+        .await;
+    let deadline = std::time::Instant::now() + common::PATIENCE;
+    loop {
+        let rows = browser
+            .js(
+                "return document.querySelectorAll('.history-table tbody tr').length",
+                vec![],
+            )
+            .await;
+        if rows.as_u64() == Some(attempt as u64) {
+            break;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "attempt {attempt} never finished"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    (
+        browser.text(".explanation-title").await,
+        browser.text(".raw").await,
+    )
+}
+
+fn month_used(gauge: &str) -> i64 {
+    let left: i64 = gauge
+        .split(" / ")
+        .next()
+        .unwrap_or_default()
+        .replace(',', "")
+        .parse()
+        .unwrap_or_else(|_| panic!("not a gauge: {gauge}"));
+    10_000 - left
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_fault_is_explained_and_no_count_is_lost() {
+    let emulator = Emulator::start(Config::default()).await;
+    // A second server without CORS headers: what the real CoinMarketCap does to browsers.
+    let refusing = Emulator::start(Config {
+        cors: Cors::Off,
+        ..Config::default()
+    })
+    .await;
+    let browser = Browser::start().await;
+    browser.client.goto(&emulator.url("/")).await.unwrap();
+    browser
+        .wait_for_text("[data-limit=month] .gauge-text", |t| t.ends_with("left"))
+        .await;
+    browser.set("#endpoint", "/v1/fiat/map").await;
+
+    let mut attempt = 0;
+    // A dropped connection is retried once by the browser itself, so that fault stays on for
+    // a few requests; the switch is cleared after each case.
+    for (fault, count, title, raw) in [
+        ("status-500", 1, "Server error", "HTTP 500"),
+        ("html-502", 1, "Bad gateway", "HTTP 502"),
+        ("malformed-json", 1, "Unreadable answer", "HTTP 200"),
+        ("truncated", 1, "Unreadable answer", "HTTP 200"),
+        ("drop", 5, "No connection", ""),
+    ] {
+        inject(&browser, fault, count).await;
+        attempt += 1;
+        let (seen_title, seen_raw) = send_and_read(&browser, attempt).await;
+        assert_eq!(seen_title, title, "{fault}: raw {seen_raw}");
+        assert!(seen_raw.contains(raw), "{fault}: raw {seen_raw}");
+        let what = browser.text(".explanation-todo").await;
+        assert!(what.len() > 20, "{fault}: no advice: {what}");
+        browser
+            .client
+            .execute_async(
+                "const done = arguments[arguments.length - 1];
+                 fetch('/_emulator/faults', { method: 'DELETE' }).then(() => done(), () => done());",
+                vec![],
+            )
+            .await
+            .expect("clear the faults");
+    }
+
+    // A server that sends no CORS headers, then a host that is not there at all.
+    browser.set("#base-url", &refusing.url("/cmc")).await;
+    attempt += 1;
+    let (title, _) = send_and_read(&browser, attempt).await;
+    assert_eq!(
+        title,
+        "CoinMarketCap refuses calls from a browser: use the proxy"
+    );
+    let free_port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    browser
+        .set("#base-url", &format!("http://127.0.0.1:{free_port}/cmc"))
+        .await;
+    attempt += 1;
+    let (title, _) = send_and_read(&browser, attempt).await;
+    assert_eq!(title, "No connection");
+    browser.screenshot("fault-no-connection-light").await;
+
+    // Back to the emulator: the widget never believes it spent less than the server counted.
+    browser.set("#preset", "emulator").await;
+    let ledger = browser.fetch_json("/_emulator/ledger").await;
+    let server = ledger["cmc"]["demo-basic"]["credits_this_month"]
+        .as_i64()
+        .unwrap_or(0);
+    let belief = month_used(&browser.text("[data-limit=month] .gauge-text").await);
+    assert!(
+        belief >= server,
+        "the widget lost count: believes {belief}, server {server}"
+    );
+
+    // A sync makes them equal.
+    browser.click("#sync").await;
+    browser
+        .wait_for_text(".sync-note", |t| t.starts_with("Synced"))
+        .await;
+    let ledger = browser.fetch_json("/_emulator/ledger").await;
+    let server = ledger["cmc"]["demo-basic"]["credits_this_month"]
+        .as_i64()
+        .unwrap_or(0);
+    let gauge = browser
+        .wait_for_text("[data-limit=month] .gauge-text", |t| {
+            month_used(t) == server
+        })
+        .await;
+    assert_eq!(month_used(&gauge), server);
+
+    // A 429 without an error code is explained too, and the widget backs off.
+    inject(&browser, "429-no-code", 1).await;
+    attempt += 2; // the sync is in the history too
+    let (title, raw) = send_and_read(&browser, attempt).await;
+    assert!(raw.contains("HTTP 429"), "{raw}");
+    assert!(!title.is_empty());
+    // `close` fails the test if any page reported a panic.
+    browser.close().await;
+}
