@@ -235,6 +235,16 @@ async fn three_widgets_under_hostile_css_render_share_a_budget_and_report_events
         .js("const c = document.getElementById('c'); c.removeAttribute('refresh'); c.setAttribute('api', 'cmc'); c.setAttribute('theme', 'light');", vec![])
         .await;
     wait_for(&browser, "c switched", "return text('c', '[data-limit=minute] .gauge-text').endsWith('left') && q('c', '.cg').getAttribute('data-theme') === 'light'").await;
+    // Each re-render unmounted the previous widget: one widget, one style sheet.
+    let mounted = browser
+        .js(&in_shadow("return [shadow('c').querySelectorAll('.cg').length, shadow('c').querySelectorAll('style').length]"), vec![])
+        .await;
+    assert_eq!(mounted, json!([1, 1]));
+    // Removing the element unmounts its widget.
+    let left = browser
+        .js(&in_shadow("const c = document.getElementById('c'); c.remove(); return c.shadowRoot.childNodes.length"), vec![])
+        .await;
+    assert_eq!(left, json!(0), "a removed element keeps its widget");
     browser.close().await;
 }
 
