@@ -558,7 +558,10 @@ impl Widget {
                     self.queue.update(|q| q.retain(|i| i.id != id));
                     let explanation = Code::of_decision(&decision).map(|c| explain(c, None));
                     let detail = match &decision {
-                        Decision::Refuse { reason } => Some(format!("{reason:?}")),
+                        // The explanation says why; a parameter problem also says which.
+                        Decision::Refuse {
+                            reason: credit_gauge_core::decide::RefuseReason::InvalidParams(e),
+                        } => Some(e.to_string()),
                         _ => None,
                     };
                     self.answer.set(Some(Answer {

@@ -127,7 +127,14 @@ pub fn WidgetView(
             <section class="queue" aria-label="Queued requests">
                 <For
                     each=move || widget.queue.get()
-                    key=|q| (q.id, format!("{:?}", q.state))
+                    key=|q| {
+                        let state = match &q.state {
+                            QueueState::Deciding => 0,
+                            QueueState::Waiting { until, .. } => until.0,
+                            QueueState::Sending => -1,
+                        };
+                        (q.id, state)
+                    }
                     children=move |item| {
                         let id = item.id;
                         let state = item.state.clone();
