@@ -1,0 +1,80 @@
+//! Storage that fails the widget: disabled, corrupt. The widget explains and keeps working.
+#![cfg(not(target_arch = "wasm32"))]
+
+mod common;
+
+use common::{dist_dir, dist_with, Browser, Emulator};
+use credit_gauge_emulator::Config;
+use serde_json::json;
+
+/// The app's page, with a script that runs first and makes `localStorage` throw, as private
+/// modes and blocked-storage settings do.
+fn page_without_storage() -> String {
+    let index = std::fs::read_to_string(dist_dir().join("index.html")).expect("read index.html");
+    index.replacen(
+        "<head>",
+        "<head><script>Object.defineProperty(window, 'localStorage', { get() { \
+         throw new DOMException('The operation is insecure.', 'SecurityError'); } });</script>",
+        1,
+    )
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn without_storage_the_widget_says_so_and_still_counts() {
+    let page = page_without_storage();
+    let emulator = Emulator::start(Config {
+        static_dir: Some(dist_with("nostorage", &[("nostorage.html", &page)])),
+        ..Config::default()
+    })
+    .await;
+    let browser = Browser::start().await;
+    browser
+        .client
+        .goto(&emulator.url("/nostorage.html"))
+        .await
+        .unwrap();
+    let notice = browser.wait_for_text(".notice", |t| !t.is_empty()).await;
+    assert!(notice.contains("kept in memory"), "{notice}");
+    browser.set("#endpoint", "/v1/fiat/map").await;
+    browser.click("#send").await;
+    browser
+        .wait_for_text("[data-limit=month] .gauge-text", |t| {
+            t == "9,999 / 10,000 left"
+        })
+        .await;
+    let ledger = browser.fetch_json("/_emulator/ledger").await;
+    assert_eq!(ledger["cmc"]["demo-basic"]["credits_this_month"], 1);
+    browser.close().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn corrupt_stored_counts_are_reset_with_a_warning_and_the_page_works() {
+    let emulator = Emulator::start(Config::default()).await;
+    let browser = Browser::start().await;
+    browser.client.goto(&emulator.url("/")).await.unwrap();
+    browser
+        .wait_for_text("[data-limit=month] .gauge-text", |t| t.ends_with("left"))
+        .await;
+    // Truncate every stored ledger, as a crash mid-write or a meddling extension might.
+    browser
+        .js(
+            "for (const k of Object.keys(localStorage)) if (k.endsWith(':ledger')) localStorage.setItem(k, '{\"v\":1,\"accou');
+             const any = Object.keys(localStorage).some(k => k.endsWith(':ledger'));
+             if (!any) localStorage.setItem('credit-gauge:v1:cmc:' + arguments[0] + ':ledger', '{\"v\":1,\"accou');",
+            vec![json!(credit_gauge::store::fingerprint("demo-basic"))],
+        )
+        .await;
+    browser.client.refresh().await.unwrap();
+    let warning = browser
+        .wait_for_text(".notice", |t| t.starts_with("Stored counts were reset"))
+        .await;
+    assert!(warning.contains("unreadable"), "{warning}");
+    browser.set("#endpoint", "/v1/fiat/map").await;
+    browser.click("#send").await;
+    browser
+        .wait_for_text("[data-limit=month] .gauge-text", |t| {
+            t == "9,999 / 10,000 left"
+        })
+        .await;
+    browser.close().await;
+}
