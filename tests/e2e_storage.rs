@@ -78,3 +78,92 @@ async fn corrupt_stored_counts_are_reset_with_a_warning_and_the_page_works() {
         .await;
     browser.close().await;
 }
+
+/// The app's page with a clock the test can move: `window.__clockOffset` milliseconds are
+/// added to every `Date.now()`.
+fn page_with_movable_clock() -> String {
+    let index = std::fs::read_to_string(dist_dir().join("index.html")).expect("read index.html");
+    index.replacen(
+        "<head>",
+        "<head><script>window.__clockOffset = 0; const realNow = Date.now.bind(Date); \
+         Date.now = () => realNow() + window.__clockOffset;</script>",
+        1,
+    )
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_clock_jumping_an_hour_forward_and_back_neither_unlocks_nor_loses_counts() {
+    let page = page_with_movable_clock();
+    let emulator = Emulator::start(Config {
+        static_dir: Some(dist_with("clock", &[("clock.html", &page)])),
+        ..Config::default()
+    })
+    .await;
+    let browser = Browser::start().await;
+    browser
+        .client
+        .goto(&emulator.url("/clock.html"))
+        .await
+        .unwrap();
+    browser.set("#endpoint", "/v1/fiat/map").await;
+    browser.click("#send").await;
+    browser
+        .wait_for_text("[data-limit=month] .gauge-text", |t| {
+            t == "9,999 / 10,000 left"
+        })
+        .await;
+
+    for (offset, label) in [
+        (3_600_000, "an hour ahead"),
+        (-3_600_000, "an hour behind"),
+        (0, "back on time"),
+    ] {
+        browser
+            .js("window.__clockOffset = arguments[0]", vec![json!(offset)])
+            .await;
+        browser.click("#send").await;
+        let ledger_count = |ledger: &serde_json::Value| {
+            ledger["cmc"]["demo-basic"]["credits_this_month"]
+                .as_i64()
+                .unwrap_or(-1)
+        };
+        let deadline = std::time::Instant::now() + common::PATIENCE;
+        loop {
+            let ledger = browser.fetch_json("/_emulator/ledger").await;
+            let shown = browser.text("[data-limit=month] .gauge-text").await;
+            let server = ledger_count(&ledger);
+            let expected = format!("{} / 10,000 left", grouped(10_000 - server));
+            if server >= 2 && shown == expected {
+                break;
+            }
+            assert!(
+                std::time::Instant::now() < deadline,
+                "{label}: the page shows {shown:?}, the server counted {server}"
+            );
+            tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        }
+        let title = browser.text(".explanation-title").await;
+        assert!(title.is_empty(), "{label}: the request failed: {title}");
+    }
+    let ledger = browser.fetch_json("/_emulator/ledger").await;
+    assert_eq!(ledger["cmc"]["demo-basic"]["credits_this_month"], 4);
+    browser
+        .wait_for_text("[data-limit=month] .gauge-text", |t| {
+            t == "9,996 / 10,000 left"
+        })
+        .await;
+    browser.close().await;
+}
+
+/// `9996` → `9,996`, as the gauges print counts.
+fn grouped(n: i64) -> String {
+    let digits = n.to_string();
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
