@@ -174,3 +174,35 @@ async fn every_fault_is_explained_and_no_count_is_lost() {
     // `close` fails the test if any page reported a panic.
     browser.close().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn html_and_script_from_the_server_are_shown_as_text() {
+    let emulator = Emulator::start(Config::default()).await;
+    let browser = Browser::start().await;
+    browser.client.goto(&emulator.url("/")).await.unwrap();
+    browser
+        .wait_for_text("[data-limit=month] .gauge-text", |t| t.ends_with("left"))
+        .await;
+    browser.set("#endpoint", "/v1/fiat/map").await;
+
+    inject(&browser, "html-in-message", 1).await;
+    send_and_read(&browser, 1).await;
+    let raw = browser.text(".raw").await;
+    assert!(raw.contains("<img src=x onerror="), "{raw}");
+    inject(&browser, "html-in-data", 1).await;
+    send_and_read(&browser, 2).await;
+    browser
+        .wait_for_text("table.data tbody td:nth-child(2)", |t| {
+            t.contains("<script>")
+        })
+        .await;
+    let parsed = browser
+        .js(
+            "const r = document.querySelector('#result');
+             return [r.querySelectorAll('img, script, b').length, window.__injected === undefined];",
+            vec![],
+        )
+        .await;
+    assert_eq!(parsed, json!([0, true]), "server markup was parsed as HTML");
+    browser.close().await;
+}

@@ -33,7 +33,16 @@ pub enum Fault {
     Drop,
     /// 429 whose body carries no error code.
     TooManyNoCode,
+    /// 400 whose `error_message` (or Cryptowatch `error`) is HTML with script, to check that
+    /// clients render server text as text.
+    HtmlInMessage,
+    /// 200 whose data (coin names and symbols, or market keys) is HTML with script.
+    HtmlInData,
 }
+
+/// Markup that runs script if a client ever parses server text as HTML.
+pub const INJECTED: &str =
+    "<img src=x onerror=\"window.__injected=1\"><script>window.__injected=1</script><b>bold</b>";
 
 impl Fault {
     pub fn parse(s: &str) -> Option<Fault> {
@@ -53,6 +62,8 @@ impl Fault {
             "truncated" => Fault::Truncated,
             "drop" => Fault::Drop,
             "429-no-code" => Fault::TooManyNoCode,
+            "html-in-message" => Fault::HtmlInMessage,
+            "html-in-data" => Fault::HtmlInData,
             _ => return None,
         })
     }
@@ -66,6 +77,8 @@ impl Fault {
             Fault::Truncated => "truncated".into(),
             Fault::Drop => "drop".into(),
             Fault::TooManyNoCode => "429-no-code".into(),
+            Fault::HtmlInMessage => "html-in-message".into(),
+            Fault::HtmlInData => "html-in-data".into(),
         }
     }
 }
@@ -189,6 +202,29 @@ fn answer(fault: Fault, api: Api, timestamp: &str) -> Response {
             };
             json_body(StatusCode::OK, body)
         }
+        Fault::HtmlInMessage => {
+            let body = match api {
+                Api::Cmc => json!({"status": {"timestamp": timestamp, "error_code": 400,
+                    "error_message": INJECTED, "elapsed": 0, "credit_count": 0, "notice": null}}),
+                Api::Cryptowatch => json!({"error": INJECTED}),
+            };
+            json_body(StatusCode::BAD_REQUEST, body.to_string())
+        }
+        Fault::HtmlInData => {
+            let body = match api {
+                Api::Cmc => json!({
+                    "status": {"timestamp": timestamp, "error_code": 0, "error_message": null,
+                        "elapsed": 0, "credit_count": 0, "notice": INJECTED},
+                    "data": [{"id": 1, "name": INJECTED, "symbol": INJECTED, "cmc_rank": 1,
+                        "quote": {"USD": {"price": 1.5}}}]
+                }),
+                Api::Cryptowatch => json!({
+                    "result": {INJECTED: 1.5},
+                    "allowance": {"cost": 0.015, "remaining": 9.985, "upgrade": INJECTED}
+                }),
+            };
+            json_body(StatusCode::OK, body.to_string())
+        }
         Fault::TooManyNoCode => {
             let body = match api {
                 Api::Cmc => json!({"status": {"timestamp": timestamp,
@@ -251,10 +287,14 @@ mod tests {
     #[test]
     fn parses_every_fault_name() {
         let list = parse_list(
-            "latency=250, status-500,html-502,malformed-json,truncated,drop,429-no-code",
+            "latency=250, status-500,html-502,malformed-json,truncated,drop,429-no-code,\
+             html-in-message,html-in-data",
         )
         .expect("all known");
-        assert_eq!(list.len(), 7);
+        assert_eq!(list.len(), 9);
+        for f in &list {
+            assert_eq!(Fault::parse(&f.name()).as_ref(), Some(f), "{f:?}");
+        }
         assert_eq!(list[0], Fault::Latency(250));
         assert!(parse_list("latency=999999").is_err());
         assert!(parse_list("explode").is_err());

@@ -135,6 +135,18 @@ async fn every_fault_can_be_injected_per_request() {
     assert_eq!(no_code.status, 429);
     assert!(no_code.json()["status"].get("error_code").is_none());
 
+    let message = get(addr, "/cmc/v1/key/info", &with("html-in-message")).await;
+    assert_eq!(message.status, 400);
+    assert!(message.json()["status"]["error_message"]
+        .as_str()
+        .is_some_and(|m| m.contains("<script>")));
+    let data = get(addr, "/cmc/v1/key/info", &with("html-in-data")).await;
+    assert_eq!(data.status, 200);
+    assert!(data.json()["data"][0]["name"]
+        .as_str()
+        .is_some_and(|m| m.contains("<img")));
+    assert_eq!(data.json()["status"]["credit_count"], 0);
+
     let truncated = request(addr, "GET", "/cmc/v1/key/info", &with("truncated"), "").await;
     let err = truncated.expect_err("the body is cut short");
     assert_eq!(err.kind(), std::io::ErrorKind::UnexpectedEof, "{err}");
