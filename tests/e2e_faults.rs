@@ -97,6 +97,7 @@ async fn every_fault_is_explained_and_no_count_is_lost() {
         ("malformed-json", 1, "Unreadable answer", "HTTP 200"),
         ("truncated", 1, "Unreadable answer", "HTTP 200"),
         ("drop", 5, "No connection", ""),
+        ("missing-fields", 1, "Unexpected answer", "HTTP 200"),
     ] {
         inject(&browser, fault, count).await;
         attempt += 1;
@@ -115,6 +116,15 @@ async fn every_fault_is_explained_and_no_count_is_lost() {
             .await
             .expect("clear the faults");
     }
+
+    // Fields of the wrong types: the answer is used, but its charge is not trusted — the
+    // widget books its own estimate and says so.
+    inject(&browser, "wrong-types", 1).await;
+    attempt += 1;
+    let (title, raw) = send_and_read(&browser, attempt).await;
+    assert_eq!(title, "", "{raw}");
+    let cost = browser.text(".actual-cost").await;
+    assert_eq!(cost, "charged 1 (our estimate: the server gave no figure)");
 
     // A server that sends no CORS headers, then a host that is not there at all.
     browser.set("#base-url", &refusing.url("/cmc")).await;

@@ -38,6 +38,10 @@ pub enum Fault {
     HtmlInMessage,
     /// 200 whose data (coin names and symbols, or market keys) is HTML with script.
     HtmlInData,
+    /// 200 with the envelope's fields of the wrong types (numbers as strings, data a string).
+    WrongTypes,
+    /// 200 without the envelope (`status` or `allowance`) at all.
+    MissingFields,
 }
 
 /// Markup that runs script if a client ever parses server text as HTML.
@@ -64,6 +68,8 @@ impl Fault {
             "429-no-code" => Fault::TooManyNoCode,
             "html-in-message" => Fault::HtmlInMessage,
             "html-in-data" => Fault::HtmlInData,
+            "wrong-types" => Fault::WrongTypes,
+            "missing-fields" => Fault::MissingFields,
             _ => return None,
         })
     }
@@ -79,6 +85,8 @@ impl Fault {
             Fault::TooManyNoCode => "429-no-code".into(),
             Fault::HtmlInMessage => "html-in-message".into(),
             Fault::HtmlInData => "html-in-data".into(),
+            Fault::WrongTypes => "wrong-types".into(),
+            Fault::MissingFields => "missing-fields".into(),
         }
     }
 }
@@ -225,6 +233,23 @@ fn answer(fault: Fault, api: Api, timestamp: &str) -> Response {
             };
             json_body(StatusCode::OK, body.to_string())
         }
+        Fault::WrongTypes => {
+            let body = match api {
+                Api::Cmc => json!({"status": {"timestamp": 12, "error_code": "0",
+                    "error_message": false, "elapsed": "fast", "credit_count": "one"},
+                    "data": "not a list"}),
+                Api::Cryptowatch => json!({"result": "not a price",
+                    "allowance": {"cost": "0.005", "remaining": [9.995]}}),
+            };
+            json_body(StatusCode::OK, body.to_string())
+        }
+        Fault::MissingFields => {
+            let body = match api {
+                Api::Cmc => json!({"data": []}),
+                Api::Cryptowatch => json!({"result": {}}),
+            };
+            json_body(StatusCode::OK, body.to_string())
+        }
         Fault::TooManyNoCode => {
             let body = match api {
                 Api::Cmc => json!({"status": {"timestamp": timestamp,
@@ -288,10 +313,10 @@ mod tests {
     fn parses_every_fault_name() {
         let list = parse_list(
             "latency=250, status-500,html-502,malformed-json,truncated,drop,429-no-code,\
-             html-in-message,html-in-data",
+             html-in-message,html-in-data,wrong-types,missing-fields",
         )
         .expect("all known");
-        assert_eq!(list.len(), 9);
+        assert_eq!(list.len(), 11);
         for f in &list {
             assert_eq!(Fault::parse(&f.name()).as_ref(), Some(f), "{f:?}");
         }
