@@ -239,7 +239,7 @@ impl Browser {
         std::fs::write(dir.join(format!("{name}.png")), png).expect("write the screenshot");
     }
 
-    /// Closes the browser, after checking that no page of this session reported a panic.
+    /// Closes the browser, after checking that no page it showed reported a panic.
     pub async fn close(self) {
         let panics = self
             .client
