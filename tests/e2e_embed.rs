@@ -153,6 +153,14 @@ async fn three_widgets_under_hostile_css_render_share_a_budget_and_report_events
         )
         .await;
     }
+    // The gauges count requests in flight as spent; wait for both answers before comparing
+    // with the server.
+    wait_for(
+        &browser,
+        "both answers",
+        "return window.seen.filter(e => e.type === 'credit-gauge:cost').length === 2",
+    )
+    .await;
     let ledger = browser.fetch_json("/_emulator/ledger").await;
     assert_eq!(ledger["cmc"]["demo-basic"]["credits_this_month"], 2);
 

@@ -283,3 +283,96 @@ async fn the_history_lists_requests_newest_first_and_clears() {
         0
     );
 }
+
+#[wasm_bindgen_test]
+async fn settings_switch_api_and_server_and_store_a_key_only_when_asked() {
+    let root = test_root();
+    let widget = Widget::new(
+        Settings {
+            key_cmc: "settings-test-key".into(),
+            ..Settings::default()
+        },
+        false,
+    );
+    let _mounted = leptos::mount::mount_to(root.clone(), move || {
+        view! { <WidgetView widget=widget full=true /> }
+    });
+    leptos::task::tick().await;
+    let change = |css: &str, value: &str| {
+        let select: web_sys::HtmlSelectElement = root
+            .query_selector(css)
+            .unwrap()
+            .unwrap_or_else(|| panic!("no {css}"))
+            .unchecked_into();
+        select.set_value(value);
+        select
+            .dispatch_event(&web_sys::Event::new("change").unwrap())
+            .unwrap();
+    };
+    let storage = web_sys::window().unwrap().local_storage().unwrap().unwrap();
+
+    // The real CoinMarketCap: an honest note that browsers are refused.
+    change("#preset", "real");
+    leptos::task::tick().await;
+    let base: web_sys::HtmlInputElement = root
+        .query_selector("#base-url")
+        .unwrap()
+        .unwrap()
+        .unchecked_into();
+    assert_eq!(base.value(), "https://pro-api.coinmarketcap.com");
+    assert!(text(&root, ".settings .hint").contains("refuses calls from a browser"));
+
+    // Cryptowatch: its allowance gauge, and the note that the real API is gone.
+    change("#api", "cw");
+    leptos::task::tick().await;
+    assert!(root
+        .query_selector("[data-limit=allowance]")
+        .unwrap()
+        .is_some());
+    assert!(root.query_selector("#plan").unwrap().is_none());
+    change("#preset", "real");
+    leptos::task::tick().await;
+    assert!(text(&root, ".settings .hint").contains("shut down in 2023"));
+
+    // A key is kept in memory only, until the user ticks "remember".
+    let key: web_sys::HtmlInputElement = root
+        .query_selector("#key")
+        .unwrap()
+        .unwrap()
+        .unchecked_into();
+    key.set_value("my-cw-key");
+    key.dispatch_event(&web_sys::Event::new("change").unwrap())
+        .unwrap();
+    leptos::task::tick().await;
+    assert_eq!(storage.get_item("credit-gauge:v1:key:cw").unwrap(), None);
+    let settings = storage
+        .get_item("credit-gauge:v1:settings")
+        .unwrap()
+        .unwrap();
+    assert!(!settings.contains("my-cw-key"), "{settings}");
+    let remember: web_sys::HtmlInputElement = root
+        .query_selector("#remember")
+        .unwrap()
+        .unwrap()
+        .unchecked_into();
+    remember.set_checked(true);
+    remember
+        .dispatch_event(&web_sys::Event::new("change").unwrap())
+        .unwrap();
+    leptos::task::tick().await;
+    assert_eq!(
+        storage
+            .get_item("credit-gauge:v1:key:cw")
+            .unwrap()
+            .as_deref(),
+        Some("my-cw-key")
+    );
+    // Unticking forgets it again.
+    remember.set_checked(false);
+    remember
+        .dispatch_event(&web_sys::Event::new("change").unwrap())
+        .unwrap();
+    leptos::task::tick().await;
+    assert_eq!(storage.get_item("credit-gauge:v1:key:cw").unwrap(), None);
+    storage.remove_item("credit-gauge:v1:settings").unwrap();
+}
