@@ -5,7 +5,7 @@
 
 mod common;
 
-use common::{Browser, Emulator};
+use common::{open_app, Browser, Emulator};
 use credit_gauge_emulator::{Config, Cors};
 use serde_json::json;
 
@@ -187,9 +187,7 @@ async fn every_fault_is_explained_and_no_count_is_lost() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn html_and_script_from_the_server_are_shown_as_text() {
-    let emulator = Emulator::start(Config::default()).await;
-    let browser = Browser::start().await;
-    browser.client.goto(&emulator.url("/")).await.unwrap();
+    let (_emulator, browser) = open_app(Config::default(), "/").await;
     browser
         .wait_for_text("[data-limit=month] .gauge-text", |t| t.ends_with("left"))
         .await;

@@ -3,36 +3,19 @@
 
 mod common;
 
-use common::{dist_dir, dist_with, Browser, Emulator};
+use common::{app_page_with_script, open_app};
 use credit_gauge_emulator::Config;
 use serde_json::json;
 
-/// The app's page, with a script that runs first and makes `localStorage` throw, as private
-/// modes and blocked-storage settings do.
-fn page_without_storage() -> String {
-    let index = std::fs::read_to_string(dist_dir().join("index.html")).expect("read index.html");
-    index.replacen(
-        "<head>",
-        "<head><script>Object.defineProperty(window, 'localStorage', { get() { \
-         throw new DOMException('The operation is insecure.', 'SecurityError'); } });</script>",
-        1,
-    )
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn without_storage_the_widget_says_so_and_still_counts() {
-    let page = page_without_storage();
-    let emulator = Emulator::start(Config {
-        static_dir: Some(dist_with("nostorage", &[("nostorage.html", &page)])),
-        ..Config::default()
-    })
-    .await;
-    let browser = Browser::start().await;
-    browser
-        .client
-        .goto(&emulator.url("/nostorage.html"))
-        .await
-        .unwrap();
+    // Storage that throws, as private modes and blocked-storage settings do.
+    let config = app_page_with_script(
+        "nostorage",
+        "Object.defineProperty(window, 'localStorage', { get() { \
+         throw new DOMException('The operation is insecure.', 'SecurityError'); } });",
+    );
+    let (_emulator, browser) = open_app(config, "/nostorage.html").await;
     let notice = browser.wait_for_text(".notice", |t| !t.is_empty()).await;
     assert!(notice.contains("kept in memory"), "{notice}");
     browser.set("#endpoint", "/v1/fiat/map").await;
@@ -53,9 +36,7 @@ async fn without_storage_the_widget_says_so_and_still_counts() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn corrupt_stored_counts_are_reset_with_a_warning_and_the_page_works() {
-    let emulator = Emulator::start(Config::default()).await;
-    let browser = Browser::start().await;
-    browser.client.goto(&emulator.url("/")).await.unwrap();
+    let (_emulator, browser) = open_app(Config::default(), "/").await;
     browser
         .wait_for_text("[data-limit=month] .gauge-text", |t| t.ends_with("left"))
         .await;
@@ -83,32 +64,15 @@ async fn corrupt_stored_counts_are_reset_with_a_warning_and_the_page_works() {
     browser.close().await;
 }
 
-/// The app's page with a clock the test can move: `window.__clockOffset` milliseconds are
-/// added to every `Date.now()`.
-fn page_with_movable_clock() -> String {
-    let index = std::fs::read_to_string(dist_dir().join("index.html")).expect("read index.html");
-    index.replacen(
-        "<head>",
-        "<head><script>window.__clockOffset = 0; const realNow = Date.now.bind(Date); \
-         Date.now = () => realNow() + window.__clockOffset;</script>",
-        1,
-    )
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_clock_jumping_an_hour_forward_and_back_neither_unlocks_nor_loses_counts() {
-    let page = page_with_movable_clock();
-    let emulator = Emulator::start(Config {
-        static_dir: Some(dist_with("clock", &[("clock.html", &page)])),
-        ..Config::default()
-    })
-    .await;
-    let browser = Browser::start().await;
-    browser
-        .client
-        .goto(&emulator.url("/clock.html"))
-        .await
-        .unwrap();
+    // A clock the test can move: `window.__clockOffset` ms are added to every `Date.now()`.
+    let config = app_page_with_script(
+        "clock",
+        "window.__clockOffset = 0; const realNow = Date.now.bind(Date); \
+         Date.now = () => realNow() + window.__clockOffset;",
+    );
+    let (_emulator, browser) = open_app(config, "/clock.html").await;
     browser.set("#endpoint", "/v1/fiat/map").await;
     browser.click("#send").await;
     browser

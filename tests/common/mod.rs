@@ -67,6 +67,29 @@ impl Emulator {
     }
 }
 
+/// Starts an emulator with `config` and a browser, and opens `path` on the emulator.
+pub async fn open_app(config: Config, path: &str) -> (Emulator, Browser) {
+    let emulator = Emulator::start(config).await;
+    let browser = Browser::start().await;
+    browser
+        .client
+        .goto(&emulator.url(path))
+        .await
+        .unwrap_or_else(|e| panic!("open {path}: {e}"));
+    (emulator, browser)
+}
+
+/// The app's page with `script` run first in its `<head>`, served as `name` beside the app.
+pub fn app_page_with_script(name: &str, script: &str) -> Config {
+    let index = std::fs::read_to_string(dist_dir().join("index.html")).expect("read index.html");
+    let page = index.replacen("<head>", &format!("<head><script>{script}</script>"), 1);
+    let file = format!("{name}.html");
+    Config {
+        static_dir: Some(dist_with(name, &[(file.as_str(), page.as_str())])),
+        ..Config::default()
+    }
+}
+
 /// A chromedriver process and a fresh Chromium profile; both go away on drop.
 pub struct Browser {
     pub client: Client,
