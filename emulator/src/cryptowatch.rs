@@ -375,6 +375,18 @@ fn summary_json(cat: &Catalog, m: &Mkt) -> Value {
 }
 
 /// One page of a list, with the cursor the API adds to paginated collections.
+/// Pages `[key, value]` pairs like a list, then answers them as one JSON object.
+fn paged_object(items: Vec<Value>, q: &Query) -> Answer {
+    let (slice, cursor) = page(items, q)?;
+    let mut obj = Map::new();
+    for kv in slice.as_array().into_iter().flatten() {
+        if let (Some(k), Some(v)) = (kv[0].as_str(), kv.get(1)) {
+            obj.insert(k.to_string(), v.clone());
+        }
+    }
+    Ok((Value::Object(obj), cursor))
+}
+
 fn page(items: Vec<Value>, q: &Query) -> Answer {
     let start = match q.get("cursor") {
         None => 0,
@@ -482,14 +494,7 @@ fn answer(app: &Shared, route: &Route, q: &Query, now: Millis) -> Answer {
                 .iter()
                 .map(|m| json!([market_key(cat, m, "market"), cat.price(m)]))
                 .collect();
-            let (slice, cursor) = page(items, q)?;
-            let mut obj = Map::new();
-            for kv in slice.as_array().into_iter().flatten() {
-                if let (Some(k), Some(v)) = (kv[0].as_str(), kv.get(1)) {
-                    obj.insert(k.to_string(), v.clone());
-                }
-            }
-            Ok((Value::Object(obj), cursor))
+            paged_object(items, q)
         }
         Route::Summaries => {
             let key_by = q.get("keyBy");
@@ -508,14 +513,7 @@ fn answer(app: &Shared, route: &Route, q: &Query, now: Millis) -> Answer {
                     json!([key, summary_json(cat, m)])
                 })
                 .collect();
-            let (slice, cursor) = page(items, q)?;
-            let mut obj = Map::new();
-            for kv in slice.as_array().into_iter().flatten() {
-                if let (Some(k), Some(v)) = (kv[0].as_str(), kv.get(1)) {
-                    obj.insert(k.to_string(), v.clone());
-                }
-            }
-            Ok((Value::Object(obj), cursor))
+            paged_object(items, q)
         }
         Route::Market(e, p, what) => {
             let m = cat.market(e, p).ok_or(not_found("Instrument not found"))?;

@@ -289,29 +289,22 @@ fn key_info(app: &Shared, plan: &Plan, usage: &CmcUsage, now: Millis) -> Value {
     let month_reset = anchor.month_end(usage.month_start);
     let day_reset = usage.day_start + DAY;
     let mut p = Map::new();
+    // A limit with its human countdown and its exact reset instant, as key/info lists them.
+    let mut limit = |name: &str, credits: Value, reset: i64| {
+        p.insert(format!("credit_limit_{name}"), credits);
+        p.insert(
+            format!("credit_limit_{name}_reset"),
+            json!(countdown(now, reset)),
+        );
+        p.insert(
+            format!("credit_limit_{name}_reset_timestamp"),
+            json!(iso(reset)),
+        );
+    };
     if let Some(daily) = plan.credit_limit_daily {
-        p.insert("credit_limit_daily".into(), json!(daily));
-        p.insert(
-            "credit_limit_daily_reset".into(),
-            json!(countdown(now, day_reset)),
-        );
-        p.insert(
-            "credit_limit_daily_reset_timestamp".into(),
-            json!(iso(day_reset)),
-        );
+        limit("daily", json!(daily), day_reset);
     }
-    p.insert(
-        "credit_limit_monthly".into(),
-        json!(plan.credit_limit_monthly),
-    );
-    p.insert(
-        "credit_limit_monthly_reset".into(),
-        json!(countdown(now, month_reset)),
-    );
-    p.insert(
-        "credit_limit_monthly_reset_timestamp".into(),
-        json!(iso(month_reset)),
-    );
+    limit("monthly", json!(plan.credit_limit_monthly), month_reset);
     p.insert("rate_limit_minute".into(), json!(plan.rate_limit_minute));
     let mut day = Map::new();
     day.insert("credits_used".into(), json!(usage.credits_today));
