@@ -295,6 +295,7 @@ pub fn handle(
             window_start: now,
             allowance_milli,
             spent_milli: 0,
+            refused_429: 0,
         });
         // The window opens at the first request and closes 24 hours later; the next request
         // after that opens a new one.
@@ -303,6 +304,7 @@ pub fn handle(
             balance.spent_milli = 0;
         }
         if balance.remaining_milli() < cost {
+            balance.refused_429 += 1;
             return error_body(StatusCode::TOO_MANY_REQUESTS, "Out of allowance", None);
         }
         balance.spent_milli += cost;
@@ -734,6 +736,7 @@ pub fn ledger_entry(balance: &CwBalance, now: Millis) -> Value {
         "remaining_milli": remaining,
         "window_start": start.map(iso),
         "window_reset": start.map(|s| iso(s + DAY)),
+        "refused_429": balance.refused_429,
     })
 }
 

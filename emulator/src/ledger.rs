@@ -14,6 +14,9 @@ pub struct CmcUsage {
     pub credits_today: u64,
     pub month_start: Millis,
     pub credits_this_month: u64,
+    /// 429s answered to this key since the server started (1008, 1009, 1010): a client that
+    /// keeps its limits never sees one.
+    pub refused_429: u64,
 }
 
 impl CmcUsage {
@@ -44,6 +47,8 @@ pub struct CwBalance {
     pub window_start: Millis,
     pub allowance_milli: u64,
     pub spent_milli: u64,
+    /// "Out of allowance" answers since the server started, across windows.
+    pub refused_429: u64,
 }
 
 impl CwBalance {

@@ -205,6 +205,7 @@ pub fn handle(
         return ApiError::PlanNotAuthorized.respond(now, started);
     }
     if made > plan.rate_limit_minute {
+        app.lock_ledger().cmc.entry(key).or_default().refused_429 += 1;
         return ApiError::MinuteLimit.respond(now, started);
     }
 
@@ -264,10 +265,12 @@ pub fn handle(
         usage.roll(now, anchor);
         if let Some(daily) = plan.credit_limit_daily {
             if usage.credits_today + credits > daily {
+                usage.refused_429 += 1;
                 return ApiError::DailyLimit.respond(now, started);
             }
         }
         if usage.credits_this_month + credits > plan.credit_limit_monthly {
+            usage.refused_429 += 1;
             return ApiError::MonthlyLimit.respond(now, started);
         }
         usage.credits_today += credits;
@@ -351,5 +354,6 @@ pub fn ledger_entry(app: &Shared, key: &str, usage: &CmcUsage, now: Millis) -> V
         "month_reset": plan.map(|p| iso(app.plans.anchor(p).month_end(u.month_start))),
         "credits_this_month": u.credits_this_month,
         "credit_limit_monthly": plan.map(|p| p.credit_limit_monthly),
+        "refused_429": u.refused_429,
     })
 }

@@ -401,6 +401,8 @@ async fn the_minute_limit_counts_every_request_and_reopens_next_minute() {
         "{counted}"
     );
     assert_eq!(counted["cmc"]["demo-basic"]["credits_this_month"], 0);
+    // The ledger counts the 429s it answered, so a test can prove a client caused none.
+    assert_eq!(counted["cmc"]["demo-basic"]["refused_429"], 1);
 
     tokio::time::sleep(Duration::from_millis(1_050)).await;
     let reopened = cmc(addr, "/v1/key/info", "demo-basic").await.json();
@@ -462,6 +464,9 @@ async fn daily_then_monthly_caps_refuse_with_1009_and_1010() {
         1010
     );
     // key/info is free, so it still answers.
+    let counted = ledger(addr).await;
+    assert_eq!(counted["cmc"]["k-daily"]["refused_429"], 1, "{counted}");
+    assert_eq!(counted["cmc"]["k-monthly"]["refused_429"], 2, "{counted}");
     let info = cmc(addr, "/v1/key/info", "k-monthly").await.json();
     assert_eq!(
         info["data"]["usage"]["current_month"]["credits_left"], 0,

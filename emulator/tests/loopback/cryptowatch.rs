@@ -164,6 +164,7 @@ async fn an_empty_allowance_answers_429_and_refills_after_24_hours() {
         l["cryptowatch"]["anonymous:127.0.0.1"]["remaining_milli"], 0,
         "{l}"
     );
+    assert_eq!(l["cryptowatch"]["anonymous:127.0.0.1"]["refused_429"], 1);
 
     tokio::time::sleep(Duration::from_millis(600)).await;
     let again = get(addr, "/cryptowatch/markets/kraken/btcusd/price", &[]).await;
