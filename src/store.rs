@@ -186,13 +186,21 @@ impl Store {
         let store = self.clone();
         let key_owned = key.to_owned();
         let critical = move || {
-            let (new_value, result) = change(store.read(&key_owned));
-            if let Some(value) = new_value {
-                store.write(&key_owned, &value);
-            }
-            result
+            let current = store.read(&key_owned);
+            let (new_value, result) = change(current.clone());
+            // An unchanged value is not written, so the lock is not held after it either:
+            // requests that wait re-check their limits often, and would otherwise keep the
+            // lock busy for every other tab.
+            let wrote = match new_value {
+                Some(value) if Some(&value) != current.as_ref() => {
+                    store.write(&key_owned, &value);
+                    true
+                }
+                _ => false,
+            };
+            (result, wrote)
         };
-        with_lock(&format!("{key}:lock"), critical).await
+        locked(&format!("{key}:lock"), critical).await
     }
 }
 
@@ -220,6 +228,12 @@ pub const HOLD_AFTER_WRITE_MS: i32 = 25;
 /// of this origin). Without Web Locks, or if the request fails, it runs unlocked: the page
 /// keeps working and `Store::notice` says tabs may race.
 pub async fn with_lock<R: 'static>(name: &str, critical: impl FnOnce() -> R + 'static) -> R {
+    locked(name, move || (critical(), true)).await
+}
+
+/// [`with_lock`], where `critical` also says whether it wrote: the lock is held
+/// `HOLD_AFTER_WRITE_MS` longer only after a write.
+async fn locked<R: 'static>(name: &str, critical: impl FnOnce() -> (R, bool) + 'static) -> R {
     let critical = Rc::new(RefCell::new(Some(critical)));
     let result: Rc<RefCell<Option<R>>> = Rc::new(RefCell::new(None));
     if let Some(locks) = lock_manager() {
@@ -227,8 +241,14 @@ pub async fn with_lock<R: 'static>(name: &str, critical: impl FnOnce() -> R + 's
         // The lock is held until the callback's return value settles: for the read-modify-write,
         // and then `HOLD_AFTER_WRITE_MS` more (see there).
         let callback = Closure::once_into_js(move |_lock: JsValue| {
+            let mut hold = false;
             if let Some(f) = task.borrow_mut().take() {
-                *out.borrow_mut() = Some(f());
+                let (value, wrote) = f();
+                *out.borrow_mut() = Some(value);
+                hold = wrote;
+            }
+            if !hold {
+                return JsValue::UNDEFINED;
             }
             JsValue::from(Promise::new(&mut |resolve, _| {
                 let released = web_sys::window().and_then(|w| {
@@ -252,7 +272,7 @@ pub async fn with_lock<R: 'static>(name: &str, critical: impl FnOnce() -> R + 's
         .borrow_mut()
         .take()
         .expect("the critical section runs exactly once");
-    f()
+    f().0
 }
 
 type StorageListener = (web_sys::Window, Closure<dyn Fn(web_sys::StorageEvent)>);

@@ -132,6 +132,34 @@ async fn an_update_waits_while_another_context_holds_the_lock() {
 }
 
 #[wasm_bindgen_test]
+async fn an_update_that_changes_nothing_writes_nothing() {
+    let store = Store::open();
+    let key = storage_key("cmc", "unchanged", "ledger");
+    store.remove(&key);
+    let seen = Rc::new(RefCell::new(Vec::<Option<String>>::new()));
+    let log = seen.clone();
+    let _subscription = subscribe(&key, move |_, value| {
+        log.borrow_mut().push(value.map(String::from))
+    });
+    store.update(&key, |_| (Some("1".to_string()), ())).await;
+    // Waiting requests re-check their limits this way; they must not rewrite the same value.
+    let before = store
+        .update(&key, |current| (current.clone(), current))
+        .await;
+    assert_eq!(before.as_deref(), Some("1"));
+    store.update(&key, |_| (Some("2".to_string()), ())).await;
+    assert_eq!(
+        *seen.borrow(),
+        vec![Some("1".to_string()), Some("2".to_string())]
+    );
+    assert_eq!(
+        local_storage().get_item(&key).unwrap().as_deref(),
+        Some("2")
+    );
+    store.remove(&key);
+}
+
+#[wasm_bindgen_test]
 async fn with_lock_returns_the_critical_sections_result() {
     assert_eq!(with_lock("credit-gauge:test", || 7 * 6).await, 42);
 }
