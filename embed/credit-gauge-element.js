@@ -1,12 +1,12 @@
 // Defines the <credit-gauge> element. Include it once, from where the widget is served:
 //   <script type="module" src="https://your-server/credit-gauge-element.js"></script>
 //   <credit-gauge api="cmc" endpoint="/v1/cryptocurrency/listings/latest" params="limit=10"></credit-gauge>
-// Attributes: api, base-url, endpoint, params, plan, compact, theme, refresh, key.
+// Attributes: api, base-url, endpoint, params, plan, compact, theme, refresh, timeout, key.
 // Changing an attribute re-renders. Events: credit-gauge:cost, credit-gauge:warning,
 // credit-gauge:error (CustomEvent, bubbling, detail documented in the embedding guide).
 import init, { mount } from "./credit-gauge.js";
 
-const ATTRIBUTES = ["api", "base-url", "endpoint", "params", "plan", "compact", "theme", "refresh", "key"];
+const ATTRIBUTES = ["api", "base-url", "endpoint", "params", "plan", "compact", "theme", "refresh", "timeout", "key"];
 const scriptOrigin = new URL(import.meta.url).origin;
 const ready = init({ module_or_path: new URL("./credit-gauge_bg.wasm", import.meta.url) });
 

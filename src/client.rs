@@ -6,7 +6,8 @@ use gloo_net::http::{Request as HttpRequest, RequestBuilder};
 use wasm_bindgen::JsCast;
 use web_sys::{AbortController, RequestMode};
 
-/// How long an answer may take before the widget gives up on it.
+/// How long an answer may take before the widget gives up on it, unless the embedding page
+/// chose another time (the `timeout` attribute).
 pub const TIMEOUT_MS: u32 = 20_000;
 
 /// What came back from one call.
@@ -45,15 +46,15 @@ fn build(url: &str, api: ApiKind, key: &str) -> RequestBuilder {
     builder
 }
 
-/// Sends `request` to `base` with `key` and waits for the answer (or [`TIMEOUT_MS`]).
-pub async fn send(base: &str, request: &Request, key: &str) -> Answer {
+/// Sends `request` to `base` with `key` and waits for the answer, at most `timeout_ms`.
+pub async fn send(base: &str, request: &Request, key: &str, timeout_ms: u32) -> Answer {
     let api = request.api();
     let url = url(base, request, key);
     let controller = AbortController::new().ok();
     let signal = controller.as_ref().map(|c| c.signal());
     let timer = controller
         .clone()
-        .map(|c| gloo_timers::callback::Timeout::new(TIMEOUT_MS, move || c.abort()));
+        .map(|c| gloo_timers::callback::Timeout::new(timeout_ms, move || c.abort()));
     let sent = build(&url, api, key)
         .abort_signal(signal.as_ref())
         .send()

@@ -38,6 +38,8 @@ pub struct EmbedOptions {
     pub theme: Option<String>,
     /// Send the configured request every so many seconds (through the limiter, as always).
     pub refresh: Option<u32>,
+    /// Seconds an answer may take before the widget gives up on it (1 to 120).
+    pub timeout: Option<u32>,
     /// Where the script came from, for resolving the default base URL on a foreign page.
     pub script_origin: Option<String>,
 }
@@ -106,6 +108,10 @@ impl EmbedOptions {
                 .and_then(|r| r.parse::<f64>().ok())
                 .filter(|r| r.is_finite() && *r >= 1.0)
                 .map(|r| r.min(86_400.0) as u32),
+            timeout: get(options, &["timeout"])
+                .and_then(|t| t.parse::<f64>().ok())
+                .filter(|t| t.is_finite() && *t >= 1.0)
+                .map(|t| t.min(120.0) as u32),
             script_origin: get(options, &["scriptOrigin"]),
         }
     }
@@ -137,6 +143,9 @@ impl EmbedOptions {
         }
         if let Some(theme) = &self.theme {
             s.theme = theme.clone();
+        }
+        if let Some(seconds) = self.timeout {
+            s.timeout_ms = seconds * 1000;
         }
         s
     }

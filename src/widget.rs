@@ -76,6 +76,13 @@ pub struct Settings {
     /// origin), the script's origin for a widget embedded in another page.
     #[serde(skip)]
     pub emulator_origin: String,
+    /// How long an answer may take before the widget gives up on it (the embed's `timeout`).
+    #[serde(skip, default = "default_timeout_ms")]
+    pub timeout_ms: u32,
+}
+
+fn default_timeout_ms() -> u32 {
+    client::TIMEOUT_MS
 }
 
 impl Default for Settings {
@@ -91,6 +98,7 @@ impl Default for Settings {
             plan: CmcPlan::Basic,
             theme: "auto".into(),
             emulator_origin: String::new(),
+            timeout_ms: client::TIMEOUT_MS,
         }
     }
 }
@@ -590,7 +598,7 @@ impl Widget {
         }
         self.set_queue_state(id, QueueState::Sending);
         let used_before = self.month_used();
-        let reply = client::send(s.base(), &request, s.key()).await;
+        let reply = client::send(s.base(), &request, s.key(), s.timeout_ms).await;
         let outcome = reply.outcome.clone();
         let settlement = self
             .with_account(&s, move |a, t| {
