@@ -214,3 +214,154 @@ async fn html_and_script_from_the_server_are_shown_as_text() {
     assert_eq!(parsed, json!([0, true]), "server markup was parsed as HTML");
     browser.close().await;
 }
+
+const TIMEOUT_PAGE: &str = r#"<!DOCTYPE html>
+<html><head><meta charset="utf-8"><title>timeout</title>
+<script type="module" src="./credit-gauge-element.js"></script>
+</head><body>
+<credit-gauge id="w" api="cmc" endpoint="/v1/fiat/map" timeout="2"></credit-gauge>
+</body></html>"#;
+
+/// The text of `css` inside the `<credit-gauge id="w">` on the page, or "".
+async fn shadow_text(browser: &Browser, css: &str) -> String {
+    browser
+        .js(
+            "const r = document.getElementById('w').shadowRoot;
+             const e = r && r.querySelector(arguments[0]);
+             return e ? e.textContent : '';",
+            vec![json!(css)],
+        )
+        .await
+        .as_str()
+        .unwrap_or_default()
+        .to_string()
+}
+
+async fn wait_in_shadow(browser: &Browser, css: &str, want: impl Fn(&str) -> bool) -> String {
+    let deadline = std::time::Instant::now() + common::PATIENCE;
+    loop {
+        let text = shadow_text(browser, css).await;
+        if want(&text) {
+            return text;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "`{css}` never showed the expected text; last seen: {text:?}"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+}
+
+async fn click_in_shadow(browser: &Browser, css: &str) {
+    let clicked = browser
+        .js(
+            "const e = document.getElementById('w').shadowRoot.querySelector(arguments[0]);
+             if (!e) return false; e.click(); return true;",
+            vec![json!(css)],
+        )
+        .await;
+    assert_eq!(clicked, json!(true), "no `{css}` to click");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_answer_slower_than_the_timeout_is_given_up_explained_and_still_counted() {
+    let config = Config {
+        static_dir: Some(common::dist_with(
+            "timeout",
+            &[("timeout.html", TIMEOUT_PAGE)],
+        )),
+        ..Config::default()
+    };
+    let (_emulator, browser) = open_app(config, "/timeout.html").await;
+    wait_in_shadow(&browser, "[data-limit=month] .gauge-text", |t| {
+        t.ends_with("left")
+    })
+    .await;
+    // The server takes 6 s; the page gave the widget 2.
+    inject(&browser, "latency=6000", 1).await;
+    click_in_shadow(&browser, "#send").await;
+    let title = wait_in_shadow(&browser, ".explanation-title", |t| !t.is_empty()).await;
+    assert_eq!(title, "No answer in time");
+    let todo = shadow_text(&browser, ".explanation-todo").await;
+    assert!(todo.len() > 10, "{todo}");
+    // The server may still have charged it: the widget counts it.
+    wait_in_shadow(&browser, "[data-limit=month] .gauge-text", |t| {
+        t == "9,999 / 10,000 left"
+    })
+    .await;
+    tokio::time::sleep(std::time::Duration::from_secs(5)).await;
+    let ledger = browser.fetch_json("/_emulator/ledger").await;
+    let server = ledger["cmc"]["demo-basic"]["credits_this_month"]
+        .as_i64()
+        .unwrap_or(0);
+    assert!(server <= 1, "{ledger}");
+
+    // A sync makes the widget agree with the server.
+    click_in_shadow(&browser, "#sync").await;
+    wait_in_shadow(&browser, ".sync-note", |t| t.starts_with("Synced")).await;
+    let ledger = browser.fetch_json("/_emulator/ledger").await;
+    let server = ledger["cmc"]["demo-basic"]["credits_this_month"]
+        .as_i64()
+        .unwrap_or(0);
+    let gauge = wait_in_shadow(&browser, "[data-limit=month] .gauge-text", |t| {
+        month_used(t) == server
+    })
+    .await;
+    assert_eq!(month_used(&gauge), server);
+    browser.close().await;
+}
+
+/// A GET from another client of the same key, outside the browser.
+async fn other_client_get(emulator: &Emulator, path: &str) -> u16 {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let mut stream = tokio::net::TcpStream::connect(emulator.addr)
+        .await
+        .expect("connect");
+    let request = format!(
+        "GET {path} HTTP/1.1\r\nHost: {}\r\nX-CMC_PRO_API_KEY: demo-basic\r\nConnection: close\r\n\r\n",
+        emulator.addr
+    );
+    stream.write_all(request.as_bytes()).await.expect("send");
+    let mut answer = String::new();
+    stream.read_to_string(&mut answer).await.expect("read");
+    answer
+        .split_whitespace()
+        .nth(1)
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(0)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_server_that_counted_more_than_the_widget_wins_at_the_next_sync() {
+    let (emulator, browser) = open_app(Config::default(), "/").await;
+    browser
+        .wait_for_text("[data-limit=month] .gauge-text", |t| {
+            t == "10,000 / 10,000 left"
+        })
+        .await;
+    // Another program with the same key spends 5 credits and 5 of this minute's requests.
+    for _ in 0..5 {
+        let status = other_client_get(&emulator, "/cmc/v1/fiat/map").await;
+        assert_eq!(status, 200);
+    }
+    browser.click("#sync").await;
+    let note = browser
+        .wait_for_text(".sync-note", |t| t.starts_with("Synced"))
+        .await;
+    assert!(note.contains("+5 credits"), "{note}");
+    browser
+        .wait_for_text("[data-limit=month] .gauge-text", |t| {
+            t == "9,995 / 10,000 left"
+        })
+        .await;
+    // The sync is the sixth request of the minute (when the minute has not turned since).
+    let minute = browser.text("[data-limit=minute] .gauge-text").await;
+    let ledger = browser.fetch_json("/_emulator/ledger").await;
+    let made = ledger["cmc"]["demo-basic"]["requests_this_minute"]
+        .as_i64()
+        .unwrap_or(0);
+    if made == 6 {
+        assert_eq!(minute, "24 / 30 left");
+    }
+    browser.close().await;
+}

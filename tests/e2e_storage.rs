@@ -140,3 +140,73 @@ fn grouped(n: i64) -> String {
     }
     out
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn full_storage_keeps_counting_in_memory_and_saves_again_once_there_is_room() {
+    let (_emulator, browser) = open_app(Config::default(), "/").await;
+    browser
+        .wait_for_text("[data-limit=month] .gauge-text", |t| t.ends_with("left"))
+        .await;
+    browser.set("#endpoint", "/v1/fiat/map").await;
+    // Another script of this origin fills storage to the last byte.
+    let fillers = browser
+        .js(
+            "let n = 0;
+             for (const size of [512 * 1024, 16 * 1024, 512, 16, 1]) {
+               const chunk = 'x'.repeat(size);
+               for (;;) {
+                 try { localStorage.setItem('filler-' + n, chunk); n++; } catch (e) { break; }
+               }
+             }
+             return n;",
+            vec![],
+        )
+        .await;
+    assert!(fillers.as_u64().unwrap_or(0) > 0, "{fillers}");
+
+    browser.click("#send").await;
+    let notice = browser.wait_for_text(".notice", |t| !t.is_empty()).await;
+    assert!(
+        notice.starts_with("This site's storage is full"),
+        "{notice}"
+    );
+    browser
+        .wait_for_text(".actual-cost", |t| t.starts_with("charged 1"))
+        .await;
+    browser
+        .wait_for_text("[data-limit=month] .gauge-text", |t| {
+            t == "9,999 / 10,000 left"
+        })
+        .await;
+    let ledger = browser.fetch_json("/_emulator/ledger").await;
+    assert_eq!(ledger["cmc"]["demo-basic"]["credits_this_month"], 1);
+
+    // Room again: the next count is written to storage and survives a reload.
+    browser
+        .js(
+            "for (const k of Object.keys(localStorage)) if (k.startsWith('filler-')) localStorage.removeItem(k);",
+            vec![],
+        )
+        .await;
+    browser.click("#send").await;
+    browser
+        .wait_for_text("[data-limit=month] .gauge-text", |t| {
+            t == "9,998 / 10,000 left"
+        })
+        .await;
+    browser
+        .wait_for_text(
+            ".history-table tbody tr:nth-child(2) td:nth-child(5)",
+            |_| true,
+        )
+        .await;
+    browser.client.refresh().await.unwrap();
+    browser
+        .wait_for_text("[data-limit=month] .gauge-text", |t| {
+            t == "9,998 / 10,000 left"
+        })
+        .await;
+    let ledger = browser.fetch_json("/_emulator/ledger").await;
+    assert_eq!(ledger["cmc"]["demo-basic"]["credits_this_month"], 2);
+    browser.close().await;
+}
