@@ -26,6 +26,14 @@ pub fn Gauge(
         }
     };
     let amount = |c: credit_gauge_core::Credits| format::credits(c);
+    // Element Timing (`elementtiming`, which the view macro does not know): a page can observe
+    // when the first gauge was painted.
+    let text = view! {
+        <span class="gauge-text">
+            {move || data.with(|d| format!("{} / {} left", amount(d.remaining), amount(d.limit)))}
+        </span>
+    }
+    .attr("elementtiming", "credit-gauge");
     view! {
         <div class=level data-limit=move || data.with(|d| d.name)>
             <span class="gauge-label">{move || data.with(|d| d.label)}</span>
@@ -38,9 +46,7 @@ pub fn Gauge(
                 optimum=move || data.with(|d| d.limit.millis() as f64 / 1000.0)
                 value=move || data.with(|d| d.remaining.millis() as f64 / 1000.0)
             ></meter>
-            <span class="gauge-text">
-                {move || data.with(|d| format!("{} / {} left", amount(d.remaining), amount(d.limit)))}
-            </span>
+            {text}
             <span class="gauge-reset">
                 {move || {
                     let t = now.get();

@@ -1,0 +1,162 @@
+//! Start-up benchmark: how long from navigation to the first painted content and to the first
+//! painted gauge, in a cold headless Chromium (a fresh profile for every run, so nothing is
+//! cached), for one or more built apps served by the emulator on loopback.
+//!
+//! ```sh
+//! trunk build index.html --release
+//! cargo run --example startup -- --runs 7 credit-gauge=dist [other-app=path/to/its/dist ...]
+//! ```
+//!
+//! Reports, per app, the median and the range over the runs of: first contentful paint, the
+//! first element with `elementtiming="credit-gauge"` painted (the widget's gauges carry it;
+//! "—" for apps without it), the load event, and the bytes the page transferred (the
+//! emulator does not compress, so this is the uncompressed size; BENCHMARKS.md lists gzip).
+//! A benchmark, not a test: the figures depend on the machine and its load.
+
+// The browser and the emulator only run natively; the wasm build of the examples is empty.
+#[cfg(target_arch = "wasm32")]
+fn main() {}
+
+#[cfg(not(target_arch = "wasm32"))]
+#[tokio::main(flavor = "multi_thread", worker_threads = 2)]
+async fn main() {
+    native::main().await;
+}
+
+#[cfg(not(target_arch = "wasm32"))]
+#[path = "../tests/common/mod.rs"]
+mod common;
+
+#[cfg(not(target_arch = "wasm32"))]
+mod native {
+    use super::common;
+
+    use std::path::PathBuf;
+
+    use common::{Browser, Emulator};
+    use credit_gauge_emulator::Config;
+    use serde_json::Value;
+
+    /// Waits for the first contentful paint and (up to 10 s) for an element timing entry, then
+    /// returns the figures in milliseconds since navigation start.
+    const MEASURE: &str = r#"
+    const done = arguments[arguments.length - 1];
+    const started = performance.now();
+    let element = null;
+    try {
+      new PerformanceObserver((list) => {
+        for (const e of list.getEntries()) {
+          if (e.identifier === 'credit-gauge' && (element === null || e.renderTime < element)) {
+            element = e.renderTime || e.loadTime;
+          }
+        }
+      }).observe({ type: 'element', buffered: true });
+    } catch (e) {}
+    const poll = () => {
+      const fcp = performance.getEntriesByName('first-contentful-paint')[0];
+      const nav = performance.getEntriesByType('navigation')[0];
+      const loaded = nav && nav.loadEventEnd > 0;
+      const waited = performance.now() - started;
+      if (fcp && loaded && (element !== null || waited > 10000)) {
+        const bytes = performance.getEntriesByType('resource')
+          .reduce((sum, r) => sum + r.transferSize, nav.transferSize);
+        done({ fcp: fcp.startTime, gauge: element, load: nav.loadEventEnd, bytes });
+      } else if (waited > 20000) {
+        done({ error: 'no first contentful paint in 20 s' });
+      } else {
+        setTimeout(poll, 50);
+      }
+    };
+    poll();
+    "#;
+
+    struct Figures {
+        fcp: Vec<f64>,
+        gauge: Vec<f64>,
+        load: Vec<f64>,
+        bytes: Vec<f64>,
+    }
+
+    fn median_and_range(values: &[f64]) -> String {
+        if values.is_empty() {
+            return "—".into();
+        }
+        let mut v = values.to_vec();
+        v.sort_by(f64::total_cmp);
+        let median = v[v.len() / 2];
+        format!("{median:.0} ({:.0}–{:.0})", v[0], v[v.len() - 1])
+    }
+
+    pub async fn main() {
+        let mut runs = 7;
+        let mut apps = Vec::new();
+        let mut args = std::env::args().skip(1);
+        while let Some(arg) = args.next() {
+            if arg == "--runs" {
+                runs = args
+                    .next()
+                    .and_then(|n| n.parse().ok())
+                    .expect("--runs takes a number");
+            } else if let Some((name, dir)) = arg.split_once('=') {
+                apps.push((name.to_string(), PathBuf::from(dir)));
+            } else {
+                apps.push((arg.clone(), PathBuf::from(arg)));
+            }
+        }
+        assert!(
+            !apps.is_empty(),
+            "usage: startup [--runs N] name=dist-dir [name=dist-dir ...]"
+        );
+
+        println!("| app | first contentful paint, ms | first gauge painted, ms | load event, ms | bytes transferred |");
+        println!("|---|---|---|---|---|");
+        for (name, dir) in apps {
+            let dir = dir.canonicalize().unwrap_or_else(|e| panic!("{name}: {e}"));
+            assert!(
+                dir.join("index.html").is_file(),
+                "{name}: no index.html in {}",
+                dir.display()
+            );
+            let emulator = Emulator::start(Config {
+                static_dir: Some(dir),
+                ..Config::default()
+            })
+            .await;
+            let mut figures = Figures {
+                fcp: vec![],
+                gauge: vec![],
+                load: vec![],
+                bytes: vec![],
+            };
+            for run in 0..runs {
+                // A fresh profile: nothing cached, as on a first visit.
+                let browser = Browser::start().await;
+                browser
+                    .client
+                    .goto(&emulator.url("/"))
+                    .await
+                    .unwrap_or_else(|e| panic!("{name}: open the page: {e}"));
+                let result: Value = browser
+                    .client
+                    .execute_async(MEASURE, vec![])
+                    .await
+                    .unwrap_or_else(|e| panic!("{name}: measure: {e}"));
+                if let Some(error) = result.get("error") {
+                    panic!("{name}, run {run}: {error}");
+                }
+                figures.fcp.extend(result["fcp"].as_f64());
+                figures.gauge.extend(result["gauge"].as_f64());
+                figures.load.extend(result["load"].as_f64());
+                figures.bytes.extend(result["bytes"].as_f64());
+                browser.close().await;
+            }
+            println!(
+                "| {name} | {} | {} | {} | {} |",
+                median_and_range(&figures.fcp),
+                median_and_range(&figures.gauge),
+                median_and_range(&figures.load),
+                median_and_range(&figures.bytes),
+            );
+        }
+    }
+}
