@@ -1,7 +1,7 @@
-//! Many windows on one budget: eight pages of the app each send 100 requests against one
-//! Cryptowatch allowance at once. The widget must spend the allowance exactly (no request
-//! lost, none counted twice), cause no 429 (the emulator counts every one it answers), and end
-//! with the same count as the server in every window.
+//! Many windows on one budget: eight pages of the app each send 100 requests at once against
+//! one budget (a Cryptowatch allowance; a CoinMarketCap monthly cap). The widget must spend
+//! the budget exactly (no request lost, none counted twice), cause no 429 (the emulator counts
+//! every one it answers), and end with the server's count in every window.
 #![cfg(not(target_arch = "wasm32"))]
 
 mod common;
@@ -15,36 +15,43 @@ use serde_json::{json, Value};
 const WINDOWS: usize = 8;
 const PER_WINDOW: usize = 100;
 
-/// Opens the app in the current window, on Cryptowatch's price endpoint.
-async fn open_price_form(browser: &Browser, emulator: &Emulator) {
+/// One budget, as the widget and the emulator see it.
+struct Budget {
+    /// The `#api` choice.
+    api: &'static str,
+    /// The endpoint and its parameters, set in the form.
+    form: &'static [(&'static str, &'static str)],
+    /// The gauge of the binding limit.
+    gauge: &'static str,
+    /// Its text once the first answer (or sync) taught the widget the server's figures.
+    learnt: &'static str,
+    /// Its text once the budget is spent.
+    spent: &'static str,
+    /// The server's record of this caller in the ledger.
+    ledger: fn(&Value) -> Value,
+    /// Whether the server has nothing left for another request.
+    exhausted: fn(&Value) -> bool,
+    /// How many requests of the 800 fit after the first one.
+    fit: usize,
+}
+
+/// Opens the app in the current window, on the budget's API, endpoint and parameters.
+async fn open_form(browser: &Browser, emulator: &Emulator, budget: &Budget) {
     browser.client.goto(&emulator.url("/")).await.unwrap();
     browser
         .wait_for_text(".gauge-text", |t| t.ends_with("left"))
         .await;
-    browser.set("#api", "cw").await;
+    browser.set("#api", budget.api).await;
     browser
-        .wait_for_text("[data-limit=allowance] .gauge-text", |t| {
-            t.ends_with("left")
-        })
+        .wait_for_text(budget.gauge, |t| t.ends_with("left"))
         .await;
-    browser
-        .set("#endpoint", "/markets/:exchange/:pair/price")
-        .await;
-    browser.set("#param-exchange", "kraken").await;
-    browser.set("#param-pair", "btcusd").await;
-    browser
-        .wait_for_text("#preview", |t| t.starts_with("0.005"))
-        .await;
+    for (css, value) in budget.form {
+        browser.set(css, value).await;
+    }
+    browser.wait_for_text("#preview", |t| !t.is_empty()).await;
 }
 
-fn anonymous(ledger: &Value) -> Value {
-    ledger["cryptowatch"]
-        .as_object()
-        .and_then(|m| m.values().next().cloned())
-        .unwrap_or(Value::Null)
-}
-
-/// The requests of this window that wait for the allowance, and those still on their way.
+/// The requests of this window that wait for the budget, and those still on their way.
 async fn queue(browser: &Browser) -> (u64, u64) {
     let counts = browser
         .js(
@@ -61,24 +68,23 @@ async fn queue(browser: &Browser) -> (u64, u64) {
     )
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn eight_windows_spend_one_allowance_exactly_without_a_429() {
-    // 2.005 credits: a first call teaches every window the server's figure (until a server
-    // says otherwise the widget assumes the documented 10), then exactly 400 calls of 0.005
-    // fit, and 800 are asked for.
-    let emulator = Emulator::start(Config {
-        cw_anonymous_allowance_milli: 2_005,
-        ..Config::default()
-    })
-    .await;
+async fn switch(browser: &Browser, handle: &fantoccini::wd::WindowHandle) {
+    browser
+        .client
+        .switch_to_window(handle.clone())
+        .await
+        .expect("switch windows");
+}
+
+/// The scenario: a first request (a send or a sync) teaches the first window the server's
+/// figures; seven more windows open; each clicks Send 100 times, one right after the other.
+async fn eight_windows_spend(emulator: Emulator, budget: Budget, first: &str, shot: &str) {
     let browser = Browser::start().await;
     let mut windows = vec![browser.client.window().await.expect("this window")];
-    open_price_form(&browser, &emulator).await;
-    browser.click("#send").await;
+    open_form(&browser, &emulator, &budget).await;
+    browser.click(first).await;
     browser
-        .wait_for_text("[data-limit=allowance] .gauge-text", |t| {
-            t.starts_with("2 /")
-        })
+        .wait_for_text(budget.gauge, |t| t == budget.learnt)
         .await;
     for _ in 1..WINDOWS {
         let handle = browser
@@ -87,27 +93,15 @@ async fn eight_windows_spend_one_allowance_exactly_without_a_429() {
             .await
             .expect("a new window")
             .handle;
+        switch(&browser, &handle).await;
+        open_form(&browser, &emulator, &budget).await;
         browser
-            .client
-            .switch_to_window(handle.clone())
-            .await
-            .unwrap();
-        open_price_form(&browser, &emulator).await;
-        browser
-            .wait_for_text("[data-limit=allowance] .gauge-text", |t| {
-                t.starts_with("2 /")
-            })
+            .wait_for_text(budget.gauge, |t| t == budget.learnt)
             .await;
         windows.push(handle);
     }
-
-    // Every window clicks Send 100 times, one window right after the other.
     for handle in &windows {
-        browser
-            .client
-            .switch_to_window(handle.clone())
-            .await
-            .unwrap();
+        switch(&browser, handle).await;
         browser
             .js(
                 "for (let i = 0; i < arguments[0]; i++) document.querySelector('#send').click();",
@@ -123,52 +117,111 @@ async fn eight_windows_spend_one_allowance_exactly_without_a_429() {
         waiting_total = 0;
         let mut in_flight = 0;
         for handle in &windows {
-            browser
-                .client
-                .switch_to_window(handle.clone())
-                .await
-                .unwrap();
+            switch(&browser, handle).await;
             let (waiting, other) = queue(&browser).await;
             waiting_total += waiting;
             in_flight += other;
         }
-        let bucket = anonymous(&browser.fetch_json("/_emulator/ledger").await);
-        if in_flight == 0 && bucket["remaining_milli"] == json!(0) {
+        let server = (budget.ledger)(&browser.fetch_json("/_emulator/ledger").await);
+        if in_flight == 0 && (budget.exhausted)(&server) {
             break;
         }
         assert!(
             Instant::now() < deadline,
-            "not settled: {waiting_total} waiting, {in_flight} deciding or sending, server {bucket}"
+            "not settled: {waiting_total} waiting, {in_flight} deciding or sending, server {server}"
         );
         tokio::time::sleep(Duration::from_millis(500)).await;
     }
 
-    let bucket = anonymous(&browser.fetch_json("/_emulator/ledger").await);
+    let server = (budget.ledger)(&browser.fetch_json("/_emulator/ledger").await);
     assert_eq!(
-        bucket["refused_429"], 0,
-        "the widget caused a 429: {bucket}"
+        server["refused_429"], 0,
+        "the widget caused a 429: {server}"
     );
-    assert_eq!(bucket["spent"], json!(2.005), "{bucket}");
-    // 1 + 400 were sent and charged once each; the other 400 wait for the next window.
+    // The others were sent and charged once each; the rest wait for the next window.
     assert_eq!(
         waiting_total,
-        (WINDOWS * PER_WINDOW - 400) as u64,
-        "requests were lost or sent twice"
+        (WINDOWS * PER_WINDOW - budget.fit) as u64,
+        "requests were lost or sent twice; server {server}"
     );
     for handle in &windows {
+        switch(&browser, handle).await;
         browser
-            .client
-            .switch_to_window(handle.clone())
-            .await
-            .unwrap();
-        browser
-            .wait_for_text("[data-limit=allowance] .gauge-text", |t| {
-                t.starts_with("0 /")
-            })
+            .wait_for_text(budget.gauge, |t| t == budget.spent)
             .await;
     }
-    browser
-        .screenshot("eight-windows-allowance-spent-light")
-        .await;
+    browser.screenshot(shot).await;
     browser.close().await;
+}
+
+fn anonymous(ledger: &Value) -> Value {
+    ledger["cryptowatch"]
+        .as_object()
+        .and_then(|m| m.values().next().cloned())
+        .unwrap_or(Value::Null)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn eight_windows_spend_one_cryptowatch_allowance_exactly_without_a_429() {
+    // 2.005 credits: the first call teaches the widget the server's figure (until a server says
+    // otherwise it assumes the documented 10), then exactly 400 calls of 0.005 fit.
+    let emulator = Emulator::start(Config {
+        cw_anonymous_allowance_milli: 2_005,
+        ..Config::default()
+    })
+    .await;
+    let budget = Budget {
+        api: "cw",
+        form: &[
+            ("#endpoint", "/markets/:exchange/:pair/price"),
+            ("#param-exchange", "kraken"),
+            ("#param-pair", "btcusd"),
+        ],
+        gauge: "[data-limit=allowance] .gauge-text",
+        learnt: "2 / 10 left",
+        spent: "0 / 10 left",
+        ledger: anonymous,
+        exhausted: |b| b["remaining_milli"] == json!(0),
+        fit: 400,
+    };
+    eight_windows_spend(
+        emulator,
+        budget,
+        "#send",
+        "eight-windows-allowance-spent-light",
+    )
+    .await;
+}
+
+/// A plan of 400 credits a month and no binding minute limit, so that the monthly cap is the
+/// budget the windows share.
+const MONTHLY_400: &str = r#"{
+  "billing_anchor": { "day_of_month": 5, "time_utc": "05:30" },
+  "plans": [
+    { "id": "tabs", "name": "Tabs", "level": 0, "billing": "calendar",
+      "credit_limit_monthly": 400, "credit_limit_daily": null, "rate_limit_minute": 2000, "max_convert": 1 }
+  ],
+  "endpoints": { "/v1/key/info": "tabs", "/v1/fiat/map": "tabs" },
+  "keys": { "demo-basic": { "plan": "tabs" } }
+}"#;
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn eight_windows_spend_one_coinmarketcap_month_exactly_without_a_429() {
+    let emulator = Emulator::start(Config {
+        plans_json: Some(MONTHLY_400.into()),
+        ..Config::default()
+    })
+    .await;
+    let budget = Budget {
+        api: "cmc",
+        form: &[("#endpoint", "/v1/fiat/map")],
+        gauge: "[data-limit=month] .gauge-text",
+        // A sync (free) teaches the widget the plan's 400 credits and 2,000 requests a minute.
+        learnt: "400 / 400 left",
+        spent: "0 / 400 left",
+        ledger: |l| l["cmc"]["demo-basic"].clone(),
+        exhausted: |k| k["credits_this_month"] == json!(400),
+        fit: 400,
+    };
+    eight_windows_spend(emulator, budget, "#sync", "eight-windows-month-spent-light").await;
 }
