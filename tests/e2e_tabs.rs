@@ -33,6 +33,8 @@ struct Budget {
     exhausted: fn(&Value) -> bool,
     /// How many requests of the 800 fit after the first one.
     fit: usize,
+    /// A hint the settings show once the first answer was read, if any.
+    hint: Option<&'static str>,
 }
 
 /// Opens the app in the current window, on the budget's API, endpoint and parameters.
@@ -86,6 +88,15 @@ async fn eight_windows_spend(emulator: Emulator, budget: Budget, first: &str, sh
     browser
         .wait_for_text(budget.gauge, |t| t == budget.learnt)
         .await;
+    if let Some(hint) = budget.hint {
+        let hints = browser
+            .js(
+                "return [...document.querySelectorAll('.hint')].map(h => h.textContent).join('|')",
+                vec![],
+            )
+            .await;
+        assert!(hints.as_str().unwrap_or_default().contains(hint), "{hints}");
+    }
     for _ in 1..WINDOWS {
         let handle = browser
             .client
@@ -183,6 +194,7 @@ async fn eight_windows_spend_one_cryptowatch_allowance_exactly_without_a_429() {
         ledger: anonymous,
         exhausted: |b| b["remaining_milli"] == json!(0),
         fit: 400,
+        hint: None,
     };
     eight_windows_spend(
         emulator,
@@ -222,6 +234,9 @@ async fn eight_windows_spend_one_coinmarketcap_month_exactly_without_a_429() {
         ledger: |l| l["cmc"]["demo-basic"].clone(),
         exhausted: |k| k["credits_this_month"] == json!(400),
         fit: 400,
+        hint: Some(
+            "custom limits learnt from the server: 400 credits a month, 2,000 requests a minute",
+        ),
     };
     eight_windows_spend(emulator, budget, "#sync", "eight-windows-month-spent-light").await;
 }

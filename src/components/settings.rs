@@ -1,6 +1,7 @@
 use credit_gauge_core::{ApiKind, CmcPlan};
 use leptos::prelude::*;
 
+use crate::format;
 use crate::widget::{api_from_slug, api_slug, emulator_base, real_base, Widget};
 
 /// API, base address, key, plan and theme.
@@ -142,11 +143,29 @@ pub fn SettingsPanel(widget: Widget) -> impl IntoView {
                     </select>
                     <span class="hint">
                         {move || {
-                            let confirmed = widget
-                                .account
-                                .with(|a| a.as_ref().and_then(|a| a.cmc_limits().map(|l| l.confirmed)))
-                                .unwrap_or(false);
-                            if confirmed { " learnt from the server" } else { " press Sync to learn it from the server" }
+                            widget.account.with(|a| {
+                                let Some(l) = a.as_ref().and_then(|a| a.cmc_limits()) else {
+                                    return String::new();
+                                };
+                                if !l.confirmed {
+                                    return " press Sync to learn it from the server".into();
+                                }
+                                // Limits that match no published plan: a custom contract.
+                                let published = l.plan.limits();
+                                match l.month.limit {
+                                    Some(month)
+                                        if month != published.monthly_credits
+                                            || l.minute.limit != published.requests_per_minute =>
+                                    {
+                                        format!(
+                                            " custom limits learnt from the server: {} credits a month, {} requests a minute",
+                                            format::credits(month),
+                                            format::thousands(i64::from(l.minute.limit)),
+                                        )
+                                    }
+                                    _ => " learnt from the server".into(),
+                                }
+                            })
                         }}
                     </span>
                 </label>
