@@ -152,7 +152,9 @@ impl Credits {
         let frac = frac.as_bytes();
         let mut scale = 100;
         for &b in frac.iter().take(3) {
-            millis += i64::from(b - b'0') * scale;
+            millis = millis
+                .checked_add(i64::from(b - b'0') * scale)
+                .ok_or(ParseCreditsError::OutOfRange)?;
             scale /= 10;
         }
         if frac.len() > 3 && frac[3] >= b'5' {
@@ -289,6 +291,31 @@ mod tests {
         ] {
             assert!(Credits::parse_decimal(bad).is_err(), "{bad}");
         }
+    }
+
+    #[test]
+    fn decimals_past_the_largest_amount_are_out_of_range_not_a_panic() {
+        // Found by fuzzing (credits_decimal): the whole part fits, the decimals overflowed.
+        for text in [
+            "9223372036854775.8857",
+            "9223372036854775.808",
+            "-9223372036854775.9",
+            "9223372036854775.8075",
+        ] {
+            assert_eq!(
+                Credits::parse_decimal(text),
+                Err(ParseCreditsError::OutOfRange),
+                "{text}"
+            );
+        }
+        assert_eq!(
+            Credits::parse_decimal("9223372036854775.807"),
+            Ok(Credits::MAX)
+        );
+        assert_eq!(
+            Credits::parse_decimal("9223372036854775.8074"),
+            Ok(Credits::MAX)
+        );
     }
 
     #[test]

@@ -348,6 +348,17 @@ mod tests {
     }
 
     #[test]
+    fn an_amount_text_past_the_largest_amount_is_left_empty_not_a_panic() {
+        // Found by fuzzing (credits_decimal): decimal text whose decimals overflowed the amount.
+        let a = parse_cw(
+            200,
+            r#"{"result":{},"allowance":{"cost":"0.002","remaining":"9223372036854775.808"}}"#,
+        )
+        .unwrap();
+        assert_eq!((a.cost, a.remaining), (Some(Credits::from_millis(2)), None));
+    }
+
+    #[test]
     fn keyed_cryptowatch_answers_report_the_paid_balance() {
         let a = parse_cw(200, r#"{"result":{},"allowance":{"cost":0,"remaining":10,"remainingPaid":9999999999,"account":"x"}}"#).unwrap();
         assert_eq!(a.remaining_paid, Some(Credits::from_whole(9_999_999_999)));
