@@ -93,8 +93,23 @@ pub fn app_page_with_script(name: &str, script: &str) -> Config {
 /// A chromedriver process and a fresh Chromium profile; both go away on drop.
 pub struct Browser {
     pub client: Client,
-    _driver: Child,
+    _driver: Driver,
     _profile: TempDir,
+}
+
+/// chromedriver in its own process group. Dropping it kills the whole group, so the Chromium
+/// it started does not outlive a test that failed before closing its session.
+struct Driver(Child);
+
+impl Drop for Driver {
+    fn drop(&mut self) {
+        if let Some(pid) = self.0.id() {
+            let _ = std::process::Command::new("kill")
+                .args(["-KILL", "--", &format!("-{pid}")])
+                .stderr(Stdio::null())
+                .status();
+        }
+    }
 }
 
 struct TempDir(PathBuf);
@@ -130,6 +145,7 @@ impl Browser {
             .stdout(Stdio::null())
             .stderr(Stdio::null())
             .kill_on_drop(true)
+            .process_group(0)
             .spawn()
             .expect("start chromedriver (scripts/setup installs it)");
         let deadline = Instant::now() + PATIENCE;
@@ -166,7 +182,7 @@ impl Browser {
             .expect("open a Chromium session");
         Browser {
             client,
-            _driver: driver,
+            _driver: Driver(driver),
             _profile: TempDir(profile),
         }
     }
