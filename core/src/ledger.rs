@@ -450,6 +450,11 @@ pub struct CwLimits {
     pub exhausted_at: Option<UnixMillis>,
     /// The last root-path probe sent while exhausted.
     pub last_probe: Option<UnixMillis>,
+    /// When the last `remaining` figure from the server arrived. Answers overtake each other
+    /// when several requests are in flight: an answer to a request sent before then may carry an
+    /// older figure, which may lower `remaining` but never raise it.
+    #[serde(default)]
+    pub figure_at: Option<UnixMillis>,
 }
 
 /// Cryptowatch's allowance window: 24 hours from the first request.
@@ -470,6 +475,7 @@ impl CwLimits {
             remaining: allowance,
             exhausted_at: None,
             last_probe: None,
+            figure_at: None,
         }
     }
 
@@ -529,9 +535,13 @@ impl CwLimits {
                 self.last_probe = None;
             }
         }
-        for t in [&mut self.exhausted_at, &mut self.last_probe]
-            .into_iter()
-            .flatten()
+        for t in [
+            &mut self.exhausted_at,
+            &mut self.last_probe,
+            &mut self.figure_at,
+        ]
+        .into_iter()
+        .flatten()
         {
             *t = (*t).min(now);
         }

@@ -255,8 +255,12 @@ fn settle_cw(
 ) {
     if let Some(r) = r {
         // The server's window opened when it received the first request, after we sent it:
-        // starting ours at the answer keeps its end no earlier than the server's.
-        if let Some(w) = &mut l.window {
+        // starting ours at the answer keeps its end no earlier than the server's. Only the first
+        // answer in the window moves it: the server had opened its window by then. Moving it
+        // again with each answer would push the end out by as long as the requests in flight
+        // keep answering, and leave that much of every window unused.
+        let answered_in_window = l.window.zip(l.figure_at).is_some_and(|(w, f)| f >= w.start);
+        if let (Some(w), false) = (&mut l.window, answered_in_window) {
             if w.start >= r.sent_at && w.start < now {
                 *w = Span {
                     start: now,
@@ -300,7 +304,12 @@ fn settle_cw(
             if total > l.allowance {
                 l.allowance = total;
             }
-            l.remaining = total;
+            // A figure is newer than the last one only if its request left after the last one
+            // arrived; otherwise the server may have handled it first, and its higher figure
+            // would let requests go that the server can no longer pay for.
+            let newer = r.is_some_and(|r| l.figure_at.is_none_or(|f| r.sent_at > f));
+            l.remaining = if newer { total } else { total.min(l.remaining) };
+            l.figure_at = Some(l.figure_at.map_or(now, |f| f.max(now)));
         }
         None => {
             if r.is_some() {

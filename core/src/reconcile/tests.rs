@@ -810,3 +810,57 @@ fn a_request_in_the_first_second_of_a_minute_must_fit_the_previous_one_too() {
         Decision::SendNow { .. }
     ));
 }
+
+fn cw_ok(remaining: &str) -> Outcome {
+    cw_outcome(
+        200,
+        &format!(r#"{{"result":{{}},"allowance":{{"cost":0.005,"remaining":{remaining}}}}}"#),
+    )
+}
+
+#[test]
+fn a_late_answer_with_an_older_figure_never_raises_the_cryptowatch_remaining() {
+    // Found by the utilisation benchmark: with requests in flight, answers overtake each other,
+    // and the older figure let requests go that the server could no longer pay for.
+    let mut a = Account::cryptowatch("anon", false);
+    let t = at(T0);
+    let first = reserve(&mut a, &price(), t).unwrap();
+    let second = reserve(&mut a, &price(), t.plus(1)).unwrap();
+    // The server handled `first` (9.995 left) before `second` (9.990 left); `second` answers first.
+    reconcile(&mut a, second, &cw_ok("9.990"), t.plus(10));
+    reconcile(&mut a, first, &cw_ok("9.995"), t.plus(20));
+    assert_eq!(cw(&a).remaining_at(t.plus(20)), Credits::from_millis(9990));
+    // A request sent after the last figure arrived was handled after it: its figure stands,
+    // even when it is higher than our own count (a timed-out request the server never charged).
+    send(
+        &mut a,
+        &price(),
+        t.plus(30),
+        &Outcome::Failed {
+            failure: ClientFailure::Timeout,
+            http_status: None,
+        },
+    );
+    assert_eq!(cw(&a).remaining_at(t.plus(30)), Credits::from_millis(9985));
+    let third = reserve(&mut a, &price(), t.plus(40)).unwrap();
+    reconcile(&mut a, third, &cw_ok("9.985"), t.plus(50));
+    assert_eq!(cw(&a).remaining_at(t.plus(50)), Credits::from_millis(9985));
+    let fourth = reserve(&mut a, &price(), t.plus(60)).unwrap();
+    reconcile(&mut a, fourth, &cw_ok("9.984"), t.plus(70));
+    assert_eq!(cw(&a).remaining_at(t.plus(70)), Credits::from_millis(9984));
+}
+
+#[test]
+fn only_the_first_answer_moves_the_start_of_the_cryptowatch_window() {
+    // Found by the utilisation benchmark: with requests in flight, every answer moved the start,
+    // so the window ended as late as the last answer of a burst plus 24 hours.
+    let mut a = Account::cryptowatch("anon", false);
+    let t = at(T0);
+    let ids: Vec<_> = (0..3)
+        .map(|i| reserve(&mut a, &price(), t.plus(100 * i)).unwrap())
+        .collect();
+    for (i, (id, left)) in ids.into_iter().zip(["9.995", "9.990", "9.985"]).enumerate() {
+        reconcile(&mut a, id, &cw_ok(left), t.plus(300 + 100 * i as i64));
+    }
+    assert_eq!(cw(&a).resets_at(t.plus(500)), Some(t.plus(300 + DAY_MS)));
+}
