@@ -433,6 +433,17 @@ impl CmcLimits {
             refused_endpoints: Vec::new(),
         }
     }
+
+    /// The monthly credits and requests per minute key/info reported, when they match no
+    /// published plan (a custom contract); `None` before key/info or for a published plan.
+    pub fn custom_limits(&self) -> Option<(Credits, u32)> {
+        let published = self.plan.limits();
+        let month = self.month.limit?;
+        (self.confirmed
+            && (month != published.monthly_credits
+                || self.minute.limit != published.requests_per_minute))
+            .then_some((month, self.minute.limit))
+    }
 }
 
 /// The allowance of a Cryptowatch client.
@@ -843,6 +854,19 @@ impl Ledger {
 mod set_plan_tests {
     use super::*;
     use crate::time::UnixMillis;
+
+    #[test]
+    fn limits_that_match_no_published_plan_are_custom_once_confirmed() {
+        let mut l = CmcLimits::new(CmcPlan::Basic);
+        assert_eq!(l.custom_limits(), None, "assumed, not learnt");
+        l.confirmed = true;
+        assert_eq!(l.custom_limits(), None, "Basic's own figures");
+        l.month.limit = Some(Credits::from_whole(400));
+        l.minute.limit = 2000;
+        assert_eq!(l.custom_limits(), Some((Credits::from_whole(400), 2000)));
+        l.confirmed = false;
+        assert_eq!(l.custom_limits(), None);
+    }
 
     #[test]
     fn choosing_a_plan_keeps_the_counts_but_a_confirmed_plan_wins() {

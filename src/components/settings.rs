@@ -144,26 +144,17 @@ pub fn SettingsPanel(widget: Widget) -> impl IntoView {
                     <span class="hint">
                         {move || {
                             widget.account.with(|a| {
-                                let Some(l) = a.as_ref().and_then(|a| a.cmc_limits()) else {
-                                    return String::new();
-                                };
-                                if !l.confirmed {
+                                let limits = a.as_ref().and_then(|a| a.cmc_limits());
+                                let Some(l) = limits.filter(|l| l.confirmed) else {
                                     return " press Sync to learn it from the server".into();
-                                }
-                                // Limits that match no published plan: a custom contract.
-                                let published = l.plan.limits();
-                                match l.month.limit {
-                                    Some(month)
-                                        if month != published.monthly_credits
-                                            || l.minute.limit != published.requests_per_minute =>
-                                    {
-                                        format!(
-                                            " custom limits learnt from the server: {} credits a month, {} requests a minute",
-                                            format::credits(month),
-                                            format::thousands(i64::from(l.minute.limit)),
-                                        )
-                                    }
-                                    _ => " learnt from the server".into(),
+                                };
+                                match l.custom_limits() {
+                                    Some((month, minute)) => format!(
+                                        " custom limits learnt from the server: {} credits a month, {} requests a minute",
+                                        format::credits(month),
+                                        format::thousands(i64::from(minute)),
+                                    ),
+                                    None => " learnt from the server".into(),
                                 }
                             })
                         }}
