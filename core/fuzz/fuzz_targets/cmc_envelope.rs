@@ -7,7 +7,7 @@
 
 use credit_gauge_core::envelope::{cmc_outcome, parse_cmc, ClientFailure, Outcome};
 use credit_gauge_core::ApiKind;
-use credit_gauge_core_fuzz::{fold_into_a_fresh_account, status_and_body};
+use credit_gauge_core_fuzz::{assert_outcome_wraps, fold_into_a_fresh_account, status_and_body};
 use libfuzzer_sys::fuzz_target;
 use serde_json::Value;
 
@@ -17,17 +17,10 @@ fuzz_target!(|data: &[u8]| {
     };
     let parsed = parse_cmc(status, body);
     let outcome = cmc_outcome(status, body);
-    match (&parsed, &outcome) {
-        (Ok(a), Outcome::Cmc(b)) => assert_eq!(a, b),
-        (
-            Err(f),
-            Outcome::Failed {
-                failure,
-                http_status,
-            },
-        ) => assert_eq!((f, *http_status), (failure, Some(status))),
-        _ => panic!("cmc_outcome disagrees with parse_cmc: {parsed:?} vs {outcome:?}"),
-    }
+    assert_outcome_wraps(&parsed, &outcome, status, |o| match o {
+        Outcome::Cmc(a) => Some(a),
+        _ => None,
+    });
 
     let json: Result<Value, _> = serde_json::from_str(body);
     match &parsed {

@@ -7,7 +7,7 @@ use credit_gauge_core::ledger::{reserve, Account, Ledger};
 use credit_gauge_core::reconcile::reconcile;
 use credit_gauge_core::store::{load, save, Loaded};
 use credit_gauge_core::time::UnixMillis;
-use credit_gauge_core::{ApiKind, Outcome};
+use credit_gauge_core::{ApiKind, ClientFailure, Outcome};
 
 /// A fixed "now" (2025-09-28T10:21:04.716Z): the targets fuzz the input, not the clock.
 pub const NOW: UnixMillis = UnixMillis(1_759_054_864_716);
@@ -84,4 +84,25 @@ pub fn assert_store_round_trip(ledger: &Ledger) {
         "a saved ledger loads back exactly: {text}"
     );
     assert_eq!(save(&back.ledger), text, "saving is stable");
+}
+
+/// Asserts that an `*_outcome` function is its parser wrapped: the parsed answer as `answer`
+/// picks it out of the outcome, or the parser's failure with the status it came with.
+pub fn assert_outcome_wraps<A: PartialEq + std::fmt::Debug>(
+    parsed: &Result<A, ClientFailure>,
+    outcome: &Outcome,
+    status: u16,
+    answer: fn(&Outcome) -> Option<&A>,
+) {
+    match (parsed, outcome) {
+        (Ok(a), o) if answer(o) == Some(a) => {}
+        (
+            Err(f),
+            Outcome::Failed {
+                failure,
+                http_status,
+            },
+        ) => assert_eq!((f, *http_status), (failure, Some(status))),
+        _ => panic!("the outcome disagrees with the parser: {parsed:?} vs {outcome:?}"),
+    }
 }
