@@ -311,26 +311,6 @@ async fn an_answer_slower_than_the_timeout_is_given_up_explained_and_still_count
     browser.close().await;
 }
 
-/// A GET from another client of the same key, outside the browser.
-async fn other_client_get(emulator: &Emulator, path: &str) -> u16 {
-    use tokio::io::{AsyncReadExt, AsyncWriteExt};
-    let mut stream = tokio::net::TcpStream::connect(emulator.addr)
-        .await
-        .expect("connect");
-    let request = format!(
-        "GET {path} HTTP/1.1\r\nHost: {}\r\nX-CMC_PRO_API_KEY: demo-basic\r\nConnection: close\r\n\r\n",
-        emulator.addr
-    );
-    stream.write_all(request.as_bytes()).await.expect("send");
-    let mut answer = String::new();
-    stream.read_to_string(&mut answer).await.expect("read");
-    answer
-        .split_whitespace()
-        .nth(1)
-        .and_then(|s| s.parse().ok())
-        .unwrap_or(0)
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_server_that_counted_more_than_the_widget_wins_at_the_next_sync() {
     let (emulator, browser) = open_app(Config::default(), "/").await;
@@ -341,7 +321,9 @@ async fn a_server_that_counted_more_than_the_widget_wins_at_the_next_sync() {
         .await;
     // Another program with the same key spends 5 credits and 5 of this minute's requests.
     for _ in 0..5 {
-        let status = other_client_get(&emulator, "/cmc/v1/fiat/map").await;
+        let status = emulator
+            .get_status("/cmc/v1/fiat/map", &[("X-CMC_PRO_API_KEY", "demo-basic")])
+            .await;
         assert_eq!(status, 200);
     }
     browser.click("#sync").await;

@@ -195,7 +195,9 @@ async fn an_anonymous_cryptowatch_caller_sees_the_429_explained_with_its_countdo
         .await;
 
     // Someone else on this address spends the rest, unknown to the widget.
-    let other = reqwest_like_get(&emulator.url("/cryptowatch/markets/kraken/btcusd/price")).await;
+    let other = emulator
+        .get_status("/cryptowatch/markets/kraken/btcusd/price", &[])
+        .await;
     assert_eq!(other, 200);
 
     browser.click("#send").await;
@@ -230,23 +232,6 @@ async fn an_anonymous_cryptowatch_caller_sees_the_429_explained_with_its_countdo
         .expect("an anonymous bucket");
     assert_eq!(bucket["remaining_milli"], 2, "{bucket}");
     browser.close().await;
-}
-
-/// A plain GET from outside the browser (another client on the same address).
-async fn reqwest_like_get(url: &str) -> u16 {
-    use tokio::io::{AsyncReadExt, AsyncWriteExt};
-    let rest = url.strip_prefix("http://").expect("http url");
-    let (host, path) = rest.split_once('/').expect("a path");
-    let mut stream = tokio::net::TcpStream::connect(host).await.expect("connect");
-    let request = format!("GET /{path} HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\n\r\n");
-    stream.write_all(request.as_bytes()).await.expect("send");
-    let mut answer = String::new();
-    stream.read_to_string(&mut answer).await.expect("read");
-    answer
-        .split_whitespace()
-        .nth(1)
-        .and_then(|s| s.parse().ok())
-        .unwrap_or(0)
 }
 
 fn second_of_minute() -> u64 {
