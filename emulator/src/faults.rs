@@ -91,12 +91,48 @@ impl Fault {
     }
 }
 
-/// A comma-separated list of faults: `latency=300,status-500`.
+/// The most faults one request (or the switch) may name.
+pub const MAX_FAULTS: usize = 16;
+/// The most latency one request may be given in all, whatever the number of entries.
+pub const MAX_TOTAL_LATENCY_MS: u64 = 60_000;
+
+/// A comma-separated list of faults: `latency=300,status-500`; at most [`MAX_FAULTS`] of
+/// them and [`MAX_TOTAL_LATENCY_MS`] of latency in all.
 pub fn parse_list(s: &str) -> Result<Vec<Fault>, String> {
-    s.split(',')
-        .filter(|p| !p.trim().is_empty())
-        .map(|p| Fault::parse(p).ok_or_else(|| format!("unknown fault {:?}", p.trim())))
-        .collect()
+    let mut list = Vec::new();
+    for p in s.split(',').filter(|p| !p.trim().is_empty()) {
+        if list.len() == MAX_FAULTS {
+            return Err(format!("at most {MAX_FAULTS} faults in one list"));
+        }
+        let fault = Fault::parse(p).ok_or_else(|| {
+            // The name comes from the caller and may be huge: echo it cut short.
+            let name: String = p.trim().chars().take(40).collect();
+            format!("unknown fault {name:?}")
+        })?;
+        list.push(fault);
+    }
+    check(&list)?;
+    Ok(list)
+}
+
+/// Whether a list (possibly joined from a header and a parameter) stays within the bounds.
+pub fn check(list: &[Fault]) -> Result<(), String> {
+    if list.len() > MAX_FAULTS {
+        return Err(format!("at most {MAX_FAULTS} faults in one request"));
+    }
+    let total = list
+        .iter()
+        .map(|f| match f {
+            Fault::Latency(ms) => *ms,
+            _ => 0,
+        })
+        .fold(0u64, u64::saturating_add);
+    if total > MAX_TOTAL_LATENCY_MS {
+        return Err(format!(
+            "latency adds up to {total} ms; at most {MAX_TOTAL_LATENCY_MS} ms in all"
+        ));
+    }
+    Ok(())
 }
 
 /// Which API's error shapes to imitate.
@@ -323,6 +359,25 @@ mod tests {
         assert_eq!(list[0], Fault::Latency(250));
         assert!(parse_list("latency=999999").is_err());
         assert!(parse_list("explode").is_err());
+    }
+
+    #[test]
+    fn a_fault_list_is_bounded_in_entries_and_in_total_latency() {
+        let many = vec!["status-500"; 17].join(",");
+        let err = parse_list(&many).expect_err("17 entries");
+        assert!(err.contains("at most 16"), "{err}");
+        let thousand = vec!["latency=60000"; 1000].join(",");
+        assert!(parse_list(&thousand).is_err());
+        let err = parse_list("latency=40000,latency=40000").expect_err("80 s in all");
+        assert!(err.contains("60000"), "{err}");
+        assert!(parse_list(&vec!["latency=3750"; 16].join(",")).is_ok());
+        // Two lists that pass alone (a header and a parameter) are checked together.
+        let mut both = parse_list("latency=40000").expect("ok");
+        both.extend(parse_list("latency=40000").expect("ok"));
+        assert!(check(&both).is_err());
+        // An unknown name is echoed cut short.
+        let err = parse_list(&"x".repeat(10_000)).expect_err("unknown");
+        assert!(err.len() < 200, "{err}");
     }
 
     #[test]

@@ -250,6 +250,15 @@ async fn answer(
             }
         }
     }
+    if let Err(e) = faults::check(&faults) {
+        return Err(api_error(
+            api,
+            StatusCode::BAD_REQUEST,
+            &format!("Emulator: {e}"),
+            now,
+            started,
+        ));
+    }
     if faults.is_empty() {
         if let Some(switch) = app.lock_faults().as_mut() {
             faults = switch.take(path).unwrap_or_default();

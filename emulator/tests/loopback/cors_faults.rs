@@ -286,3 +286,41 @@ async fn the_built_app_is_served_at_the_root_with_a_fallback_to_index() {
     let bare = start(Config::default()).await;
     assert_eq!(get(bare, "/", &[]).await.status, 404);
 }
+
+#[tokio::test]
+async fn a_long_fault_list_is_refused_not_slept_through() {
+    let addr = start(Config::default()).await;
+    let key = ("X-CMC_PRO_API_KEY", "demo-basic");
+    let thousand = vec!["latency=60000"; 1000].join(",");
+    let reply = get(
+        addr,
+        "/cmc/v1/key/info",
+        &[key, ("X-Emulator-Fault", &thousand)],
+    )
+    .await;
+    assert_eq!(reply.status, 400, "{}", reply.text());
+    assert!(reply.json()["status"]["error_message"]
+        .as_str()
+        .is_some_and(|m| m.contains("at most 16")));
+    // A header and a parameter that pass alone are refused together past 60 s in all.
+    let reply = get(
+        addr,
+        "/cryptowatch/assets?emulator_fault=latency%3D40000",
+        &[("X-Emulator-Fault", "latency=40000")],
+    )
+    .await;
+    assert_eq!(reply.status, 400, "{}", reply.text());
+    // The switch takes the same lists.
+    let set = request(
+        addr,
+        "POST",
+        "/_emulator/faults",
+        &[],
+        &format!(r#"{{"fault": "{thousand}"}}"#),
+    )
+    .await
+    .expect("answer");
+    assert_eq!(set.status, 400, "{}", set.text());
+    // Nothing was counted for the refusals.
+    assert!(ledger(addr).await["cmc"].get("demo-basic").is_none());
+}
