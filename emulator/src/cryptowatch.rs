@@ -668,38 +668,69 @@ fn market_answer(cat: &Catalog, m: &Mkt, what: Option<&str>, q: &Query, now: Mil
     ))
 }
 
+/// The latest instant `after`/`before` may name: the end of year 9999, in Unix seconds. The
+/// reference gives no range; anything outside 0 ..= this is a "Bad Request" (and keeps the
+/// candle arithmetic far from overflowing).
+const MAX_UNIX_SECONDS: i64 = 253_402_300_799;
+/// The most candles one period answers, the newest kept, so a wide range cannot blow up.
+const MAX_CANDLES_PER_PERIOD: i64 = 500;
+/// Candles answered when only `before` (or nothing) is given.
+const DEFAULT_CANDLES: i64 = 100;
+
 fn ohlc(price: f64, seed: u64, q: &Query, now_s: i64) -> Result<Value, (StatusCode, &'static str)> {
+    // Each known period at most once, whatever the list repeats: the answer is bounded by
+    // PERIODS.len() × MAX_CANDLES_PER_PERIOD.
     let periods: Vec<(&str, i64)> = match q.get("periods") {
         None => PERIODS.to_vec(),
-        Some(list) => list
-            .split(',')
-            .map(|p| {
-                PERIODS
+        Some(list) => {
+            let mut wanted = Vec::new();
+            for p in list.split(',') {
+                let found = PERIODS
                     .iter()
                     .find(|(k, _)| *k == p.trim())
                     .copied()
-                    .ok_or(bad("Bad Request"))
-            })
-            .collect::<Result<_, _>>()?,
+                    .ok_or(bad("Bad Request"))?;
+                if !wanted.contains(&found) {
+                    wanted.push(found);
+                }
+            }
+            wanted
+        }
     };
     let secs = |name: &str| -> Result<Option<i64>, (StatusCode, &'static str)> {
         q.get(name)
-            .map(|v| v.parse::<i64>().map_err(|_| bad("Bad Request")))
+            .map(|v| {
+                v.parse::<i64>()
+                    .ok()
+                    .filter(|s| (0..=MAX_UNIX_SECONDS).contains(s))
+                    .ok_or(bad("Bad Request"))
+            })
             .transpose()
     };
     let after = secs("after")?;
     let before = secs("before")?.unwrap_or(now_s);
+    let overflow = || bad("Bad Request");
     let mut out = Map::new();
     for (key, len) in periods {
         let last_close = before - before.rem_euclid(len);
-        let first = after
-            .map(|a| a - a.rem_euclid(len) + len)
-            .unwrap_or(last_close - 99 * len);
-        // At most 500 candles per period, the newest kept, so a wide range cannot blow up.
-        let first = first.max(last_close - 499 * len);
-        let mut candles = Vec::new();
-        let mut t = first;
-        while t <= last_close {
+        let first = match after {
+            Some(a) => (a - a.rem_euclid(len))
+                .checked_add(len)
+                .ok_or_else(overflow)?,
+            None => last_close
+                .checked_sub((DEFAULT_CANDLES - 1) * len)
+                .ok_or_else(overflow)?,
+        };
+        let span = last_close.checked_sub(first).ok_or_else(overflow)?;
+        let count = if span < 0 {
+            0
+        } else {
+            (span / len + 1).min(MAX_CANDLES_PER_PERIOD)
+        };
+        let first = last_close - (count - 1).max(0) * len;
+        let mut candles = Vec::with_capacity(count as usize);
+        for i in 0..count {
+            let t = first + i * len;
             let w = |k: u64| price * (1.0 + (unit(seed ^ (t as u64).wrapping_mul(k)) - 0.5) * 0.01);
             let (o, c) = (w(3), w(5));
             let hi = o.max(c) * 1.002;
@@ -714,7 +745,6 @@ fn ohlc(price: f64, seed: u64, q: &Query, now_s: i64) -> Result<Value, (StatusCo
                 vol,
                 round_sig(vol * c, 8)
             ]));
-            t += len;
         }
         out.insert(key.to_string(), Value::Array(candles));
     }

@@ -200,3 +200,66 @@ async fn the_default_anonymous_allowance_is_ten_credits() {
         .json();
     assert_eq!(price["allowance"]["remaining"], json!(0.005));
 }
+
+#[tokio::test]
+async fn ohlc_bounds_out_of_range_are_a_bad_request_not_a_crash() {
+    let addr = start(Config::default()).await;
+    let ohlc = "/cryptowatch/markets/kraken/btcusd/ohlc?apikey=demo-cw";
+    let max = i64::MAX.to_string();
+    let min = i64::MIN.to_string();
+    for query in [
+        format!("periods=60&before={max}"),
+        format!("periods=60&after={max}"),
+        format!("periods=60&before={min}"),
+        format!("periods=60&after={min}"),
+        format!("periods=60&after={min}&before={max}"),
+        format!("periods=604800&before={max}"),
+        "periods=60&before=-1".to_string(),
+        "periods=60&after=-60".to_string(),
+        "periods=60&before=99999999999999".to_string(),
+        "periods=60&before=18446744073709551616".to_string(),
+        "periods=-60".to_string(),
+        format!("periods={max}"),
+        "periods=60,".to_string(),
+    ] {
+        let reply = crate::support::request(addr, "GET", &format!("{ohlc}&{query}"), &[], "")
+            .await
+            .unwrap_or_else(|e| panic!("{query}: no answer ({e})"));
+        assert_eq!(reply.status, 400, "{query}: {}", reply.text());
+        assert_eq!(reply.json()["error"], "Bad Request", "{query}");
+    }
+    // The widest range the emulator takes answers, with a bounded number of candles.
+    let wide = get(
+        addr,
+        &format!("{ohlc}&periods=60,604800&after=0&before=253402300799"),
+        &[],
+    )
+    .await;
+    assert_eq!(wide.status, 200, "{}", wide.text());
+    let result = &wide.json()["result"];
+    for key in ["60", "604800"] {
+        let candles = result[key].as_array().expect("candles");
+        assert!(
+            !candles.is_empty() && candles.len() <= 500,
+            "{key}: {}",
+            candles.len()
+        );
+    }
+    // Periods named many times are answered once each.
+    let repeated = vec!["60"; 2_000].join(",");
+    let reply = get(addr, &format!("{ohlc}&periods={repeated}&after=0"), &[]).await;
+    assert_eq!(reply.status, 200, "{}", reply.text());
+    let result = reply.json()["result"].clone();
+    assert_eq!(result.as_object().map(|o| o.len()), Some(1), "{result}");
+    // After later than before: nothing in between.
+    let empty = get(
+        addr,
+        &format!("{ohlc}&periods=60&after=2000&before=1000"),
+        &[],
+    )
+    .await;
+    assert_eq!(empty.json()["result"]["60"], json!([]));
+    // The server is still up.
+    let price = get(addr, "/cryptowatch/markets/kraken/btcusd/price", &[]).await;
+    assert_eq!(price.status, 200);
+}
