@@ -3,14 +3,21 @@
 
 use serde_json::{json, Map, Value};
 
-use super::data::{round_sig, unit, Coin, Market, COIN_COUNT};
+use super::data::{round_sig, unit, Coin, Market, COIN_COUNT, EXCHANGE_COUNT};
 use super::plans::Plan;
 use crate::clock::{iso, minute_start, Millis, DAY, HOUR, MINUTE};
 use crate::query::Query;
 
-/// What a successful call returns and what its cost depends on.
-pub struct Answer {
-    pub data: Value,
+/// The most values one answer may hold: data points × convert targets (a listings page of
+/// 5,000 coins in 10 currencies, or 10,000 historical quotes in 5). The reference allows
+/// more (5,000 coins × 120 converts), but an answer that size is hundreds of megabytes; the
+/// emulator refuses it with a 400 instead of building it.
+pub const MAX_VALUES: u64 = 50_000;
+
+/// What a successful call will return and what its cost depends on. The data itself is built
+/// only once the call has passed every check (caps included), by [`Answer::build`].
+pub struct Answer<'a> {
+    data: Box<dyn FnOnce() -> Value + 'a>,
     /// Data points returned (coins, exchanges, quotes); at least one batch is always charged.
     pub items: u64,
     /// Items per credit; `FLAT` for endpoints that cost one credit per call.
@@ -24,7 +31,34 @@ pub struct Answer {
 /// Endpoints that cost one credit per call whatever they return.
 pub const FLAT: u64 = u64::MAX;
 
-impl Answer {
+impl<'a> Answer<'a> {
+    fn new(items: u64, batch: u64, converts: usize, data: impl FnOnce() -> Value + 'a) -> Self {
+        Answer {
+            data: Box::new(data),
+            items,
+            batch,
+            converts,
+            total_count: None,
+        }
+    }
+
+    fn total(mut self, total: u64) -> Self {
+        self.total_count = Some(total);
+        self
+    }
+
+    /// How many values the answer holds: items × convert targets, each at least one.
+    pub fn values(&self) -> u64 {
+        self.items
+            .max(1)
+            .saturating_mul(self.converts.max(1) as u64)
+    }
+
+    /// Builds the data; call it only for an answer that will be sent.
+    pub fn build(self) -> Value {
+        (self.data)()
+    }
+
     /// `ceil(items / batch) + extra converts`, the reference's formula.
     pub fn credits(&self) -> u64 {
         let items = self.items.max(1);
@@ -46,7 +80,10 @@ pub enum Refusal {
     Plan,
 }
 
-type Outcome = Result<Answer, Refusal>;
+pub type Outcome<'a> = Result<Answer<'a>, Refusal>;
+
+/// An endpoint: checks its arguments and says what it will answer.
+pub type Endpoint = for<'a> fn(&'a Ctx<'a>) -> Outcome<'a>;
 
 /// The coins a request named, grouped per name; the answer's keys; whether keyed by ticker.
 type Selection<'m> = (Vec<Vec<&'m Coin>>, Vec<String>, bool);
@@ -305,8 +342,93 @@ fn keyed(groups: Vec<Value>, keys: Vec<String>, by_symbol: bool) -> Value {
     Value::Object(m)
 }
 
-pub fn cryptocurrency_map(cx: &Ctx) -> Outcome {
-    cx.allow(&["listing_status", "start", "limit", "sort", "symbol", "aux"])?;
+/// The parameters each endpoint takes (besides the key), from the reference; anything else
+/// answers 400, and the proxy forwards only these.
+pub const MAP_PARAMS: &[&str] = &["listing_status", "start", "limit", "sort", "symbol", "aux"];
+pub const LISTINGS_PARAMS: &[&str] = &[
+    "start",
+    "limit",
+    "price_min",
+    "price_max",
+    "market_cap_min",
+    "market_cap_max",
+    "volume_24h_min",
+    "volume_24h_max",
+    "convert",
+    "convert_id",
+    "sort",
+    "sort_dir",
+    "cryptocurrency_type",
+    "tag",
+    "aux",
+];
+pub const QUOTES_PARAMS: &[&str] = &[
+    "id",
+    "slug",
+    "symbol",
+    "convert",
+    "convert_id",
+    "aux",
+    "skip_invalid",
+];
+pub const INFO_PARAMS: &[&str] = &["id", "slug", "symbol", "address", "aux", "skip_invalid"];
+pub const GLOBAL_PARAMS: &[&str] = &["convert", "convert_id"];
+pub const CONVERSION_PARAMS: &[&str] = &["amount", "id", "symbol", "time", "convert", "convert_id"];
+pub const FIAT_PARAMS: &[&str] = &["start", "limit", "sort", "include_metals"];
+pub const EXCHANGE_MAP_PARAMS: &[&str] = &[
+    "listing_status",
+    "slug",
+    "start",
+    "limit",
+    "sort",
+    "aux",
+    "crypto_id",
+];
+pub const EXCHANGE_INFO_PARAMS: &[&str] = &["id", "slug", "aux"];
+pub const EXCHANGE_LISTINGS_PARAMS: &[&str] = &[
+    "start",
+    "limit",
+    "sort",
+    "sort_dir",
+    "market_type",
+    "category",
+    "aux",
+    "convert",
+    "convert_id",
+];
+pub const HISTORICAL_PARAMS: &[&str] = &[
+    "id",
+    "symbol",
+    "time_start",
+    "time_end",
+    "count",
+    "interval",
+    "convert",
+    "convert_id",
+    "aux",
+    "skip_invalid",
+];
+pub const OHLCV_PARAMS: &[&str] = &["id", "symbol", "convert", "convert_id", "skip_invalid"];
+
+/// How many items a page of `total` answers from `start` (1-based), `limit` at most.
+fn page_len(total: usize, start: usize, limit: usize) -> usize {
+    total.saturating_sub(start.saturating_sub(1)).min(limit)
+}
+
+/// A comma-separated list from the caller, at most `max` entries (the reference gives no
+/// maximum for these lists; the emulator bounds them by what the market holds).
+fn bounded_list<'q>(name: &str, list: &'q str, max: usize) -> Result<Vec<&'q str>, Refusal> {
+    let parts: Vec<&str> = list.split(',').map(str::trim).take(max + 1).collect();
+    if parts.len() > max {
+        return Err(Refusal::Argument(format!(
+            "Invalid value for \"{name}\": at most {max} values"
+        )));
+    }
+    Ok(parts)
+}
+
+pub fn cryptocurrency_map<'a>(cx: &'a Ctx<'a>) -> Outcome<'a> {
+    cx.allow(MAP_PARAMS)?;
     cx.one_of(
         "listing_status",
         &["active", "inactive", "untracked"],
@@ -316,36 +438,33 @@ pub fn cryptocurrency_map(cx: &Ctx) -> Outcome {
     let limit = cx.int("limit", 1, 5_000, 5_000)? as usize;
     let sort = cx.one_of("sort", &["id", "cmc_rank"], "id")?;
     let mut coins: Vec<&Coin> = match cx.q.get("symbol") {
-        Some(list) => list
-            .split(',')
-            .flat_map(|s| cx.market.coins_by_symbol(s.trim()))
+        Some(list) => bounded_list("symbol", list, COIN_COUNT)?
+            .into_iter()
+            .flat_map(|s| cx.market.coins_by_symbol(s))
             .collect(),
         None => cx.market.coins.iter().collect(),
     };
     if sort == "id" {
         coins.sort_by_key(|c| c.id);
     }
-    let data: Vec<Value> = coins
-        .iter()
-        .skip(start - 1)
-        .take(limit)
-        .map(|c| {
-            let mut m = cx.coin_base(c);
-            m.insert("rank".into(), json!(c.rank));
-            m.insert("is_active".into(), json!(1));
-            m.insert("first_historical_data".into(), json!(iso(c.date_added)));
-            m.insert("last_historical_data".into(), json!(cx.updated()));
-            m.insert("platform".into(), Value::Null);
-            Value::Object(m)
-        })
-        .collect();
-    Ok(Answer {
-        items: data.len() as u64,
-        data: Value::Array(data),
-        batch: FLAT,
-        converts: 0,
-        total_count: None,
-    })
+    let n = page_len(coins.len(), start, limit);
+    Ok(Answer::new(n as u64, FLAT, 0, move || {
+        let data: Vec<Value> = coins
+            .iter()
+            .skip(start - 1)
+            .take(limit)
+            .map(|c| {
+                let mut m = cx.coin_base(c);
+                m.insert("rank".into(), json!(c.rank));
+                m.insert("is_active".into(), json!(1));
+                m.insert("first_historical_data".into(), json!(iso(c.date_added)));
+                m.insert("last_historical_data".into(), json!(cx.updated()));
+                m.insert("platform".into(), Value::Null);
+                Value::Object(m)
+            })
+            .collect();
+        Value::Array(data)
+    }))
 }
 
 const LISTING_SORTS: &[&str] = &[
@@ -366,24 +485,8 @@ const LISTING_SORTS: &[&str] = &[
     "cmc_rank",
 ];
 
-pub fn listings_latest(cx: &Ctx) -> Outcome {
-    cx.allow(&[
-        "start",
-        "limit",
-        "price_min",
-        "price_max",
-        "market_cap_min",
-        "market_cap_max",
-        "volume_24h_min",
-        "volume_24h_max",
-        "convert",
-        "convert_id",
-        "sort",
-        "sort_dir",
-        "cryptocurrency_type",
-        "tag",
-        "aux",
-    ])?;
+pub fn listings_latest<'a>(cx: &'a Ctx<'a>) -> Outcome<'a> {
+    cx.allow(LISTINGS_PARAMS)?;
     let start = cx.int("start", 1, u64::from(u32::MAX), 1)? as usize;
     let limit = cx.int("limit", 1, 5_000, 100)? as usize;
     let sort = cx.one_of("sort", LISTING_SORTS, "market_cap")?;
@@ -409,58 +512,47 @@ pub fn listings_latest(cx: &Ctx) -> Outcome {
     if dir == "desc" {
         coins.reverse();
     }
-    let data: Vec<Value> = coins
-        .iter()
-        .skip(start - 1)
-        .take(limit)
-        .map(|c| cx.coin_listing(c, &targets))
-        .collect();
-    Ok(Answer {
-        items: data.len() as u64,
-        data: Value::Array(data),
-        batch: 200,
-        converts: targets.len(),
-        total_count: Some(cx.market.coins.len() as u64),
+    let n = page_len(coins.len(), start, limit);
+    let converts = targets.len();
+    Ok(Answer::new(n as u64, 200, converts, move || {
+        let data: Vec<Value> = coins
+            .iter()
+            .skip(start - 1)
+            .take(limit)
+            .map(|c| cx.coin_listing(c, &targets))
+            .collect();
+        Value::Array(data)
     })
+    .total(cx.market.coins.len() as u64))
 }
 
-pub fn quotes_latest(cx: &Ctx) -> Outcome {
-    cx.allow(&[
-        "id",
-        "slug",
-        "symbol",
-        "convert",
-        "convert_id",
-        "aux",
-        "skip_invalid",
-    ])?;
+pub fn quotes_latest<'a>(cx: &'a Ctx<'a>) -> Outcome<'a> {
+    cx.allow(QUOTES_PARAMS)?;
     let targets = cx.converts()?;
     let (groups, keys, by_symbol) = cx.selected(false)?;
     let items: usize = groups.iter().map(Vec::len).sum();
-    let values = groups
-        .into_iter()
-        .map(|g| {
-            Value::Array(
-                g.into_iter()
-                    .map(|c| cx.coin_listing(c, &targets))
-                    .collect(),
-            )
-        })
-        .collect();
-    Ok(Answer {
-        data: keyed(values, keys, by_symbol),
-        items: items as u64,
-        batch: 100,
-        converts: targets.len(),
-        total_count: None,
-    })
+    let converts = targets.len();
+    Ok(Answer::new(items as u64, 100, converts, move || {
+        let values = groups
+            .into_iter()
+            .map(|g| {
+                Value::Array(
+                    g.into_iter()
+                        .map(|c| cx.coin_listing(c, &targets))
+                        .collect(),
+                )
+            })
+            .collect();
+        keyed(values, keys, by_symbol)
+    }))
 }
 
-pub fn info(cx: &Ctx) -> Outcome {
-    cx.allow(&["id", "slug", "symbol", "address", "aux", "skip_invalid"])?;
+pub fn info<'a>(cx: &'a Ctx<'a>) -> Outcome<'a> {
+    cx.allow(INFO_PARAMS)?;
     let (groups, keys, by_symbol) = cx.selected(true)?;
     let items: usize = groups.iter().map(Vec::len).sum();
-    let values = groups
+    Ok(Answer::new(items as u64, 100, 0, move || {
+        let values = groups
         .into_iter()
         .map(|g| {
             Value::Array(
@@ -484,50 +576,46 @@ pub fn info(cx: &Ctx) -> Outcome {
             )
         })
         .collect();
-    Ok(Answer {
-        data: keyed(values, keys, by_symbol),
-        items: items as u64,
-        batch: 100,
-        converts: 0,
-        total_count: None,
-    })
+        keyed(values, keys, by_symbol)
+    }))
 }
 
-pub fn global_metrics(cx: &Ctx) -> Outcome {
-    cx.allow(&["convert", "convert_id"])?;
+pub fn global_metrics<'a>(cx: &'a Ctx<'a>) -> Outcome<'a> {
+    cx.allow(GLOBAL_PARAMS)?;
     let targets = cx.converts()?;
-    let total_cap: f64 = cx
-        .market
-        .coins
-        .iter()
-        .map(|c| c.price_usd * c.circulating_supply)
-        .sum();
-    let total_volume: f64 = cx.market.coins.iter().map(|c| c.volume_24h_usd).sum();
-    let btc = cx
-        .market
-        .coin_by_id(1)
-        .map(|c| c.price_usd * c.circulating_supply)
-        .unwrap_or(0.0);
-    let eth = cx
-        .market
-        .coin_by_id(1027)
-        .map(|c| c.price_usd * c.circulating_supply)
-        .unwrap_or(0.0);
-    let mut quote = Map::new();
-    for t in &targets {
-        let per = cx.market.usd_per_unit(t).unwrap_or(1.0);
-        quote.insert(
-            t.clone(),
-            json!({
-                "total_market_cap": round_sig(total_cap / per, 12),
-                "total_volume_24h": round_sig(total_volume / per, 12),
-                "altcoin_market_cap": round_sig((total_cap - btc) / per, 12),
-                "last_updated": cx.updated(),
-            }),
-        );
-    }
-    Ok(Answer {
-        data: json!({
+    let converts = targets.len();
+    Ok(Answer::new(1, FLAT, converts, move || {
+        let total_cap: f64 = cx
+            .market
+            .coins
+            .iter()
+            .map(|c| c.price_usd * c.circulating_supply)
+            .sum();
+        let total_volume: f64 = cx.market.coins.iter().map(|c| c.volume_24h_usd).sum();
+        let btc = cx
+            .market
+            .coin_by_id(1)
+            .map(|c| c.price_usd * c.circulating_supply)
+            .unwrap_or(0.0);
+        let eth = cx
+            .market
+            .coin_by_id(1027)
+            .map(|c| c.price_usd * c.circulating_supply)
+            .unwrap_or(0.0);
+        let mut quote = Map::new();
+        for t in &targets {
+            let per = cx.market.usd_per_unit(t).unwrap_or(1.0);
+            quote.insert(
+                t.clone(),
+                json!({
+                    "total_market_cap": round_sig(total_cap / per, 12),
+                    "total_volume_24h": round_sig(total_volume / per, 12),
+                    "altcoin_market_cap": round_sig((total_cap - btc) / per, 12),
+                    "last_updated": cx.updated(),
+                }),
+            );
+        }
+        json!({
             "active_cryptocurrencies": cx.market.coins.len(),
             "total_cryptocurrencies": cx.market.coins.len(),
             "active_market_pairs": cx.market.exchanges.iter().map(|e| e.num_market_pairs).sum::<u32>(),
@@ -537,16 +625,12 @@ pub fn global_metrics(cx: &Ctx) -> Outcome {
             "eth_dominance": round_sig(eth / total_cap * 100.0, 6),
             "quote": quote,
             "last_updated": cx.updated(),
-        }),
-        items: 1,
-        batch: FLAT,
-        converts: targets.len(),
-        total_count: None,
-    })
+        })
+    }))
 }
 
-pub fn price_conversion(cx: &Ctx) -> Outcome {
-    cx.allow(&["amount", "id", "symbol", "time", "convert", "convert_id"])?;
+pub fn price_conversion<'a>(cx: &'a Ctx<'a>) -> Outcome<'a> {
+    cx.allow(CONVERSION_PARAMS)?;
     let raw =
         cx.q.get("amount")
             .ok_or_else(|| Refusal::Argument("\"amount\" is required".into()))?;
@@ -583,34 +667,30 @@ pub fn price_conversion(cx: &Ctx) -> Outcome {
             ))
         }
     };
-    let one = |c: &Coin| {
-        let mut quote = Map::new();
-        for t in &targets {
-            let per = cx.market.usd_per_unit(t).unwrap_or(1.0);
-            quote.insert(
-                t.clone(),
-                json!({"price": round_sig(amount * c.price_usd / per, 12), "last_updated": cx.updated()}),
-            );
+    let converts = targets.len();
+    Ok(Answer::new(1, FLAT, converts, move || {
+        let one = |c: &Coin| {
+            let mut quote = Map::new();
+            for t in &targets {
+                let per = cx.market.usd_per_unit(t).unwrap_or(1.0);
+                quote.insert(
+                    t.clone(),
+                    json!({"price": round_sig(amount * c.price_usd / per, 12), "last_updated": cx.updated()}),
+                );
+            }
+            json!({"id": c.id, "symbol": c.symbol, "name": c.name, "amount": amount,
+                   "last_updated": cx.updated(), "quote": quote})
+        };
+        if cx.q.get("symbol").is_some() {
+            Value::Array(coins.into_iter().map(one).collect())
+        } else {
+            one(coins[0])
         }
-        json!({"id": c.id, "symbol": c.symbol, "name": c.name, "amount": amount,
-               "last_updated": cx.updated(), "quote": quote})
-    };
-    let data = if cx.q.get("symbol").is_some() {
-        Value::Array(coins.into_iter().map(one).collect())
-    } else {
-        one(coins[0])
-    };
-    Ok(Answer {
-        data,
-        items: 1,
-        batch: FLAT,
-        converts: targets.len(),
-        total_count: None,
-    })
+    }))
 }
 
-pub fn fiat_map(cx: &Ctx) -> Outcome {
-    cx.allow(&["start", "limit", "sort", "include_metals"])?;
+pub fn fiat_map<'a>(cx: &'a Ctx<'a>) -> Outcome<'a> {
+    cx.allow(FIAT_PARAMS)?;
     let start = cx.int("start", 1, u64::from(u32::MAX), 1)? as usize;
     let limit = cx.int("limit", 1, 5_000, 5_000)? as usize;
     let sort = cx.one_of("sort", &["id", "name"], "id")?;
@@ -626,19 +706,16 @@ pub fn fiat_map(cx: &Ctx) -> Outcome {
     } else {
         fiats.sort_by_key(|f| f.name);
     }
-    let data: Vec<Value> = fiats
-        .iter()
-        .skip(start - 1)
-        .take(limit)
-        .map(|f| json!({"id": f.id, "name": f.name, "sign": f.sign, "symbol": f.symbol}))
-        .collect();
-    Ok(Answer {
-        items: data.len() as u64,
-        data: Value::Array(data),
-        batch: FLAT,
-        converts: 0,
-        total_count: None,
-    })
+    let n = page_len(fiats.len(), start, limit);
+    Ok(Answer::new(n as u64, FLAT, 0, move || {
+        let data: Vec<Value> = fiats
+            .iter()
+            .skip(start - 1)
+            .take(limit)
+            .map(|f| json!({"id": f.id, "name": f.name, "sign": f.sign, "symbol": f.symbol}))
+            .collect();
+        Value::Array(data)
+    }))
 }
 
 fn exchange_base(cx: &Ctx, e: &super::data::Exchange) -> Map<String, Value> {
@@ -652,16 +729,8 @@ fn exchange_base(cx: &Ctx, e: &super::data::Exchange) -> Map<String, Value> {
     m
 }
 
-pub fn exchange_map(cx: &Ctx) -> Outcome {
-    cx.allow(&[
-        "listing_status",
-        "slug",
-        "start",
-        "limit",
-        "sort",
-        "aux",
-        "crypto_id",
-    ])?;
+pub fn exchange_map<'a>(cx: &'a Ctx<'a>) -> Outcome<'a> {
+    cx.allow(EXCHANGE_MAP_PARAMS)?;
     cx.one_of(
         "listing_status",
         &["active", "inactive", "untracked"],
@@ -670,9 +739,10 @@ pub fn exchange_map(cx: &Ctx) -> Outcome {
     let start = cx.int("start", 1, u64::from(u32::MAX), 1)? as usize;
     let limit = cx.int("limit", 1, 5_000, 5_000)? as usize;
     let sort = cx.one_of("sort", &["id", "volume_24h"], "id")?;
-    let slugs: Option<Vec<&str>> =
-        cx.q.get("slug")
-            .map(|s| s.split(',').map(str::trim).collect());
+    let slugs: Option<Vec<&str>> = match cx.q.get("slug") {
+        Some(list) => Some(bounded_list("slug", list, EXCHANGE_COUNT)?),
+        None => None,
+    };
     let mut exchanges: Vec<_> = cx
         .market
         .exchanges
@@ -682,23 +752,20 @@ pub fn exchange_map(cx: &Ctx) -> Outcome {
     if sort == "id" {
         exchanges.sort_by_key(|e| e.id);
     }
-    let data: Vec<Value> = exchanges
-        .iter()
-        .skip(start - 1)
-        .take(limit)
-        .map(|e| Value::Object(exchange_base(cx, e)))
-        .collect();
-    Ok(Answer {
-        items: data.len() as u64,
-        data: Value::Array(data),
-        batch: FLAT,
-        converts: 0,
-        total_count: None,
-    })
+    let n = page_len(exchanges.len(), start, limit);
+    Ok(Answer::new(n as u64, FLAT, 0, move || {
+        let data: Vec<Value> = exchanges
+            .iter()
+            .skip(start - 1)
+            .take(limit)
+            .map(|e| Value::Object(exchange_base(cx, e)))
+            .collect();
+        Value::Array(data)
+    }))
 }
 
-pub fn exchange_info(cx: &Ctx) -> Outcome {
-    cx.allow(&["id", "slug", "aux"])?;
+pub fn exchange_info<'a>(cx: &'a Ctx<'a>) -> Outcome<'a> {
+    cx.allow(EXCHANGE_INFO_PARAMS)?;
     let (name, list) = match (cx.q.get("id"), cx.q.get("slug")) {
         (Some(v), None) => ("id", v),
         (None, Some(v)) => ("slug", v),
@@ -708,8 +775,8 @@ pub fn exchange_info(cx: &Ctx) -> Outcome {
             ))
         }
     };
-    let mut data = Map::new();
-    for p in list.split(',').map(str::trim) {
+    let mut found: Vec<(String, &super::data::Exchange)> = Vec::new();
+    for p in bounded_list(name, list, EXCHANGE_COUNT)? {
         let e = cx
             .market
             .exchanges
@@ -722,47 +789,37 @@ pub fn exchange_info(cx: &Ctx) -> Outcome {
                 }
             })
             .ok_or_else(|| invalid(name, p))?;
-        let mut m = exchange_base(cx, e);
-        m.insert(
-            "description".into(),
-            json!(format!("{} is an exchange in the emulated market.", e.name)),
-        );
-        m.insert("date_launched".into(), json!(iso(e.date_launched)));
-        m.insert("spot_volume_usd".into(), json!(e.volume_24h_usd));
-        m.insert(
-            "urls".into(),
-            json!({"website": [], "fee": [], "twitter": []}),
-        );
-        data.insert(
-            if name == "id" {
-                e.id.to_string()
-            } else {
-                e.slug.clone()
-            },
-            Value::Object(m),
-        );
+        let key = if name == "id" {
+            e.id.to_string()
+        } else {
+            e.slug.clone()
+        };
+        if !found.iter().any(|(k, _)| *k == key) {
+            found.push((key, e));
+        }
     }
-    Ok(Answer {
-        items: data.len() as u64,
-        data: Value::Object(data),
-        batch: 100,
-        converts: 0,
-        total_count: None,
-    })
+    Ok(Answer::new(found.len() as u64, 100, 0, move || {
+        let mut data = Map::new();
+        for (key, e) in found {
+            let mut m = exchange_base(cx, e);
+            m.insert(
+                "description".into(),
+                json!(format!("{} is an exchange in the emulated market.", e.name)),
+            );
+            m.insert("date_launched".into(), json!(iso(e.date_launched)));
+            m.insert("spot_volume_usd".into(), json!(e.volume_24h_usd));
+            m.insert(
+                "urls".into(),
+                json!({"website": [], "fee": [], "twitter": []}),
+            );
+            data.insert(key, Value::Object(m));
+        }
+        Value::Object(data)
+    }))
 }
 
-pub fn exchange_listings(cx: &Ctx) -> Outcome {
-    cx.allow(&[
-        "start",
-        "limit",
-        "sort",
-        "sort_dir",
-        "market_type",
-        "category",
-        "aux",
-        "convert",
-        "convert_id",
-    ])?;
+pub fn exchange_listings<'a>(cx: &'a Ctx<'a>) -> Outcome<'a> {
+    cx.allow(EXCHANGE_LISTINGS_PARAMS)?;
     let start = cx.int("start", 1, u64::from(u32::MAX), 1)? as usize;
     let limit = cx.int("limit", 1, 5_000, 100)? as usize;
     cx.one_of(
@@ -778,35 +835,34 @@ pub fn exchange_listings(cx: &Ctx) -> Outcome {
     cx.one_of("sort_dir", &["asc", "desc"], "desc")?;
     cx.one_of("market_type", &["fees", "no_fees", "all"], "all")?;
     let targets = cx.converts()?;
-    let data: Vec<Value> = cx
-        .market
-        .exchanges
-        .iter()
-        .skip(start - 1)
-        .take(limit)
-        .map(|e| {
-            let mut m = exchange_base(cx, e);
-            m.insert("num_market_pairs".into(), json!(e.num_market_pairs));
-            m.insert("last_updated".into(), json!(cx.updated()));
-            let mut quote = Map::new();
-            for t in &targets {
-                let per = cx.market.usd_per_unit(t).unwrap_or(1.0);
-                quote.insert(
-                    t.clone(),
-                    json!({"volume_24h": round_sig(e.volume_24h_usd / per, 10)}),
-                );
-            }
-            m.insert("quote".into(), Value::Object(quote));
-            Value::Object(m)
-        })
-        .collect();
-    Ok(Answer {
-        items: data.len() as u64,
-        data: Value::Array(data),
-        batch: 100,
-        converts: targets.len(),
-        total_count: Some(cx.market.exchanges.len() as u64),
+    let n = page_len(cx.market.exchanges.len(), start, limit);
+    let converts = targets.len();
+    Ok(Answer::new(n as u64, 100, converts, move || {
+        let data: Vec<Value> = cx
+            .market
+            .exchanges
+            .iter()
+            .skip(start - 1)
+            .take(limit)
+            .map(|e| {
+                let mut m = exchange_base(cx, e);
+                m.insert("num_market_pairs".into(), json!(e.num_market_pairs));
+                m.insert("last_updated".into(), json!(cx.updated()));
+                let mut quote = Map::new();
+                for t in &targets {
+                    let per = cx.market.usd_per_unit(t).unwrap_or(1.0);
+                    quote.insert(
+                        t.clone(),
+                        json!({"volume_24h": round_sig(e.volume_24h_usd / per, 10)}),
+                    );
+                }
+                m.insert("quote".into(), Value::Object(quote));
+                Value::Object(m)
+            })
+            .collect();
+        Value::Array(data)
     })
+    .total(cx.market.exchanges.len() as u64))
 }
 
 const INTERVALS: &[(&str, Millis)] = &[
@@ -828,19 +884,10 @@ const INTERVALS: &[(&str, Millis)] = &[
     ("weekly", 7 * DAY),
 ];
 
-pub fn quotes_historical(cx: &Ctx) -> Outcome {
-    cx.allow(&[
-        "id",
-        "symbol",
-        "time_start",
-        "time_end",
-        "count",
-        "interval",
-        "convert",
-        "convert_id",
-        "aux",
-        "skip_invalid",
-    ])?;
+pub fn quotes_historical<'a>(cx: &'a Ctx<'a>) -> Outcome<'a> {
+    cx.allow(HISTORICAL_PARAMS)?;
+    // The reference names `count` without a maximum; the published docs give 10,000 as the
+    // query limit, which the emulator keeps (with MAX_VALUES bounding ids × count × converts).
     let count = cx.int("count", 1, 10_000, 10)?;
     let interval = match cx.q.get("interval") {
         None => 5 * MINUTE,
@@ -852,60 +899,60 @@ pub fn quotes_historical(cx: &Ctx) -> Outcome {
     };
     let targets = cx.converts()?;
     let (groups, keys, by_symbol) = cx.selected(false)?;
-    let end = cx.now - cx.now.rem_euclid(interval);
-    let mut items = 0u64;
-    let values = groups
-        .into_iter()
-        .map(|g| {
-            Value::Array(
-                g.into_iter()
-                    .map(|c| {
-                        let quotes: Vec<Value> = (0..count as i64)
-                            .rev()
-                            .map(|k| {
-                                let t = end - k * interval;
-                                let wiggle = 1.0 + (unit(u64::from(c.id) ^ t as u64) - 0.5) * 0.02;
-                                let mut q = Map::new();
-                                for target in &targets {
-                                    let per = cx.market.usd_per_unit(target).unwrap_or(1.0);
-                                    let price = c.price_usd * wiggle / per;
-                                    q.insert(
-                                        target.clone(),
-                                        json!({"price": round_sig(price, 10),
-                                        "volume_24h": round_sig(c.volume_24h_usd / per, 10),
-                                        "market_cap": round_sig(price * c.circulating_supply, 10),
-                                        "timestamp": iso(t)}),
-                                    );
-                                }
-                                json!({"timestamp": iso(t), "quote": q})
-                            })
-                            .collect();
-                        items += quotes.len() as u64;
-                        let mut m = cx.coin_base(c);
-                        m.insert("is_active".into(), json!(1));
-                        m.insert("quotes".into(), Value::Array(quotes));
-                        Value::Object(m)
-                    })
-                    .collect(),
-            )
-        })
-        .collect();
-    Ok(Answer {
-        data: keyed(values, keys, by_symbol),
-        items,
-        batch: 100,
-        converts: targets.len(),
-        total_count: None,
-    })
+    let coins: u64 = groups.iter().map(|g| g.len() as u64).sum();
+    let items = coins.saturating_mul(count);
+    let converts = targets.len();
+    Ok(Answer::new(items, 100, converts, move || {
+        let end = cx.now - cx.now.rem_euclid(interval);
+        let values = groups
+            .into_iter()
+            .map(|g| {
+                Value::Array(
+                    g.into_iter()
+                        .map(|c| {
+                            let quotes: Vec<Value> = (0..count as i64)
+                                .rev()
+                                .map(|k| {
+                                    let t = end - k * interval;
+                                    let wiggle =
+                                        1.0 + (unit(u64::from(c.id) ^ t as u64) - 0.5) * 0.02;
+                                    let mut q = Map::new();
+                                    for target in &targets {
+                                        let per = cx.market.usd_per_unit(target).unwrap_or(1.0);
+                                        let price = c.price_usd * wiggle / per;
+                                        q.insert(
+                                            target.clone(),
+                                            json!({"price": round_sig(price, 10),
+                                            "volume_24h": round_sig(c.volume_24h_usd / per, 10),
+                                            "market_cap": round_sig(price * c.circulating_supply, 10),
+                                            "timestamp": iso(t)}),
+                                        );
+                                    }
+                                    json!({"timestamp": iso(t), "quote": q})
+                                })
+                                .collect();
+                            let mut m = cx.coin_base(c);
+                            m.insert("is_active".into(), json!(1));
+                            m.insert("quotes".into(), Value::Array(quotes));
+                            Value::Object(m)
+                        })
+                        .collect(),
+                )
+            })
+            .collect();
+        keyed(values, keys, by_symbol)
+    }))
 }
 
-pub fn ohlcv_latest(cx: &Ctx) -> Outcome {
-    cx.allow(&["id", "symbol", "convert", "convert_id", "skip_invalid"])?;
+pub fn ohlcv_latest<'a>(cx: &'a Ctx<'a>) -> Outcome<'a> {
+    cx.allow(OHLCV_PARAMS)?;
     let targets = cx.converts()?;
     let (groups, keys, by_symbol) = cx.selected(false)?;
     let items: usize = groups.iter().map(Vec::len).sum();
-    let day_open = cx.now - cx.now.rem_euclid(DAY);
-    let values = groups
+    let converts = targets.len();
+    Ok(Answer::new(items as u64, 100, converts, move || {
+        let day_open = cx.now - cx.now.rem_euclid(DAY);
+        let values = groups
         .into_iter()
         .map(|g| {
             Value::Array(
@@ -929,17 +976,12 @@ pub fn ohlcv_latest(cx: &Ctx) -> Outcome {
             )
         })
         .collect();
-    Ok(Answer {
-        data: keyed(values, keys, by_symbol),
-        items: items as u64,
-        batch: 100,
-        converts: targets.len(),
-        total_count: None,
-    })
+        keyed(values, keys, by_symbol)
+    }))
 }
 
 /// The handler for a path below `/cmc`, if it is one the emulator serves.
-pub fn lookup(path: &str) -> Option<fn(&Ctx) -> Outcome> {
+pub fn lookup(path: &str) -> Option<Endpoint> {
     Some(match path {
         "/v1/cryptocurrency/map" => cryptocurrency_map,
         "/v1/cryptocurrency/listings/latest" => listings_latest,
@@ -957,18 +999,32 @@ pub fn lookup(path: &str) -> Option<fn(&Ctx) -> Outcome> {
     })
 }
 
+/// The parameters a path below `/cmc` takes (besides the key), if it is an endpoint.
+pub fn params(path: &str) -> Option<&'static [&'static str]> {
+    Some(match path {
+        "/v1/key/info" => &[],
+        "/v1/cryptocurrency/map" => MAP_PARAMS,
+        "/v1/cryptocurrency/listings/latest" => LISTINGS_PARAMS,
+        "/v2/cryptocurrency/quotes/latest" => QUOTES_PARAMS,
+        "/v2/cryptocurrency/info" => INFO_PARAMS,
+        "/v1/global-metrics/quotes/latest" => GLOBAL_PARAMS,
+        "/v2/tools/price-conversion" => CONVERSION_PARAMS,
+        "/v1/fiat/map" => FIAT_PARAMS,
+        "/v1/exchange/map" => EXCHANGE_MAP_PARAMS,
+        "/v1/exchange/info" => EXCHANGE_INFO_PARAMS,
+        "/v1/exchange/listings/latest" => EXCHANGE_LISTINGS_PARAMS,
+        "/v2/cryptocurrency/quotes/historical" => HISTORICAL_PARAMS,
+        "/v2/cryptocurrency/ohlcv/latest" => OHLCV_PARAMS,
+        _ => return None,
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    fn answer(items: u64, batch: u64, converts: usize) -> Answer {
-        Answer {
-            data: Value::Null,
-            items,
-            batch,
-            converts,
-            total_count: None,
-        }
+    fn answer(items: u64, batch: u64, converts: usize) -> Answer<'static> {
+        Answer::new(items, batch, converts, || Value::Null)
     }
 
     #[test]

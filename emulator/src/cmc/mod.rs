@@ -259,6 +259,8 @@ pub fn handle(
     let credits = answer.credits();
 
     // 5–6. The caps, checked and charged at once so concurrent calls cannot both slip in.
+    // Nothing has been built yet: the data is made only for a call that will be answered, so
+    // a refused call costs the server nothing however much it asked for.
     {
         let mut ledger = app.lock_ledger();
         let usage = ledger.cmc.entry(key).or_default();
@@ -273,17 +275,29 @@ pub fn handle(
             usage.refused_429 += 1;
             return ApiError::MonthlyLimit.respond(now, started);
         }
+        // The emulator's own bound on an answer's size (see MAX_VALUES), past the caps so that
+        // a capped key still hears about its cap first; nothing is charged for it.
+        if answer.values() > endpoints::MAX_VALUES {
+            let message = format!(
+                "This request asks for {} values (data points × convert targets); the emulator answers at most {}.",
+                answer.values(),
+                endpoints::MAX_VALUES
+            );
+            return error(now, started, StatusCode::BAD_REQUEST, 400, &message);
+        }
         usage.credits_today += credits;
         usage.credits_this_month += credits;
     }
 
+    let total_count = answer.total_count;
+    let data = answer.build();
     let mut st = status(now, 0, None, started, credits);
-    if let Some(total) = answer.total_count {
+    if let Some(total) = total_count {
         st.insert("total_count".into(), json!(total));
     }
     let mut body = Map::new();
     body.insert("status".into(), Value::Object(st));
-    body.insert("data".into(), answer.data);
+    body.insert("data".into(), data);
     json_response(StatusCode::OK, &Value::Object(body))
 }
 

@@ -493,3 +493,68 @@ async fn a_bad_plans_file_stops_the_server_at_start() {
     .await;
     assert!(result.is_err());
 }
+
+#[tokio::test]
+async fn a_huge_request_is_refused_before_any_data_is_built() {
+    let addr = start(Config::default()).await;
+    let ids: Vec<String> = (10_020..10_080).map(|i: u32| i.to_string()).collect();
+    let path = format!(
+        "/v2/cryptocurrency/quotes/historical?id={}&count=10000",
+        ids.join(",")
+    );
+    // A capped key, with the key in the query as any page could send it: 600,000 data points
+    // are 6,000 credits, past Hobbyist's 1,333 a day. The refusal comes first, small.
+    let capped = get(
+        addr,
+        &format!("/cmc{path}&CMC_PRO_API_KEY=demo-hobbyist"),
+        &[],
+    )
+    .await;
+    assert_error(
+        &capped,
+        429,
+        1009,
+        "You've exceeded your API Key's daily rate limit.",
+    );
+    assert!(capped.body.len() < 1_000, "{} bytes", capped.body.len());
+    // A key with room for the credits: more than the emulator answers in one go is a 400.
+    let big = cmc(addr, &path, "demo-enterprise").await;
+    let head = |r: &crate::support::Reply| r.text().chars().take(300).collect::<String>();
+    assert_eq!(big.status, 400, "{}", head(&big));
+    assert_eq!(big.json()["status"]["error_code"], 400);
+    assert!(big.body.len() < 1_000, "{} bytes", big.body.len());
+    // So is a listings page in too many currencies at once.
+    let wide = cmc(
+        addr,
+        "/v1/cryptocurrency/listings/latest?limit=5000&convert=USD,EUR,GBP,JPY,CAD,AUD,CHF,CNY,BTC,ETH,SOL",
+        "demo-enterprise",
+    )
+    .await;
+    assert_eq!(wide.status, 400, "{}", head(&wide));
+    // Past the documented count limit: the API's own 400 naming the argument.
+    let count = cmc(
+        addr,
+        "/v2/cryptocurrency/quotes/historical?id=1&count=10001",
+        "demo-enterprise",
+    )
+    .await;
+    assert_error(&count, 400, 400, "Invalid value for \"count\": \"10001\"");
+    // None of it was charged.
+    let l = ledger(addr).await;
+    assert_eq!(l["cmc"]["demo-hobbyist"]["credits_today"], 0, "{l}");
+    assert_eq!(l["cmc"]["demo-enterprise"]["credits_today"], 0, "{l}");
+    // Within the bounds it still answers, and is charged per 100 data points.
+    let ok = cmc(
+        addr,
+        "/v2/cryptocurrency/quotes/historical?id=1,1027&count=2500&interval=daily",
+        "demo-enterprise",
+    )
+    .await;
+    assert_eq!(ok.status, 200, "{}", head(&ok));
+    let body = ok.json();
+    assert_eq!(body["status"]["credit_count"], 50, "{}", body["status"]);
+    assert_eq!(
+        body["data"]["1"]["quotes"].as_array().map(Vec::len),
+        Some(2_500)
+    );
+}
