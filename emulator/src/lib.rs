@@ -17,10 +17,11 @@ mod static_files;
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex, MutexGuard};
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use axum::extract::{ConnectInfo, Request, State};
-use axum::http::{Method, StatusCode};
+use axum::http::header::{CONTENT_TYPE, HOST, ORIGIN};
+use axum::http::{HeaderMap, Method, StatusCode};
 use axum::response::Response;
 use axum::Router;
 use serde_json::{json, Map, Value};
@@ -49,6 +50,9 @@ pub struct Config {
     pub cw_anonymous_allowance_milli: u64,
     /// The keyed demo caller's allowance per 24 hours, in milli-credits.
     pub cw_keyed_allowance_milli: u64,
+    /// In proxy mode, still offer fault injection (the switch, and per-request faults on the
+    /// proxied paths); off by default, so a proxy holding a real key cannot be faulted.
+    pub proxy_faults: bool,
 }
 
 impl Default for Config {
@@ -61,6 +65,7 @@ impl Default for Config {
             proxy_cmc: None,
             cw_anonymous_allowance_milli: cryptowatch::ANONYMOUS_ALLOWANCE_MILLI,
             cw_keyed_allowance_milli: cryptowatch::KEYED_ALLOWANCE_MILLI,
+            proxy_faults: false,
         }
     }
 }
@@ -80,6 +85,8 @@ pub struct Shared {
     /// key must not be usable from every page the user visits.
     proxy_cors: Cors,
     proxy: Option<proxy::Proxy>,
+    /// Fault injection stays available in proxy mode (`--proxy-faults`).
+    proxy_faults: bool,
     static_dir: Option<PathBuf>,
 }
 
@@ -124,6 +131,7 @@ pub fn app(config: Config) -> Result<Router, String> {
         cors: config.cors,
         proxy_cors,
         proxy,
+        proxy_faults: config.proxy_faults,
         static_dir: config.static_dir,
     });
     Ok(Router::new().fallback(dispatch).with_state(shared))
@@ -146,7 +154,11 @@ fn below<'a>(path: &'a str, prefix: &str) -> Option<&'a str> {
     (rest.is_empty() || rest.starts_with('/')).then_some(rest)
 }
 
-/// Splits the fault parameter off a query string, so the API never sees it.
+/// The query parameter that asks for a fault.
+const FAULT_PARAM: &str = "emulator_fault";
+
+/// Splits the fault parameter off a query string (under any percent-encoded spelling of its
+/// name), so the API never sees it.
 fn take_fault_param(query: Option<&str>) -> (Option<String>, Option<String>) {
     let Some(query) = query else {
         return (None, None);
@@ -154,9 +166,12 @@ fn take_fault_param(query: Option<&str>) -> (Option<String>, Option<String>) {
     let mut fault = None;
     let mut kept = Vec::new();
     for part in query.split('&') {
-        match part.strip_prefix("emulator_fault=") {
-            Some(v) => fault = Some(query::decode(v).unwrap_or_default()),
-            None => kept.push(part),
+        let (name, value) = part.split_once('=').unwrap_or((part, ""));
+        if query::decode(name).as_deref() == Some(FAULT_PARAM) {
+            // Undecodable text names no fault, so it answers 400 like an unknown one.
+            fault = Some(query::decode(value).unwrap_or_else(|| "?".into()));
+        } else {
+            kept.push(part);
         }
     }
     let kept = (!kept.is_empty()).then(|| kept.join("&"));
@@ -236,6 +251,16 @@ async fn answer(
         .headers
         .get("x-emulator-fault")
         .map(|v| v.to_str().unwrap_or("?"));
+    let proxied = api == Api::Cmc && app.proxy.is_some();
+    if proxied && !app.proxy_faults && (header_fault.is_some() || param_fault.is_some()) {
+        return Err(api_error(
+            api,
+            StatusCode::FORBIDDEN,
+            "Emulator: fault injection is off for the proxy; start the emulator with --proxy-faults to use it.",
+            now,
+            started,
+        ));
+    }
     for spec in [header_fault, param_fault.as_deref()].into_iter().flatten() {
         match faults::parse_list(spec) {
             Ok(list) => faults.extend(list),
@@ -291,9 +316,55 @@ fn control_json(status: StatusCode, body: Value) -> Response {
     cmc::json_response(status, &body)
 }
 
+/// How long a control request's body may take to arrive.
+const CONTROL_BODY_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// Why a request that would change the emulator's state is refused as coming from another
+/// site: a `Sec-Fetch-Site` of `cross-site`/`same-site`, or an `Origin` that is not the
+/// emulator's own (`http://` + the `Host` it was addressed to), whatever the CORS setting.
+/// Requests with neither header (curl, native tests) and same-origin pages pass.
+fn from_another_site(headers: &HeaderMap) -> Option<&'static str> {
+    if let Some(site) = headers.get("sec-fetch-site") {
+        let site = site.to_str().unwrap_or("cross-site");
+        if site.eq_ignore_ascii_case("cross-site") || site.eq_ignore_ascii_case("same-site") {
+            return Some("The emulator's control endpoints do not take changes from other sites (Sec-Fetch-Site).");
+        }
+    }
+    if let Some(origin) = headers.get(ORIGIN) {
+        let host = headers
+            .get(HOST)
+            .and_then(|h| h.to_str().ok())
+            .unwrap_or("");
+        if host.is_empty() || origin.as_bytes() != format!("http://{host}").as_bytes() {
+            return Some("The emulator's control endpoints take changes only from the emulator's own origin.");
+        }
+    }
+    None
+}
+
+/// Whether the body is declared as JSON (`application/json`, with or without parameters).
+fn is_json(headers: &HeaderMap) -> bool {
+    headers
+        .get(CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.split(';').next())
+        .is_some_and(|t| t.trim().eq_ignore_ascii_case("application/json"))
+}
+
 /// `/_emulator/…`: the ledger (read-only) and the fault switch.
 async fn control(app: &Shared, rest: &str, request: Request) -> Response {
     let method = request.method().clone();
+    if method != Method::GET && method != Method::HEAD {
+        if let Some(why) = from_another_site(request.headers()) {
+            return control_json(StatusCode::FORBIDDEN, json!({ "error": why }));
+        }
+        if rest == "/faults" && app.proxy.is_some() && !app.proxy_faults {
+            return control_json(
+                StatusCode::FORBIDDEN,
+                json!({"error": "The fault switch is off in proxy mode; start the emulator with --proxy-faults to use it."}),
+            );
+        }
+    }
     match (rest, method) {
         ("/ledger", Method::GET) => control_json(StatusCode::OK, ledger_json(app)),
         ("/faults", Method::GET) => {
@@ -305,12 +376,27 @@ async fn control(app: &Shared, rest: &str, request: Request) -> Response {
             control_json(StatusCode::OK, json!({ "switch": null }))
         }
         ("/faults", Method::POST) => {
-            let body = match axum::body::to_bytes(request.into_body(), 64 * 1024).await {
-                Ok(b) => b,
-                Err(_) => {
+            // Pages can send text/plain, forms and multipart to any site without asking;
+            // only a JSON body needs the browser's permission first.
+            if !is_json(request.headers()) {
+                return control_json(
+                    StatusCode::UNSUPPORTED_MEDIA_TYPE,
+                    json!({"error": "the body must be JSON, sent as Content-Type: application/json"}),
+                );
+            }
+            let read = axum::body::to_bytes(request.into_body(), 64 * 1024);
+            let body = match tokio::time::timeout(CONTROL_BODY_TIMEOUT, read).await {
+                Ok(Ok(b)) => b,
+                Ok(Err(_)) => {
                     return control_json(
                         StatusCode::BAD_REQUEST,
                         json!({"error": "body too large"}),
+                    )
+                }
+                Err(_) => {
+                    return control_json(
+                        StatusCode::REQUEST_TIMEOUT,
+                        json!({"error": "the body did not arrive in time"}),
                     )
                 }
             };
@@ -367,6 +453,12 @@ mod tests {
         assert_eq!(f.as_deref(), Some("latency=10"));
         let (q, f) = take_fault_param(Some("emulator_fault=drop"));
         assert_eq!((q, f.as_deref()), (None, Some("drop")));
+        // Other spellings of the same name are the same parameter.
+        let (q, f) = take_fault_param(Some("emulator%5Ffault=drop&limit=5"));
+        assert_eq!(
+            (q.as_deref(), f.as_deref()),
+            (Some("limit=5"), Some("drop"))
+        );
     }
 
     #[test]

@@ -17,6 +17,8 @@ const USAGE: &str = "usage: credit-gauge-emulator [options]
   --proxy-cmc-key-env VAR   read the proxy's key from this environment variable
                             (default CMC_PRO_API_KEY)
   --proxy-cmc-key-file FILE read the proxy's key from this file instead
+  --proxy-faults            keep fault injection (the switch and per-request faults on /cmc)
+                            in proxy mode; off by default
   -h, --help                this text";
 
 fn main() -> ExitCode {
@@ -68,6 +70,10 @@ fn main() -> ExitCode {
             "--proxy-cmc" => value("a URL").map(|u| proxy_url = Some(u)),
             "--proxy-cmc-key-env" => value("a variable name").map(|v| key_env = v),
             "--proxy-cmc-key-file" => value("a file").map(|f| key_file = Some(PathBuf::from(f))),
+            "--proxy-faults" => {
+                config.proxy_faults = true;
+                Ok(())
+            }
             "-h" | "--help" => {
                 println!("{USAGE}");
                 return ExitCode::SUCCESS;

@@ -324,3 +324,116 @@ async fn a_long_fault_list_is_refused_not_slept_through() {
     // Nothing was counted for the refusals.
     assert!(ledger(addr).await["cmc"].get("demo-basic").is_none());
 }
+
+/// A POST to the fault switch with the given content type and extra headers.
+async fn post_switch(
+    addr: std::net::SocketAddr,
+    content_type: &str,
+    headers: &[(&str, &str)],
+) -> crate::support::Reply {
+    let body = r#"{"fault": "status-500"}"#;
+    let mut req = format!(
+        "POST /_emulator/faults HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\
+         Content-Type: {content_type}\r\nContent-Length: {}\r\n",
+        body.len()
+    );
+    for (n, v) in headers {
+        req.push_str(&format!("{n}: {v}\r\n"));
+    }
+    req.push_str("\r\n");
+    req.push_str(body);
+    crate::support::raw(addr, req.as_bytes())
+        .await
+        .expect("an answer")
+}
+
+async fn switch_is_off(addr: std::net::SocketAddr) -> bool {
+    get(addr, "/_emulator/faults", &[]).await.json()["switch"].is_null()
+}
+
+#[tokio::test]
+async fn the_fault_switch_refuses_other_sites_and_non_json_bodies() {
+    let addr = start(Config::default()).await;
+    // A form or a no-cors fetch can only send these types: never JSON.
+    for ct in [
+        "text/plain",
+        "application/x-www-form-urlencoded",
+        "multipart/form-data; boundary=x",
+    ] {
+        let reply = post_switch(addr, ct, &[]).await;
+        assert_eq!(reply.status, 415, "{ct}: {}", reply.text());
+        assert!(switch_is_off(addr).await, "{ct}");
+    }
+    let own = format!("http://{addr}");
+    for headers in [
+        vec![("Origin", "http://evil.example")],
+        vec![("Origin", "null")],
+        vec![("Sec-Fetch-Site", "cross-site")],
+        vec![("Sec-Fetch-Site", "same-site")],
+        vec![("Origin", own.as_str()), ("Sec-Fetch-Site", "cross-site")],
+    ] {
+        let reply = post_switch(addr, "application/json", &headers).await;
+        assert_eq!(reply.status, 403, "{headers:?}: {}", reply.text());
+        assert!(reply.json()["error"].is_string());
+        assert!(switch_is_off(addr).await, "{headers:?}");
+    }
+    // The emulator's own pages may set and clear it, and so may curl (no Origin at all).
+    let same = [("Origin", own.as_str()), ("Sec-Fetch-Site", "same-origin")];
+    let set = post_switch(addr, "application/json; charset=utf-8", &same).await;
+    assert_eq!(set.status, 200, "{}", set.text());
+    assert!(!switch_is_off(addr).await);
+    let foreign_clear = request(
+        addr,
+        "DELETE",
+        "/_emulator/faults",
+        &[("Origin", "http://evil.example")],
+        "",
+    )
+    .await
+    .expect("answer");
+    assert_eq!(foreign_clear.status, 403);
+    assert!(!switch_is_off(addr).await);
+    let clear = request(addr, "DELETE", "/_emulator/faults", &same, "")
+        .await
+        .expect("answer");
+    assert_eq!(clear.status, 200, "{}", clear.text());
+    assert!(switch_is_off(addr).await);
+}
+
+#[tokio::test]
+async fn a_proxy_offers_no_faults_unless_asked() {
+    let upstream = start(Config::default()).await;
+    let proxy_config = |proxy_faults| Config {
+        proxy_cmc: Some(credit_gauge_emulator::ProxyConfig {
+            upstream: format!("http://{upstream}/cmc"),
+            key: "demo-hobbyist".into(),
+        }),
+        proxy_faults,
+        ..Config::default()
+    };
+    let proxy = start(proxy_config(false)).await;
+    let set = post_switch(proxy, "application/json", &[]).await;
+    assert_eq!(set.status, 403, "{}", set.text());
+    assert!(set.text().contains("--proxy-faults"), "{}", set.text());
+    assert!(switch_is_off(proxy).await);
+    let by_header = get(
+        proxy,
+        "/cmc/v1/key/info",
+        &[("X-Emulator-Fault", "latency=1,status-500")],
+    )
+    .await;
+    assert_eq!(by_header.status, 403, "{}", by_header.text());
+    let by_param = get(proxy, "/cmc/v1/key/info?emulator_fault=status-500", &[]).await;
+    assert_eq!(by_param.status, 403, "{}", by_param.text());
+    // Cryptowatch is emulated, not proxied: its per-request faults stay.
+    let cw = get(proxy, "/cryptowatch/assets?emulator_fault=status-500", &[]).await;
+    assert_eq!(cw.status, 500);
+    // None of it reached the upstream.
+    assert!(ledger(upstream).await["cmc"].get("demo-hobbyist").is_none());
+
+    let with = start(proxy_config(true)).await;
+    let set = post_switch(with, "application/json", &[]).await;
+    assert_eq!(set.status, 200, "{}", set.text());
+    let faulted = get(with, "/cmc/v1/key/info", &[("X-Credit-Gauge", "1")]).await;
+    assert_eq!(faulted.status, 500, "{}", faulted.text());
+}
