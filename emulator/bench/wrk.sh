@@ -46,5 +46,5 @@ run -t2 -c32 -d"$DURATION" -H 'X-CMC_PRO_API_KEY: demo-basic' "http://127.0.0.1:
 run -t2 -c32 -d"$DURATION" "http://127.0.0.1:$DIRECT/cryptowatch/markets/kraken/btcusd/price?apikey=demo-cw"
 # One connection at a time: the proxy's added latency is the difference between these two.
 run -t1 -c1 -d"$DURATION" -H 'X-CMC_PRO_API_KEY: demo-bench' "http://127.0.0.1:$UPSTREAM/cmc/v1/key/info"
-run -t1 -c1 -d"$DURATION" "http://127.0.0.1:$PROXY/cmc/v1/key/info"
-run -t2 -c32 -d"$DURATION" "http://127.0.0.1:$PROXY/cmc/v1/key/info"
+run -t1 -c1 -d"$DURATION" -H 'X-Credit-Gauge: 1' "http://127.0.0.1:$PROXY/cmc/v1/key/info"
+run -t2 -c32 -d"$DURATION" -H 'X-Credit-Gauge: 1' "http://127.0.0.1:$PROXY/cmc/v1/key/info"

@@ -24,7 +24,7 @@ pub enum Cors {
 }
 
 const ALLOW_HEADERS: &str =
-    "X-CMC_PRO_API_KEY, X-CW-API-Key, X-Emulator-Fault, Accept, Content-Type";
+    "X-CMC_PRO_API_KEY, X-CW-API-Key, X-Emulator-Fault, X-Credit-Gauge, Accept, Content-Type";
 
 impl Cors {
     /// Whether a request's `Origin` (if any) is one this policy lets read answers.

@@ -107,7 +107,7 @@ fn main() -> ExitCode {
                 }
             },
         };
-        config.proxy_cmc = Some(ProxyConfig { upstream, key });
+        config.proxy_cmc = Some(ProxyConfig::new(upstream, key));
     }
     let runtime = match tokio::runtime::Runtime::new() {
         Ok(rt) => rt,

@@ -18,7 +18,7 @@ use hyper_util::client::legacy::connect::HttpConnector;
 use hyper_util::client::legacy::Client;
 use hyper_util::rt::TokioExecutor;
 
-use crate::cmc::{error, KEY_HEADER, KEY_PARAM};
+use crate::cmc::{endpoints, error, KEY_HEADER, KEY_PARAM};
 use crate::cors::Cors;
 use crate::query::{encode, Query};
 
@@ -37,8 +37,9 @@ pub const FORWARDED_PATHS: &[&str] = &[
     "/v1/exchange/listings/latest",
 ];
 
-/// How long the upstream may take before the caller gets a 504.
-const UPSTREAM_TIMEOUT: Duration = Duration::from_secs(30);
+/// How long the whole exchange with the upstream (request, head and body) may take before the
+/// caller gets a 504, unless the configuration says otherwise.
+pub const UPSTREAM_TIMEOUT: Duration = Duration::from_secs(30);
 /// The largest upstream body passed on (listings of 5,000 coins in many currencies are big).
 const MAX_UPSTREAM_BODY: usize = 64 * 1024 * 1024;
 
@@ -48,6 +49,19 @@ pub struct ProxyConfig {
     /// `https://host[:port][/prefix]`; the API paths are appended to it.
     pub upstream: String,
     pub key: String,
+    /// The deadline for one whole exchange with the upstream, body included.
+    pub timeout: Duration,
+}
+
+impl ProxyConfig {
+    /// A proxy to `upstream` with `key`, and the default deadline.
+    pub fn new(upstream: impl Into<String>, key: impl Into<String>) -> ProxyConfig {
+        ProxyConfig {
+            upstream: upstream.into(),
+            key: key.into(),
+            timeout: UPSTREAM_TIMEOUT,
+        }
+    }
 }
 
 // Hand-written so that printing a Config can never print the key.
@@ -56,6 +70,7 @@ impl fmt::Debug for ProxyConfig {
         f.debug_struct("ProxyConfig")
             .field("upstream", &self.upstream)
             .field("key", &"<hidden>")
+            .field("timeout", &self.timeout)
             .finish()
     }
 }
@@ -67,7 +82,14 @@ pub struct Proxy {
     key: HeaderValue,
     key_text: String,
     client: HttpsClient,
+    timeout: Duration,
 }
+
+/// The header that marks a request as credit-gauge's own. A page elsewhere can make a browser
+/// send a GET with no custom header and no `Origin` (`<img>`, `<script>`, a no-cors fetch);
+/// one with a custom header needs a CORS preflight first, which the proxy grants only to the
+/// origins it serves.
+pub const OWN_HEADER: &str = "x-credit-gauge";
 
 impl Proxy {
     pub fn new(config: &ProxyConfig) -> Result<Proxy, String> {
@@ -99,6 +121,7 @@ impl Proxy {
             key: key_value,
             key_text: key.to_string(),
             client: Client::builder(TokioExecutor::new()).build(https),
+            timeout: config.timeout,
         })
     }
 
@@ -144,23 +167,52 @@ impl Proxy {
                 );
             }
         }
+        match parts.headers.get(OWN_HEADER) {
+            None => {
+                return refuse(
+                    StatusCode::FORBIDDEN,
+                    "The proxy serves only credit-gauge's own requests: the X-Credit-Gauge header is missing.",
+                )
+            }
+            Some(v) if v.as_bytes() != b"1" => {
+                return refuse(
+                    StatusCode::FORBIDDEN,
+                    "The proxy serves only credit-gauge's own requests: the X-Credit-Gauge header must be 1.",
+                )
+            }
+            Some(_) => {}
+        }
+        // A browser says where a request comes from; from another site, only a page of an
+        // origin checked above may be served, and such a request always carries its Origin.
+        if let Some(site) = parts.headers.get("sec-fetch-site") {
+            let site = site.to_str().unwrap_or("cross-site");
+            let foreign =
+                site.eq_ignore_ascii_case("cross-site") || site.eq_ignore_ascii_case("same-site");
+            if foreign && !parts.headers.contains_key(ORIGIN) {
+                return refuse(
+                    StatusCode::FORBIDDEN,
+                    "The proxy serves only credit-gauge's own requests: a request from another site without an allowed Origin.",
+                );
+            }
+        }
         if parts.method != Method::GET {
             return refuse(
                 StatusCode::METHOD_NOT_ALLOWED,
                 "The proxy forwards only GET requests.",
             );
         }
-        if !FORWARDED_PATHS.contains(&path) {
+        let (true, Some(takes)) = (FORWARDED_PATHS.contains(&path), endpoints::params(path)) else {
             return refuse(
                 StatusCode::NOT_FOUND,
                 "Not found: the proxy forwards only the API paths the widget uses.",
             );
-        }
+        };
         let Ok(q) = Query::parse(parts.uri.query()) else {
             return refuse(StatusCode::BAD_REQUEST, "Invalid query string: not UTF-8");
         };
-        // The caller's key, if any, is dropped: only the server's key goes upstream.
-        let pairs = q.without(&[KEY_PARAM]);
+        // Only the parameters this endpoint takes go upstream: never the caller's key (under
+        // any spelling: only the server's key is sent), never the emulator's fault parameter.
+        let pairs = forwarded_pairs(&q, takes);
         let mut url = format!("{}{}", self.base, path);
         if !pairs.is_empty() {
             let qs: Vec<String> = pairs
@@ -178,35 +230,43 @@ impl Proxy {
             Ok(r) => r,
             Err(_) => return refuse(StatusCode::BAD_REQUEST, "Invalid request for the upstream."),
         };
-        let response =
-            match tokio::time::timeout(UPSTREAM_TIMEOUT, self.client.request(request)).await {
-                Err(_) => {
-                    return refuse(
-                        StatusCode::GATEWAY_TIMEOUT,
-                        "The upstream did not answer in time.",
-                    )
-                }
-                Ok(Err(_)) => {
-                    return refuse(
-                        StatusCode::BAD_GATEWAY,
-                        "The upstream could not be reached.",
-                    )
-                }
-                Ok(Ok(r)) => r,
-            };
-        let status = response.status();
-        let content_type = response.headers().get(CONTENT_TYPE).cloned();
-        let body = match Limited::new(response.into_body(), MAX_UPSTREAM_BODY)
-            .collect()
-            .await
+        // One deadline for the whole exchange: a slow head and a trickling body alike.
+        let exchange = async {
+            let response = self
+                .client
+                .request(request)
+                .await
+                .map_err(|_| Failure::Unreachable)?;
+            let status = response.status();
+            let content_type = response.headers().get(CONTENT_TYPE).cloned();
+            let body = Limited::new(response.into_body(), MAX_UPSTREAM_BODY)
+                .collect()
+                .await
+                .map_err(|_| Failure::Cut)?
+                .to_bytes();
+            Ok((status, content_type, body))
+        };
+        let (status, content_type, body) = match tokio::time::timeout(self.timeout, exchange).await
         {
-            Ok(b) => b.to_bytes(),
             Err(_) => {
+                return refuse(
+                    StatusCode::GATEWAY_TIMEOUT,
+                    "The upstream did not answer in time.",
+                )
+            }
+            Ok(Err(Failure::Unreachable)) => {
+                return refuse(
+                    StatusCode::BAD_GATEWAY,
+                    "The upstream could not be reached.",
+                )
+            }
+            Ok(Err(Failure::Cut)) => {
                 return refuse(
                     StatusCode::BAD_GATEWAY,
                     "The upstream's answer was cut short or too big.",
                 )
             }
+            Ok(Ok(answer)) => answer,
         };
         let body = self.scrub(body);
         let mut out = (status, body).into_response();
@@ -237,6 +297,23 @@ impl Proxy {
     }
 }
 
+/// Why an exchange with the upstream failed before the deadline.
+enum Failure {
+    Unreachable,
+    Cut,
+}
+
+/// The pairs of `q` an endpoint taking `takes` is sent: only those, and never a key parameter
+/// (matched without regard to case) or the fault parameter.
+fn forwarded_pairs(q: &Query, takes: &[&str]) -> Vec<(String, String)> {
+    q.pairs()
+        .filter(|(n, _)| {
+            takes.contains(n) && !n.eq_ignore_ascii_case(KEY_PARAM) && *n != "emulator_fault"
+        })
+        .map(|(n, v)| (n.to_string(), v.to_string()))
+        .collect()
+}
+
 /// `127.0.0.1`, `localhost` or `[::1]`, with or without a port.
 fn is_loopback_host(host: &str) -> bool {
     let name = if let Some(rest) = host.strip_prefix('[') {
@@ -262,11 +339,21 @@ mod tests {
     }
 
     #[test]
+    fn only_the_endpoints_parameters_are_forwarded() {
+        let q = Query::parse(Some(
+            "limit=5&cmc_pro_api_key=a&CMC_PRO_API_KEY=b&emulator_fault=drop&junk=1&convert=EUR",
+        ))
+        .expect("parses");
+        let takes = endpoints::params("/v1/cryptocurrency/listings/latest").expect("known");
+        let pairs = forwarded_pairs(&q, takes);
+        let names: Vec<&str> = pairs.iter().map(|(n, _)| n.as_str()).collect();
+        assert_eq!(names, ["limit", "convert"]);
+        assert!(forwarded_pairs(&q, endpoints::params("/v1/key/info").expect("known")).is_empty());
+    }
+
+    #[test]
     fn the_key_never_prints() {
-        let c = ProxyConfig {
-            upstream: "https://example.invalid".into(),
-            key: "secret-123".into(),
-        };
+        let c = ProxyConfig::new("https://example.invalid", "secret-123");
         assert!(!format!("{c:?}").contains("secret-123"));
     }
 }

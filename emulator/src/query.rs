@@ -64,6 +64,11 @@ impl Query {
             .map(|(_, v)| v.as_str())
     }
 
+    /// Every `(name, value)` pair, in order.
+    pub fn pairs(&self) -> impl Iterator<Item = (&str, &str)> {
+        self.pairs.iter().map(|(n, v)| (n.as_str(), v.as_str()))
+    }
+
     pub fn names(&self) -> impl Iterator<Item = &str> {
         self.pairs.iter().map(|(n, _)| n.as_str())
     }

@@ -404,10 +404,10 @@ async fn the_fault_switch_refuses_other_sites_and_non_json_bodies() {
 async fn a_proxy_offers_no_faults_unless_asked() {
     let upstream = start(Config::default()).await;
     let proxy_config = |proxy_faults| Config {
-        proxy_cmc: Some(credit_gauge_emulator::ProxyConfig {
-            upstream: format!("http://{upstream}/cmc"),
-            key: "demo-hobbyist".into(),
-        }),
+        proxy_cmc: Some(credit_gauge_emulator::ProxyConfig::new(
+            format!("http://{upstream}/cmc"),
+            "demo-hobbyist",
+        )),
         proxy_faults,
         ..Config::default()
     };
