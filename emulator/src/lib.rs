@@ -53,7 +53,17 @@ pub struct Config {
     /// In proxy mode, still offer fault injection (the switch, and per-request faults on the
     /// proxied paths); off by default, so a proxy holding a real key cannot be faulted.
     pub proxy_faults: bool,
+    /// How long a client may take to send a request's head (a connection's first, or the
+    /// next one on a kept-alive connection) before the connection is closed.
+    pub header_read_timeout: Duration,
+    /// The most connections served at once; further ones wait to be accepted.
+    pub max_connections: usize,
 }
+
+/// The default for [`Config::header_read_timeout`].
+pub const HEADER_READ_TIMEOUT: Duration = Duration::from_secs(10);
+/// The default for [`Config::max_connections`].
+pub const MAX_CONNECTIONS: usize = 512;
 
 impl Default for Config {
     fn default() -> Self {
@@ -66,6 +76,8 @@ impl Default for Config {
             cw_anonymous_allowance_milli: cryptowatch::ANONYMOUS_ALLOWANCE_MILLI,
             cw_keyed_allowance_milli: cryptowatch::KEYED_ALLOWANCE_MILLI,
             proxy_faults: false,
+            header_read_timeout: HEADER_READ_TIMEOUT,
+            max_connections: MAX_CONNECTIONS,
         }
     }
 }
@@ -138,14 +150,59 @@ pub fn app(config: Config) -> Result<Router, String> {
 }
 
 /// Serves the emulator on an already bound listener until the process ends.
+///
+/// Each connection is HTTP/1.1 (keep-alive included) with a deadline for every request head
+/// ([`Config::header_read_timeout`]), so a client that stalls mid-request is cut off; at most
+/// [`Config::max_connections`] are served at once, and further ones wait in the listener's
+/// queue until a place frees up.
 pub async fn serve(listener: tokio::net::TcpListener, config: Config) -> std::io::Result<()> {
+    use tower::Service;
+
+    let header_read_timeout = config.header_read_timeout;
+    let places = Arc::new(tokio::sync::Semaphore::new(config.max_connections.max(1)));
     let router =
         app(config).map_err(|e| std::io::Error::new(std::io::ErrorKind::InvalidInput, e))?;
-    axum::serve(
-        listener,
-        router.into_make_service_with_connect_info::<SocketAddr>(),
-    )
-    .await
+    let mut make_service = router.into_make_service_with_connect_info::<SocketAddr>();
+    let mut http = hyper::server::conn::http1::Builder::new();
+    http.timer(hyper_util::rt::TokioTimer::new())
+        .header_read_timeout(header_read_timeout)
+        .keep_alive(true);
+    loop {
+        let place = places
+            .clone()
+            .acquire_owned()
+            .await
+            .map_err(|_| std::io::Error::other("the connection places were closed"))?;
+        let (stream, peer) = match listener.accept().await {
+            Ok(accepted) => accepted,
+            Err(e) => {
+                // A connection that failed before it was accepted concerns only itself; any
+                // other error (out of file descriptors) is waited out instead of spun on.
+                if !matches!(
+                    e.kind(),
+                    std::io::ErrorKind::ConnectionAborted
+                        | std::io::ErrorKind::ConnectionReset
+                        | std::io::ErrorKind::ConnectionRefused
+                ) {
+                    tokio::time::sleep(Duration::from_millis(100)).await;
+                }
+                continue;
+            }
+        };
+        // The router with the peer's address for `ConnectInfo` (Cryptowatch's anonymous
+        // callers are told apart by it).
+        let service = match make_service.call(peer).await {
+            Ok(service) => service,
+            Err(never) => match never {},
+        };
+        let service = hyper_util::service::TowerToHyperService::new(service);
+        let connection = http.serve_connection(hyper_util::rt::TokioIo::new(stream), service);
+        tokio::spawn(async move {
+            // Errors (a client gone, a head too slow) end only this connection.
+            let _ = connection.await;
+            drop(place);
+        });
+    }
 }
 
 /// The part of `path` below `prefix`, if `path` is `prefix` or below it.

@@ -11,3 +11,5 @@ mod cors_faults;
 mod cryptowatch;
 #[path = "loopback/proxy.rs"]
 mod proxy;
+#[path = "loopback/server.rs"]
+mod server;
