@@ -381,6 +381,44 @@ mod tests {
     }
 
     #[test]
+    fn the_fault_list_parser_never_panics_and_keeps_its_bounds() {
+        const PIECES: &[&str] = &[
+            ",",
+            " ",
+            "latency=",
+            "0",
+            "1",
+            "9",
+            "60000",
+            "99999999999999999999999",
+            "-",
+            "+",
+            "status-500",
+            "html-502",
+            "drop",
+            "truncated",
+            "=",
+            "é",
+            "latency",
+            "%2C",
+        ];
+        let mut g = crate::query::tests::Gen::new(0xfa17);
+        for _ in 0..20_000 {
+            let text = g.text(PIECES, 60);
+            match parse_list(&text) {
+                Ok(list) => {
+                    assert!(list.len() <= MAX_FAULTS, "{text:?}");
+                    assert!(check(&list).is_ok(), "{text:?}");
+                    // What was read reads back the same from its names.
+                    let names: Vec<String> = list.iter().map(Fault::name).collect();
+                    assert_eq!(parse_list(&names.join(",")).as_ref(), Ok(&list));
+                }
+                Err(e) => assert!(e.len() < 200, "{e}"),
+            }
+        }
+    }
+
+    #[test]
     fn a_counted_switch_runs_out() {
         let mut s = Switch {
             faults: vec![Fault::Status500],

@@ -97,7 +97,7 @@ pub fn encode(s: &str) -> String {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
 
     #[test]
@@ -112,6 +112,92 @@ mod tests {
     fn non_utf8_names_the_argument() {
         let err = Query::parse(Some("limit=%FF")).expect_err("not utf-8");
         assert_eq!(err.0, "limit");
+    }
+
+    /// A small deterministic generator (xorshift), so the property test needs no dependency.
+    pub(crate) struct Gen(u64);
+
+    impl Gen {
+        pub(crate) fn new(seed: u64) -> Gen {
+            Gen(seed | 1)
+        }
+
+        pub(crate) fn next(&mut self) -> u64 {
+            self.0 ^= self.0 << 13;
+            self.0 ^= self.0 >> 7;
+            self.0 ^= self.0 << 17;
+            self.0
+        }
+
+        /// A string of up to `max` pieces drawn from `alphabet`.
+        pub(crate) fn text(&mut self, alphabet: &[&str], max: u64) -> String {
+            let n = self.next() % (max + 1);
+            (0..n)
+                .map(|_| alphabet[(self.next() % alphabet.len() as u64) as usize])
+                .collect()
+        }
+    }
+
+    /// Pieces that stress the decoder: separators, escapes (good, cut short, not hex, not
+    /// UTF-8 once decoded), multi-byte characters.
+    const QUERY_PIECES: &[&str] = &[
+        "&",
+        "=",
+        "%",
+        "+",
+        "%2",
+        "%41",
+        "%4",
+        "%zz",
+        "%FF",
+        "%C3",
+        "%A9",
+        "%e2%82%ac",
+        "%00",
+        "a",
+        "Z",
+        "0",
+        "9",
+        "é",
+        "€",
+        "😀",
+        " ",
+        ",",
+        "emulator_fault",
+        "CMC_PRO_API_KEY",
+        "limit",
+        "%%",
+        "=&",
+        "&&",
+        "==",
+    ];
+
+    #[test]
+    fn the_parser_never_panics_and_round_trips_what_it_encodes() {
+        let mut g = Gen::new(0x5eed_cafe);
+        for _ in 0..20_000 {
+            let raw = g.text(QUERY_PIECES, 40);
+            // Never a panic; a failure names an argument that did decode, or none.
+            match Query::parse(Some(&raw)) {
+                Ok(q) => {
+                    for (n, v) in q.pairs() {
+                        // Every pair survives encoding and decoding unchanged.
+                        assert_eq!(decode(&encode(n)).as_deref(), Some(n), "{raw:?}");
+                        assert_eq!(decode(&encode(v)).as_deref(), Some(v), "{raw:?}");
+                        assert!(!n.is_empty() || raw.contains("&=") || raw.starts_with('='));
+                    }
+                }
+                Err(BadQuery(name)) => assert!(name.len() <= raw.len(), "{raw:?}"),
+            }
+            // Decoding never grows the text.
+            if let Some(d) = decode(&raw) {
+                assert!(d.len() <= raw.len(), "{raw:?}");
+            }
+            // Text without escapes or `+` decodes to itself.
+            if !raw.contains('%') && !raw.contains('+') {
+                assert_eq!(decode(&raw).as_deref(), Some(raw.as_str()));
+            }
+        }
     }
 
     #[test]
