@@ -105,9 +105,16 @@ pub fn parse_list(s: &str) -> Result<Vec<Fault>, String> {
             return Err(format!("at most {MAX_FAULTS} faults in one list"));
         }
         let fault = Fault::parse(p).ok_or_else(|| {
-            // The name comes from the caller and may be huge: echo it cut short.
-            let name: String = p.trim().chars().take(40).collect();
-            format!("unknown fault {name:?}")
+            // The name comes from the caller and may be huge or full of control characters:
+            // echo it cut short, those replaced (not escaped, which could make it six times
+            // longer).
+            let name: String = p
+                .trim()
+                .chars()
+                .take(40)
+                .map(|c| if c.is_control() { '?' } else { c })
+                .collect();
+            format!("unknown fault \"{name}\"")
         })?;
         list.push(fault);
     }
@@ -416,6 +423,18 @@ mod tests {
                 Err(e) => assert!(e.len() < 200, "{e}"),
             }
         }
+    }
+
+    #[test]
+    fn an_unknown_fault_is_echoed_short_whatever_its_characters() {
+        // Found by fuzzing: control characters were echoed escaped (`\u{14}`, 6 bytes each).
+        let input = format!("html{}-in-message", "\u{14}".repeat(100));
+        let err = parse_list(&input).expect_err("unknown");
+        assert!(err.len() < 200, "{} bytes: {err}", err.len());
+        assert!(!err.contains('\u{14}') && !err.contains("\\u"), "{err}");
+        let emoji = "😀".repeat(100);
+        let err = parse_list(&emoji).expect_err("unknown");
+        assert!(err.len() < 200, "{} bytes: {err}", err.len());
     }
 
     #[test]
