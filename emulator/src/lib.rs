@@ -381,6 +381,15 @@ const CONTROL_BODY_TIMEOUT: Duration = Duration::from_secs(10);
 /// emulator's own (`http://` + the `Host` it was addressed to), whatever the CORS setting.
 /// Requests with neither header (curl, native tests) and same-origin pages pass.
 fn from_another_site(headers: &HeaderMap) -> Option<&'static str> {
+    // A page on a rebinding DNS name would be "same-origin" with its own Host: only requests
+    // addressed to a loopback name may change anything.
+    let host = headers
+        .get(HOST)
+        .and_then(|h| h.to_str().ok())
+        .unwrap_or("");
+    if !proxy::is_loopback_host(host) {
+        return Some("The emulator's control endpoints take changes only when addressed to a loopback name (127.0.0.1, localhost, [::1]).");
+    }
     if let Some(site) = headers.get("sec-fetch-site") {
         let site = site.to_str().unwrap_or("cross-site");
         if site.eq_ignore_ascii_case("cross-site") || site.eq_ignore_ascii_case("same-site") {

@@ -315,7 +315,7 @@ fn forwarded_pairs(q: &Query, takes: &[&str]) -> Vec<(String, String)> {
 }
 
 /// `127.0.0.1`, `localhost` or `[::1]`, with or without a port.
-fn is_loopback_host(host: &str) -> bool {
+pub(crate) fn is_loopback_host(host: &str) -> bool {
     let name = if let Some(rest) = host.strip_prefix('[') {
         rest.split(']').next().unwrap_or("")
     } else {

@@ -377,6 +377,23 @@ async fn the_fault_switch_refuses_other_sites_and_non_json_bodies() {
         assert!(reply.json()["error"].is_string());
         assert!(switch_is_off(addr).await, "{headers:?}");
     }
+    // A page on a rebinding DNS name is "same-origin" with its Host, but not a loopback name.
+    let body = r#"{"fault": "status-500"}"#;
+    let rebound = crate::support::raw(
+        addr,
+        format!(
+            "POST /_emulator/faults HTTP/1.1\r\nHost: rebind.example:{port}\r\n\
+             Origin: http://rebind.example:{port}\r\nContent-Type: application/json\r\n\
+             Content-Length: {}\r\nConnection: close\r\n\r\n{body}",
+            body.len(),
+            port = addr.port()
+        )
+        .as_bytes(),
+    )
+    .await
+    .expect("an answer");
+    assert_eq!(rebound.status, 403, "{}", rebound.text());
+    assert!(switch_is_off(addr).await);
     // The emulator's own pages may set and clear it, and so may curl (no Origin at all).
     let same = [("Origin", own.as_str()), ("Sec-Fetch-Site", "same-origin")];
     let set = post_switch(addr, "application/json; charset=utf-8", &same).await;
