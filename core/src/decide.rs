@@ -58,6 +58,9 @@ pub enum RefuseReason {
         /// The most the plan accepts.
         allowed: u32,
     },
+    /// The counts were reset and the server's totals have not been read since: only a sync
+    /// may go.
+    NotSynced,
     /// The request costs more than the whole limit: it cannot fit even in a fresh window.
     CostAboveLimit {
         /// The request's cost.
@@ -93,6 +96,13 @@ pub enum Decision {
     },
 }
 
+/// Whether an answer to `endpoint` carries the server's totals for the account: key/info's
+/// usage on CoinMarketCap; on Cryptowatch every answer carries the allowance left, and the
+/// root path is the cheapest way to ask.
+pub fn reads_server_totals(endpoint: EndpointId) -> bool {
+    matches!(endpoint, EndpointId::CmcKeyInfo | EndpointId::CwRoot)
+}
+
 fn refuse(reason: RefuseReason) -> Decision {
     Decision::Refuse { reason }
 }
@@ -112,6 +122,9 @@ pub fn decide(account: &Account, request: &Request, now: UnixMillis) -> Decision
     }
     if let KeyStatus::Rejected(problem) = account.key {
         return refuse(RefuseReason::Key(problem));
+    }
+    if account.needs_sync && !reads_server_totals(request.endpoint) {
+        return refuse(RefuseReason::NotSynced);
     }
     let cost = estimate_unchecked(request).credits;
     let reserved = account.reserved();

@@ -199,6 +199,11 @@ pub enum RefusedCode {
     TooManyConverts,
     /// The request costs more than the whole limit.
     CostAboveLimit,
+    /// The counts were reset and must be synced with the server first.
+    NotSynced,
+    /// The stored counts could not be read (a newer version or another script wrote them), so
+    /// nothing may be spent until they are reset.
+    CountsUnreadable,
     /// The key was rejected (see the server's code for which way).
     KeyRejected(KeyProblemCode),
 }
@@ -305,6 +310,7 @@ impl Code {
                 RefuseReason::EndpointNotInPlan { .. } => RefusedCode::NotInPlan,
                 RefuseReason::TooManyConverts { .. } => RefusedCode::TooManyConverts,
                 RefuseReason::CostAboveLimit { .. } => RefusedCode::CostAboveLimit,
+                RefuseReason::NotSynced => RefusedCode::NotSynced,
             })),
         }
     }
@@ -424,6 +430,8 @@ fn text(code: Code) -> (&'static str, &'static str, &'static str, When) {
             RefusedCode::NotInPlan => ("Not in your plan", "The plan does not include this endpoint; the server would refuse it and still count the request.", "Choose an endpoint your plan includes, or upgrade the plan.", Never),
             RefusedCode::TooManyConverts => ("Too many currencies", "The plan allows fewer convert currencies per request.", "Ask for fewer currencies, or split the request.", Never),
             RefusedCode::CostAboveLimit => ("Too big for the plan", "This request costs more than the whole limit; it could never go.", "Ask for fewer items.", Never),
+            RefusedCode::CountsUnreadable => ("Stored counts unreadable", "The counts stored on this device could not be read: a newer version of credit-gauge or another script wrote them. Sending without them could overspend, and writing over them could lose another tab's counts.", "Open the page that uses the newer credit-gauge, or press \"Reset counts and sync\" to start again from the server's counts.", Never),
+            RefusedCode::NotSynced => ("Counts not synced", "The stored counts were reset, so the widget does not know what the server has already counted; sending now could overspend.", "Press Sync: it asks the server for its counts (free on CoinMarketCap, the cheapest call on Cryptowatch), then requests go again.", Never),
             RefusedCode::KeyRejected(p) => match p {
                 KeyProblemCode::Invalid => ("Invalid API key", "The server said this key is invalid.", "Enter a valid key.", Never),
                 KeyProblemCode::Missing => ("API key missing", "The server received no key.", "Enter your key.", Never),

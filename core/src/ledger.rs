@@ -652,6 +652,11 @@ pub struct Account {
     pub next_reservation: u64,
     /// Estimate versus server truth.
     pub drift: Drift,
+    /// The counts were reset without the server's figures (stored counts that could not be
+    /// read were replaced): nothing but a request that reads the server's totals may go until
+    /// one has answered. Absent in documents written before it existed: `false`.
+    #[serde(default)]
+    pub needs_sync: bool,
 }
 
 impl Account {
@@ -682,7 +687,15 @@ impl Account {
             reservations: Vec::new(),
             next_reservation: 1,
             drift: Drift::default(),
+            needs_sync: false,
         }
+    }
+
+    /// This account, marked as reset: it spends nothing until the server's totals are read
+    /// (see [`Account::needs_sync`]).
+    pub fn awaiting_sync(mut self) -> Account {
+        self.needs_sync = true;
+        self
     }
 
     /// Credits held by requests in flight.

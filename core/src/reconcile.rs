@@ -108,7 +108,28 @@ pub fn reconcile(
     if s.from_server && reservation.is_some() {
         s.drift = Some(drift.record(s.charged, s.estimated));
     }
+    if has_server_totals(outcome) {
+        account.needs_sync = false;
+    }
     s
+}
+
+/// Whether `outcome` tells the account's totals as the server counts them.
+fn has_server_totals(outcome: &Outcome) -> bool {
+    match outcome {
+        Outcome::Cmc(a) => {
+            Code::of_outcome(outcome, ApiKind::CoinMarketCap).is_none()
+                && a.key_info.as_ref().is_some_and(|k| {
+                    k.month_used.is_some() && (k.monthly_limit.is_some() || k.month_left.is_some())
+                })
+        }
+        Outcome::Cw(a) => {
+            a.remaining.is_some()
+                || Code::of_outcome(outcome, ApiKind::Cryptowatch)
+                    == Some(Code::Cw(CwError::OutOfAllowance))
+        }
+        Outcome::Failed { .. } => false,
+    }
 }
 
 fn charge_cmc(l: &mut CmcLimits, amount: Credits, now: UnixMillis) {

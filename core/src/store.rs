@@ -1,8 +1,12 @@
 //! The stored form of the [`Ledger`]: versioned JSON, read tolerantly.
 //!
 //! `{"v": 1, "accounts": [...]}`. Loading never fails and never panics: a missing, corrupt,
-//! truncated or future document gives a fresh ledger and a warning the widget shows; one corrupt
-//! account is dropped without losing the others. Instants inside are UTC milliseconds.
+//! truncated or future document gives a fresh ledger and a warning; one corrupt account is
+//! dropped without losing the others. A document that loads with a warning was not fully read,
+//! so the widget must not write over it (another version's or another tab's counts would be
+//! lost) and must not spend on the fresh ledger: it shows the warning and waits for the user to
+//! reset the counts, after which the account needs a sync ([`Account::needs_sync`]).
+//! Instants inside are UTC milliseconds.
 
 use serde::Serialize;
 use serde_json::Value;
@@ -17,20 +21,21 @@ pub const STORE_VERSION: u64 = 1;
 #[derive(Clone, Copy, Debug, PartialEq, Eq, thiserror::Error)]
 pub enum LoadWarning {
     /// The text is not JSON (corrupt or truncated).
-    #[error("the stored state was unreadable and has been reset")]
+    #[error("they are not JSON (corrupt or cut short)")]
     NotJson,
     /// JSON, but not a stored ledger.
-    #[error("the stored state had an unknown shape and has been reset")]
+    #[error("they are not in the shape credit-gauge stores")]
     UnknownShape,
     /// Written by a newer version of the widget.
-    #[error("the stored state comes from a newer version and has been reset")]
+    #[error("a newer version of credit-gauge wrote them (format {0})")]
     NewerVersion(u64),
     /// Some accounts were unreadable and were dropped.
-    #[error("{0} stored account(s) were unreadable and have been reset")]
+    #[error("{0} stored account(s) in them are unreadable")]
     AccountsDropped(usize),
 }
 
-/// The result of loading: always a usable ledger, plus what was lost, if anything.
+/// The result of loading: a ledger, plus what could not be read, if anything (then the ledger
+/// is not the stored one: see the module's note).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Loaded {
     /// The ledger.

@@ -864,3 +864,79 @@ fn only_the_first_answer_moves_the_start_of_the_cryptowatch_window() {
     }
     assert_eq!(cw(&a).resets_at(t.plus(500)), Some(t.plus(300 + DAY_MS)));
 }
+
+#[test]
+fn a_reset_account_spends_nothing_until_a_sync_has_read_the_servers_totals() {
+    let mut a = Account::cmc("k", CmcPlan::Basic).awaiting_sync();
+    let t = at(T0);
+    assert_eq!(
+        decide(&a, &listings(), t),
+        Decision::Refuse {
+            reason: RefuseReason::NotSynced
+        }
+    );
+    // A failed sync leaves the account blocked.
+    let failed = Outcome::Failed {
+        failure: ClientFailure::Network,
+        http_status: None,
+    };
+    send(&mut a, &Request::new(EndpointId::CmcKeyInfo), t, &failed);
+    assert!(a.needs_sync);
+    // So does an answer without the server's totals (an error).
+    send(
+        &mut a,
+        &Request::new(EndpointId::CmcKeyInfo),
+        t,
+        &err_cmc(500, 500),
+    );
+    assert!(a.needs_sync);
+    // key/info's usage is the server's truth: requests go again, from the server's count.
+    send(
+        &mut a,
+        &Request::new(EndpointId::CmcKeyInfo),
+        t,
+        &cmc_outcome(200, KEY_INFO_2019),
+    );
+    assert!(!a.needs_sync);
+    assert_eq!(cmc(&a).month.used_at(t), Credits::from_whole(5_000));
+    assert!(matches!(
+        decide(&a, &listings(), t),
+        Decision::SendNow { .. }
+    ));
+}
+
+#[test]
+fn a_reset_cryptowatch_account_is_synced_by_any_answer_with_the_allowance() {
+    let mut a = Account::cryptowatch("k", true).awaiting_sync();
+    let t = at(T0);
+    assert_eq!(
+        decide(&a, &price(), t),
+        Decision::Refuse {
+            reason: RefuseReason::NotSynced
+        }
+    );
+    send(
+        &mut a,
+        &Request::new(EndpointId::CwRoot),
+        t,
+        &cw_outcome(
+            200,
+            r#"{"result":{},"allowance":{"cost":0.001,"remaining":3.5}}"#,
+        ),
+    );
+    assert!(!a.needs_sync);
+    assert_eq!(
+        cw(&a).remaining_at(t),
+        Credits::parse_decimal("3.5").unwrap()
+    );
+}
+
+#[test]
+fn a_stored_account_from_before_the_sync_flag_loads_as_synced() {
+    let a = Account::cmc("k", CmcPlan::Basic);
+    let mut doc: serde_json::Value = serde_json::to_value(&a).unwrap();
+    doc.as_object_mut().unwrap().remove("needs_sync");
+    let back: Account = serde_json::from_value(doc).unwrap();
+    assert!(!back.needs_sync);
+    assert_eq!(back, a);
+}
