@@ -22,7 +22,12 @@ extern "C" {
     type LockManager;
 
     #[wasm_bindgen(method, js_name = request)]
-    fn request(this: &LockManager, name: &str, callback: &Function) -> Promise;
+    fn request_with_options(
+        this: &LockManager,
+        name: &str,
+        options: &JsValue,
+        callback: &Function,
+    ) -> Promise;
 }
 
 /// A short, one-way fingerprint of an API key (64-bit FNV-1a, hex): enough to keep two keys'
@@ -50,6 +55,8 @@ pub enum Notice {
     StorageFull,
     /// Web Locks are missing (an insecure page): tabs may race each other.
     NoLocks,
+    /// The lock was not granted in time: something on this origin holds it.
+    LockHeld,
 }
 
 impl Notice {
@@ -67,6 +74,11 @@ impl Notice {
             Notice::NoLocks => {
                 "This page is not a secure context, so tabs cannot coordinate: use one tab \
                  per key, or serve the page over https or from localhost."
+            }
+            Notice::LockHeld => {
+                "Another script on this site has held credit-gauge's storage lock for too \
+                 long, so counts are written without it and tabs may briefly disagree. \
+                 Reload the page if this stays."
             }
         }
     }
@@ -200,7 +212,14 @@ impl Store {
             };
             (result, wrote)
         };
-        locked(&format!("{key}:lock"), critical).await
+        let (result, granted) = locked(&format!("{key}:lock"), critical).await;
+        let mut notice = self.notice.borrow_mut();
+        if !granted {
+            *notice = Some(Notice::LockHeld);
+        } else if *notice == Some(Notice::LockHeld) {
+            *notice = None;
+        }
+        result
     }
 }
 
@@ -224,16 +243,56 @@ fn lock_manager() -> Option<LockManager> {
 /// read-modify-write then costs about 25 ms, far below any API's request rate.
 pub const HOLD_AFTER_WRITE_MS: i32 = 25;
 
+/// How long to wait for the lock before going on without it. Eight busy tabs queue for it
+/// for seconds at a time, so the bound is generous; once it has run out, later waits are
+/// short until the lock is granted again, so a script that holds it for good costs each
+/// update one second, not twenty.
+pub const LOCK_PATIENCE_MS: i32 = 20_000;
+/// The wait after the lock was not granted in time, until it is granted again.
+pub const LOCK_PATIENCE_WHILE_HELD_MS: i32 = 1_000;
+
+thread_local! {
+    /// Whether the last wait for a lock ran out.
+    static LOCK_WAS_HELD: RefCell<bool> = const { RefCell::new(false) };
+    /// The bound in force (the constants above; tests shorten it).
+    static PATIENCE: RefCell<(i32, i32)> =
+        const { RefCell::new((LOCK_PATIENCE_MS, LOCK_PATIENCE_WHILE_HELD_MS)) };
+}
+
+/// Sets how long lock waits last (normally, and after one ran out), for tests that hold the
+/// lock on purpose.
+pub fn set_lock_patience(normal_ms: i32, while_held_ms: i32) {
+    PATIENCE.with(|p| *p.borrow_mut() = (normal_ms, while_held_ms));
+}
+
+/// An `{ signal }` option that aborts a lock request after the current patience, and the timer
+/// that does it (dropping it cancels the abort).
+fn patience_signal() -> Option<(JsValue, gloo_timers::callback::Timeout)> {
+    let controller = web_sys::AbortController::new().ok()?;
+    let held = LOCK_WAS_HELD.with(|h| *h.borrow());
+    let (normal, while_held) = PATIENCE.with(|p| *p.borrow());
+    let wait = if held { while_held } else { normal };
+    let options = js_sys::Object::new();
+    js_sys::Reflect::set(&options, &"signal".into(), &controller.signal()).ok()?;
+    let timer = gloo_timers::callback::Timeout::new(wait.max(0) as u32, move || controller.abort());
+    Some((options.into(), timer))
+}
+
 /// Runs `critical` while holding the Web Lock `name` (exclusive across every tab and frame
-/// of this origin). Without Web Locks, or if the request fails, it runs unlocked: the page
-/// keeps working and `Store::notice` says tabs may race.
+/// of this origin). Without Web Locks, if the request fails, or if the lock is not granted
+/// within the patience bound (another script holds it), it runs unlocked: the page keeps
+/// working, nothing is lost, and `Store::notice` says tabs may race.
 pub async fn with_lock<R: 'static>(name: &str, critical: impl FnOnce() -> R + 'static) -> R {
-    locked(name, move || (critical(), true)).await
+    locked(name, move || (critical(), true)).await.0
 }
 
 /// [`with_lock`], where `critical` also says whether it wrote: the lock is held
-/// `HOLD_AFTER_WRITE_MS` longer only after a write.
-async fn locked<R: 'static>(name: &str, critical: impl FnOnce() -> (R, bool) + 'static) -> R {
+/// `HOLD_AFTER_WRITE_MS` longer only after a write. Also returns `false` when a lock manager
+/// was there but did not grant the lock in time.
+async fn locked<R: 'static>(
+    name: &str,
+    critical: impl FnOnce() -> (R, bool) + 'static,
+) -> (R, bool) {
     let critical = Rc::new(RefCell::new(Some(critical)));
     let result: Rc<RefCell<Option<R>>> = Rc::new(RefCell::new(None));
     if let Some(locks) = lock_manager() {
@@ -263,16 +322,44 @@ async fn locked<R: 'static>(name: &str, critical: impl FnOnce() -> (R, bool) + '
                 }
             }))
         });
-        let _ = JsFuture::from(locks.request(name, callback.unchecked_ref())).await;
-    }
-    if let Some(value) = result.borrow_mut().take() {
-        return value;
+        let request = match patience_signal() {
+            Some((options, timer)) => {
+                let granted = JsFuture::from(locks.request_with_options(
+                    name,
+                    &options,
+                    callback.unchecked_ref(),
+                ))
+                .await;
+                drop(timer);
+                granted
+            }
+            None => {
+                JsFuture::from(locks.request_with_options(
+                    name,
+                    &JsValue::UNDEFINED,
+                    callback.unchecked_ref(),
+                ))
+                .await
+            }
+        };
+        let granted = result.borrow().is_some();
+        LOCK_WAS_HELD.with(|h| *h.borrow_mut() = !granted);
+        if let Some(value) = result.borrow_mut().take() {
+            return (value, true);
+        }
+        // Not granted in time (or the request failed): go on without the lock.
+        let _ = request;
+        let f = critical
+            .borrow_mut()
+            .take()
+            .expect("the critical section had not run");
+        return (f().0, false);
     }
     let f = critical
         .borrow_mut()
         .take()
         .expect("the critical section runs exactly once");
-    f().0
+    (f().0, true)
 }
 
 type StorageListener = (web_sys::Window, Closure<dyn Fn(web_sys::StorageEvent)>);

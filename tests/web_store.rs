@@ -132,6 +132,54 @@ async fn an_update_waits_while_another_context_holds_the_lock() {
 }
 
 #[wasm_bindgen_test]
+async fn a_lock_held_for_good_delays_an_update_by_the_bound_only_and_says_so() {
+    // A same-origin script takes the widget's lock and never lets go.
+    let store = Store::open();
+    let key = storage_key("cmc", "held-for-good", "ledger");
+    store.write(&key, "1");
+    let held = hold_lock(&format!("{key}:lock"));
+    JsFuture::from(js_sys::Promise::from(held.get(0)))
+        .await
+        .unwrap();
+    credit_gauge::store::set_lock_patience(300, 100);
+
+    let finished = Rc::new(RefCell::new(0));
+    for _ in 0..3 {
+        let (store, key, finished) = (store.clone(), key.clone(), finished.clone());
+        wasm_bindgen_futures::spawn_local(async move {
+            store
+                .update(&key, |v| {
+                    let n: i64 = v.and_then(|v| v.parse().ok()).unwrap_or(0);
+                    (Some((n + 1).to_string()), ())
+                })
+                .await;
+            *finished.borrow_mut() += 1;
+        });
+    }
+    // Every update goes through without the lock, and none is lost.
+    let mut waited = 0;
+    while *finished.borrow() < 3 {
+        assert!(waited < 5_000, "updates still stalled after {waited} ms");
+        gloo_timers_sleep(50).await;
+        waited += 50;
+    }
+    assert_eq!(store.read(&key).as_deref(), Some("4"));
+    assert_eq!(store.notice(), Some(Notice::LockHeld));
+
+    // Once the lock is free again, updates take it and the notice goes.
+    let release: js_sys::Function = held.get(1).unchecked_into();
+    release.call0(&JsValue::UNDEFINED).unwrap();
+    store.update(&key, |_| (Some("5".into()), ())).await;
+    assert_eq!(store.read(&key).as_deref(), Some("5"));
+    assert_eq!(store.notice(), None);
+    credit_gauge::store::set_lock_patience(
+        credit_gauge::store::LOCK_PATIENCE_MS,
+        credit_gauge::store::LOCK_PATIENCE_WHILE_HELD_MS,
+    );
+    store.remove(&key);
+}
+
+#[wasm_bindgen_test]
 async fn an_update_that_changes_nothing_writes_nothing() {
     let store = Store::open();
     let key = storage_key("cmc", "unchanged", "ledger");
