@@ -13,7 +13,8 @@ use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 
 use crate::components::WidgetView;
-use crate::widget::{api_from_slug, emulator_base, Settings, Widget};
+use crate::keys;
+use crate::widget::{api_from_slug, emulator_base, page_store, Settings, Widget};
 
 /// The widget's styles, placed inside each shadow root.
 const STYLES: &str = include_str!("../style/main.css");
@@ -44,7 +45,8 @@ pub struct EmbedOptions {
     pub script_origin: Option<String>,
 }
 
-fn get(options: &JsValue, names: &[&str]) -> Option<String> {
+/// The first of `names` that a JS options object has, as text.
+fn js_option(options: &JsValue, names: &[&str]) -> Option<String> {
     names.iter().find_map(|name| {
         let v = js_sys::Reflect::get(options, &JsValue::from_str(name)).ok()?;
         if let Some(s) = v.as_string() {
@@ -85,34 +87,51 @@ pub fn endpoint_by_path(api: ApiKind, path: &str) -> Option<EndpointId> {
 impl EmbedOptions {
     /// Reads the options from a JS object. Unknown values are ignored, never fatal.
     pub fn from_js(options: &JsValue) -> EmbedOptions {
-        let api = get(options, &["api"]).and_then(|a| api_from_slug(&a.to_ascii_lowercase()));
-        let endpoint = get(options, &["endpoint"])
+        EmbedOptions::from_lookup(|names| js_option(options, names))
+    }
+
+    /// Reads the options from `name=value` pairs (a query string). The last value of a name
+    /// wins, as it does for an attribute set twice.
+    pub fn from_pairs(pairs: &[(String, String)]) -> EmbedOptions {
+        EmbedOptions::from_lookup(|names| {
+            pairs
+                .iter()
+                .rev()
+                .find(|(n, _)| names.contains(&n.as_str()))
+                .map(|(_, v)| v.clone())
+        })
+    }
+
+    /// Reads the options through `get`, which gives the value of the first of the names it
+    /// is asked for that is present.
+    fn from_lookup(get: impl Fn(&[&str]) -> Option<String>) -> EmbedOptions {
+        let api = get(&["api"]).and_then(|a| api_from_slug(&a.to_ascii_lowercase()));
+        let endpoint = get(&["endpoint"])
             .and_then(|e| endpoint_by_path(api.unwrap_or(ApiKind::CoinMarketCap), &e));
         EmbedOptions {
             api,
-            base_url: get(options, &["baseUrl", "base-url"]).filter(|s| !s.is_empty()),
-            key: get(options, &["key"]),
+            base_url: get(&["baseUrl", "base-url"]).filter(|s| !s.is_empty()),
+            key: get(&["key"]),
             endpoint,
-            params: get(options, &["params"])
+            params: get(&["params"])
                 .map(|p| parse_params(&p))
                 .unwrap_or_default(),
-            plan: get(options, &["plan"]).and_then(|p| {
+            plan: get(&["plan"]).and_then(|p| {
                 CmcPlan::ALL
                     .into_iter()
                     .find(|c| c.name().eq_ignore_ascii_case(&p))
             }),
-            compact: get(options, &["compact"]).is_some_and(|c| c != "false"),
-            theme: get(options, &["theme"])
-                .filter(|t| ["light", "dark", "auto"].contains(&t.as_str())),
-            refresh: get(options, &["refresh"])
+            compact: get(&["compact"]).is_some_and(|c| c != "false"),
+            theme: get(&["theme"]).filter(|t| ["light", "dark", "auto"].contains(&t.as_str())),
+            refresh: get(&["refresh"])
                 .and_then(|r| r.parse::<f64>().ok())
                 .filter(|r| r.is_finite() && *r >= 1.0)
                 .map(|r| r.min(86_400.0) as u32),
-            timeout: get(options, &["timeout"])
+            timeout: get(&["timeout"])
                 .and_then(|t| t.parse::<f64>().ok())
                 .filter(|t| t.is_finite() && *t >= 1.0)
                 .map(|t| t.min(120.0) as u32),
-            script_origin: get(options, &["scriptOrigin"]),
+            script_origin: get(&["scriptOrigin"]),
         }
     }
 
@@ -160,7 +179,12 @@ impl EmbedOptions {
     }
 }
 
-/// An embedded widget. Dropping it, or calling `unmount()`, removes the widget.
+/// An embedded widget; `unmount()` removes it.
+///
+/// Dropping the handle leaves the widget on the page. In JavaScript the handle is dropped when
+/// the garbage collector takes it (wasm-bindgen frees it through a `FinalizationRegistry`):
+/// a page that calls `mount` without keeping the handle must still keep its widget, not lose
+/// it at the collector's whim.
 #[wasm_bindgen]
 pub struct MountHandle {
     inner: Option<Box<dyn Any>>,
@@ -182,7 +206,10 @@ impl MountHandle {
 
 impl Drop for MountHandle {
     fn drop(&mut self) {
-        self.unmount();
+        // Not unmounted: the view lives on as the page's, as the app's does.
+        if let Some(view) = self.inner.take() {
+            std::mem::forget(view);
+        }
     }
 }
 
@@ -191,19 +218,52 @@ impl Drop for MountHandle {
 #[wasm_bindgen]
 pub fn mount(target: &JsValue, options: &JsValue) -> Result<MountHandle, JsValue> {
     crate::install_panic_hook();
-    let root: web_sys::ShadowRoot = if let Some(root) = target.dyn_ref::<web_sys::ShadowRoot>() {
-        root.clone()
+    mount_with(target, EmbedOptions::from_js(options))
+}
+
+/// The shadow root of `target`: its own when it is one, the element's (attached when missing)
+/// when it is an element.
+fn shadow_root_of(target: &JsValue) -> Result<web_sys::ShadowRoot, JsValue> {
+    if let Some(root) = target.dyn_ref::<web_sys::ShadowRoot>() {
+        Ok(root.clone())
     } else if let Some(element) = target.dyn_ref::<web_sys::Element>() {
         match element.shadow_root() {
-            Some(root) => root,
-            None => element
-                .attach_shadow(&web_sys::ShadowRootInit::new(web_sys::ShadowRootMode::Open))?,
+            Some(root) => Ok(root),
+            None => {
+                element.attach_shadow(&web_sys::ShadowRootInit::new(web_sys::ShadowRootMode::Open))
+            }
         }
     } else {
-        return Err(JsValue::from_str("mount needs an element or a shadow root"));
-    };
+        Err(JsValue::from_str("mount needs an element or a shadow root"))
+    }
+}
+
+/// Shows `message` in `target`'s shadow root in place of a widget, for options the widget
+/// refuses to run with.
+pub(crate) fn mount_refusal(target: &JsValue, message: &str) -> Result<MountHandle, JsValue> {
+    let root = shadow_root_of(target)?;
+    let document = document();
+    let style = document.create_element("style")?;
+    style.set_text_content(Some(&format!("{HOST_RESET}{STYLES}")));
+    let container = document.create_element("div")?;
+    container.set_class_name("cg-embed");
+    let note = document.create_element("p")?;
+    note.set_class_name("notice refused");
+    note.set_attribute("role", "alert")?;
+    note.set_text_content(Some(message));
+    container.append_child(&note)?;
+    root.append_child(&style)?;
+    root.append_child(&container)?;
+    Ok(MountHandle {
+        inner: None,
+        nodes: vec![style.into(), container.into()],
+    })
+}
+
+/// Mounts a widget with options already read and checked.
+pub(crate) fn mount_with(target: &JsValue, options: EmbedOptions) -> Result<MountHandle, JsValue> {
+    let root = shadow_root_of(target)?;
     let host: web_sys::EventTarget = root.host().into();
-    let options = EmbedOptions::from_js(options);
     let document = document();
     let style = document.create_element("style")?;
     style.set_text_content(Some(&format!("{HOST_RESET}{STYLES}")));
@@ -215,9 +275,7 @@ pub fn mount(target: &JsValue, options: &JsValue) -> Result<MountHandle, JsValue
     let mut settings = options.settings();
     if options.key.is_none() {
         // A key the user chose to remember on this origin (the iframe's, for iframe embeds).
-        if let Some(key) =
-            crate::widget::page_store().read(&crate::widget::remembered_key(settings.api))
-        {
+        if let Some(key) = keys::remembered_key(&page_store(), settings.api, settings.base()) {
             match settings.api {
                 ApiKind::CoinMarketCap => settings.key_cmc = key,
                 ApiKind::Cryptowatch => settings.key_cw = key,

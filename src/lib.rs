@@ -7,6 +7,8 @@ pub mod client;
 pub mod components;
 pub mod embed;
 pub mod format;
+pub mod frame;
+pub mod keys;
 pub mod store;
 pub mod widget;
 

@@ -19,6 +19,7 @@ use wasm_bindgen::JsValue;
 
 use crate::client;
 use crate::format;
+use crate::keys;
 use crate::store::{self, Store, Subscription};
 
 /// The current time, UTC milliseconds.
@@ -147,11 +148,6 @@ impl Settings {
 
 const SETTINGS_KEY: &str = "credit-gauge:v1:settings";
 
-/// Where a key the user asked to remember is stored.
-pub fn remembered_key(api: ApiKind) -> String {
-    format!("credit-gauge:v1:key:{}", api_slug(api))
-}
-
 /// One line of the history.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct HistoryEntry {
@@ -248,13 +244,17 @@ impl Widget {
                 };
             }
             if settings.remember {
-                for api in [ApiKind::CoinMarketCap, ApiKind::Cryptowatch] {
-                    if let Some(key) = store.read(&remembered_key(api)) {
-                        match api {
-                            ApiKind::CoinMarketCap => settings.key_cmc = key,
-                            ApiKind::Cryptowatch => settings.key_cw = key,
-                        }
-                    }
+                // Each key only for the server it was remembered with: the stored settings
+                // may have been written by another script.
+                if let Some(key) =
+                    keys::remembered_key(&store, ApiKind::CoinMarketCap, &settings.base_cmc)
+                {
+                    settings.key_cmc = key;
+                }
+                if let Some(key) =
+                    keys::remembered_key(&store, ApiKind::Cryptowatch, &settings.base_cw)
+                {
+                    settings.key_cw = key;
                 }
             }
         }
@@ -351,15 +351,14 @@ impl Widget {
         if let Ok(text) = serde_json::to_string(&s) {
             store.write(SETTINGS_KEY, &text);
         }
-        for api in [ApiKind::CoinMarketCap, ApiKind::Cryptowatch] {
-            let key = match api {
-                ApiKind::CoinMarketCap => &s.key_cmc,
-                ApiKind::Cryptowatch => &s.key_cw,
-            };
-            if s.remember && !key.is_empty() {
-                store.write(&remembered_key(api), key);
+        for (api, base, key) in [
+            (ApiKind::CoinMarketCap, &s.base_cmc, &s.key_cmc),
+            (ApiKind::Cryptowatch, &s.base_cw, &s.key_cw),
+        ] {
+            if s.remember {
+                keys::remember(&store, api, base, key);
             } else {
-                store.remove(&remembered_key(api));
+                keys::forget(&store, api);
             }
         }
         self.settings.set(s.clone());

@@ -360,12 +360,13 @@ async fn settings_switch_api_and_server_and_store_a_key_only_when_asked() {
         .dispatch_event(&web_sys::Event::new("change").unwrap())
         .unwrap();
     leptos::task::tick().await;
+    // Remembered for the server it was typed for (the real API's preset), and only that one.
     assert_eq!(
         storage
             .get_item("credit-gauge:v1:key:cw")
             .unwrap()
             .as_deref(),
-        Some("my-cw-key")
+        Some(r#"{"key":"my-cw-key","origin":"https://api.cryptowat.ch"}"#)
     );
     // Unticking forgets it again.
     remember.set_checked(false);
@@ -375,4 +376,33 @@ async fn settings_switch_api_and_server_and_store_a_key_only_when_asked() {
     leptos::task::tick().await;
     assert_eq!(storage.get_item("credit-gauge:v1:key:cw").unwrap(), None);
     storage.remove_item("credit-gauge:v1:settings").unwrap();
+}
+
+#[wasm_bindgen_test]
+async fn a_mounted_widget_outlives_its_dropped_handle_and_goes_on_unmount() {
+    // In JavaScript the garbage collector drops a handle the page did not keep; the widget
+    // must stay (it vanished at random before, and sent nothing).
+    let host = test_root();
+    let options = js_sys::Object::new();
+    js_sys::Reflect::set(&options, &"api".into(), &"cmc".into()).unwrap();
+    let handle = credit_gauge::embed::mount(&host, &options).unwrap();
+    leptos::task::tick().await;
+    let shadow = host.shadow_root().expect("a shadow root");
+    assert!(shadow.query_selector(".cg").unwrap().is_some());
+    drop(handle);
+    leptos::task::tick().await;
+    assert!(
+        shadow.query_selector(".cg").unwrap().is_some(),
+        "dropping the handle removed the widget"
+    );
+
+    // unmount() is what removes it.
+    let host = test_root();
+    let mut handle = credit_gauge::embed::mount(&host, &options).unwrap();
+    leptos::task::tick().await;
+    let shadow = host.shadow_root().unwrap();
+    assert!(shadow.query_selector(".cg").unwrap().is_some());
+    handle.unmount();
+    leptos::task::tick().await;
+    assert_eq!(shadow.child_nodes().length(), 0);
 }

@@ -1,0 +1,140 @@
+//! Keys the user asked to remember, each bound to the origin it was saved for.
+//!
+//! A remembered key is sent only to the origin of the base URL it was remembered with: a base
+//! URL changed later by a query string, an attribute or a script that wrote the settings cannot
+//! take the key elsewhere. Origins are compared as the browser's URL parser resolves them, so
+//! tricks such as `https://api.example@evil.example` or `/\evil.example` name the origin they
+//! really reach.
+
+use credit_gauge_core::ApiKind;
+use serde::{Deserialize, Serialize};
+
+use crate::store::Store;
+use crate::widget::api_slug;
+
+/// Where a key the user asked to remember is stored.
+pub fn remembered_key_name(api: ApiKind) -> String {
+    format!("credit-gauge:v1:key:{}", api_slug(api))
+}
+
+/// The stored form: the key and the one origin it may be sent to.
+#[derive(Debug, PartialEq, Serialize, Deserialize)]
+struct Remembered {
+    key: String,
+    origin: String,
+}
+
+/// The origin (`scheme://host[:port]`) that `base` names, resolved against the page's
+/// address; `None` when it is not an http(s) URL.
+pub fn origin_of(base: &str) -> Option<String> {
+    let href = web_sys::window()?.location().href().ok()?;
+    let url = web_sys::Url::new_with_base(base, &href).ok()?;
+    matches!(url.protocol().as_str(), "http:" | "https:").then(|| url.origin())
+}
+
+/// The page's own origin.
+pub fn page_origin() -> Option<String> {
+    web_sys::window()?.location().origin().ok()
+}
+
+/// Which remembered key, if any, may be sent to `origin`. `stored` was written by this widget
+/// or by any script of the page: anything but a key bound to exactly `origin` gives nothing.
+pub fn key_for_origin(stored: &str, origin: &str, page_origin: &str) -> Option<String> {
+    match serde_json::from_str::<Remembered>(stored) {
+        Ok(r) if r.origin == origin && !r.key.is_empty() => Some(r.key),
+        Ok(_) => None,
+        // A plain key from before keys were bound to origins was saved by the app on this
+        // page's origin, for the emulator it serves: it may go there and nowhere else.
+        Err(_) if !stored.is_empty() && !stored.starts_with('{') && origin == page_origin => {
+            Some(stored.to_string())
+        }
+        Err(_) => None,
+    }
+}
+
+/// The remembered key of `api` that may be sent to `base`, if any.
+pub fn remembered_key(store: &Store, api: ApiKind, base: &str) -> Option<String> {
+    let stored = store.read(&remembered_key_name(api))?;
+    key_for_origin(&stored, &origin_of(base)?, &page_origin()?)
+}
+
+/// Remembers `key` for the origin of `base`; forgets it when `key` is empty or `base` names
+/// no origin.
+pub fn remember(store: &Store, api: ApiKind, base: &str, key: &str) {
+    let name = remembered_key_name(api);
+    let stored = origin_of(base)
+        .filter(|_| !key.is_empty())
+        .and_then(|origin| {
+            serde_json::to_string(&Remembered {
+                key: key.to_string(),
+                origin,
+            })
+            .ok()
+        });
+    match stored {
+        Some(text) => store.write(&name, &text),
+        None => store.remove(&name),
+    }
+}
+
+/// Forgets the remembered key of `api`.
+pub fn forget(store: &Store, api: ApiKind) {
+    store.remove(&remembered_key_name(api));
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const PAGE: &str = "http://127.0.0.1:8787";
+
+    #[test]
+    fn a_key_goes_only_to_the_origin_it_was_remembered_for() {
+        let stored = r#"{"key":"secret","origin":"http://127.0.0.1:8787"}"#;
+        assert_eq!(
+            key_for_origin(stored, PAGE, PAGE).as_deref(),
+            Some("secret")
+        );
+        assert_eq!(
+            key_for_origin(stored, "https://attacker.example", PAGE),
+            None
+        );
+        assert_eq!(key_for_origin(stored, "http://127.0.0.1:8788", PAGE), None);
+    }
+
+    #[test]
+    fn a_key_saved_for_another_origin_stays_there_even_on_that_page() {
+        let stored = r#"{"key":"secret","origin":"https://pro-api.coinmarketcap.com"}"#;
+        assert_eq!(key_for_origin(stored, PAGE, PAGE), None);
+        assert_eq!(
+            key_for_origin(stored, "https://pro-api.coinmarketcap.com", PAGE).as_deref(),
+            Some("secret")
+        );
+    }
+
+    #[test]
+    fn a_plain_key_from_before_binding_goes_only_to_the_page_origin() {
+        assert_eq!(
+            key_for_origin("secret", PAGE, PAGE).as_deref(),
+            Some("secret")
+        );
+        assert_eq!(
+            key_for_origin("secret", "https://attacker.example", PAGE),
+            None
+        );
+    }
+
+    #[test]
+    fn anything_else_a_script_wrote_gives_no_key() {
+        for stored in [
+            "",
+            "{",
+            "{}",
+            r#"{"key":"","origin":"http://127.0.0.1:8787"}"#,
+            r#"{"key":"x","origin":null}"#,
+            r#"{"key":1,"origin":"http://127.0.0.1:8787"}"#,
+        ] {
+            assert_eq!(key_for_origin(stored, PAGE, PAGE), None, "{stored:?}");
+        }
+    }
+}
