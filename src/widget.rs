@@ -8,6 +8,7 @@ use std::cell::RefCell;
 
 use credit_gauge_core::catalog::CostBasis;
 use credit_gauge_core::decide::Decision;
+use credit_gauge_core::explain::RefusedCode;
 use credit_gauge_core::{
     advance, estimate, explain, load, reserve, save, set_plan, Account, ApiKind, CmcPlan, Code,
     Credits, EndpointId, Explanation, Ledger, Outcome, Request, Settlement, UnixMillis,
@@ -321,19 +322,23 @@ impl Widget {
         let s = self.settings.get_untracked();
         let store = page_store();
         let loaded = load(&store.read(&s.ledger_key()).unwrap_or_default());
-        self.load_warning.set(
-            loaded
-                .warning
-                .map(|w| format!("Stored counts were reset: {w}.")),
-        );
-        let mut account = loaded
-            .ledger
-            .account(s.api, &s.key_label())
-            .cloned()
-            .unwrap_or_else(|| s.fresh_account());
-        // Settle what has expired (a closed tab's reservations, ended windows) for display.
-        advance(&mut account, now());
-        self.account.set(Some(account));
+        if let Some(w) = loaded.warning {
+            // Not fully read: neither shown as if it were, nor written over (see `with_account`).
+            self.load_warning.set(Some(format!(
+                "Stored counts could not be read: {w}. Nothing is sent until they are reset."
+            )));
+            self.account.set(None);
+        } else {
+            self.load_warning.set(None);
+            let mut account = loaded
+                .ledger
+                .account(s.api, &s.key_label())
+                .cloned()
+                .unwrap_or_else(|| s.fresh_account());
+            // Settle what has expired (a closed tab's reservations, ended windows) for display.
+            advance(&mut account, now());
+            self.account.set(Some(account));
+        }
         let history = store
             .read(&s.history_key())
             .and_then(|t| serde_json::from_str::<Vec<HistoryEntry>>(&t).ok())
@@ -373,23 +378,35 @@ impl Widget {
     }
 
     /// Read-modify-write of this widget's account under the store's lock.
+    ///
+    /// `None` when the stored document could not be read: it is left as it is (a newer
+    /// version's or another tab's counts are not written over) and nothing is changed; the
+    /// widget shows why until the user resets the counts.
     async fn with_account<R: 'static>(
         self,
         s: &Settings,
         change: impl FnOnce(&mut Account, UnixMillis) -> R + 'static,
-    ) -> R {
+    ) -> Option<R> {
         let (api, label, fresh) = (s.api, s.key_label(), s.fresh_account());
-        let (result, account) = page_store()
+        let changed = page_store()
             .update(&s.ledger_key(), move |text| {
-                let mut ledger: Ledger = load(&text.unwrap_or_default()).ledger;
+                let loaded = load(&text.unwrap_or_default());
+                if loaded.warning.is_some() {
+                    return (None, None);
+                }
+                let mut ledger: Ledger = loaded.ledger;
                 let account = ledger.account_or_insert_with(api, &label, || fresh);
                 let t = now();
                 advance(account, t);
                 let result = change(account, t);
                 let snapshot = account.clone();
-                (Some(save(&ledger)), (result, snapshot))
+                (Some(save(&ledger)), Some((result, snapshot)))
             })
             .await;
+        let Some((result, account)) = changed else {
+            self.reload();
+            return None;
+        };
         // Only show it if the user is still looking at this account.
         if self
             .settings
@@ -398,7 +415,29 @@ impl Widget {
             self.account.set(Some(account));
         }
         self.notice.set(page_store().notice().map(|n| n.message()));
-        result
+        Some(result)
+    }
+
+    /// Replaces stored counts that could not be read with a fresh account that spends nothing
+    /// until the server's counts are read, and reads them (Sync). The user's choice: it writes
+    /// over what another version or script stored.
+    pub fn reset_counts(self) {
+        let s = self.settings.get_untracked();
+        let fresh = s.fresh_account().awaiting_sync();
+        spawn_local(async move {
+            page_store()
+                .update(&s.ledger_key(), move |_| {
+                    (
+                        Some(save(&Ledger {
+                            accounts: vec![fresh],
+                        })),
+                        (),
+                    )
+                })
+                .await;
+            self.reload();
+            self.sync();
+        });
     }
 
     /// The cost preview line for a request, e.g.
@@ -539,9 +578,10 @@ impl Widget {
             }
             let req = request.clone();
             let outcome = self.with_account(&s, move |a, t| reserve(a, &req, t)).await;
-            match outcome {
-                Ok(reservation) => break reservation,
-                Err(decision @ Decision::WaitUntil { at, .. }) => {
+            // Why the request can never go as it is: the explanation, and which parameter.
+            let (explanation, detail) = match outcome {
+                Some(Ok(reservation)) => break reservation,
+                Some(Err(decision @ Decision::WaitUntil { at, .. })) => {
                     let code = Code::of_decision(&decision);
                     if let Some(code) = code {
                         self.set_queue_state(
@@ -560,10 +600,9 @@ impl Widget {
                         let ms = (recheck.0 - now().0).clamp(1, 250) as u32;
                         gloo_timers::future::TimeoutFuture::new(ms).await;
                     }
+                    continue;
                 }
-                Err(decision) => {
-                    self.queue.update(|q| q.retain(|i| i.id != id));
-                    let explanation = Code::of_decision(&decision).map(|c| explain(c, None));
+                Some(Err(decision)) => {
                     let detail = match &decision {
                         // The explanation says why; a parameter problem also says which.
                         Decision::Refuse {
@@ -571,23 +610,33 @@ impl Widget {
                         } => Some(e.to_string()),
                         _ => None,
                     };
-                    self.answer.set(Some(Answer {
-                        title: spec.title,
-                        endpoint: request.endpoint,
-                        estimated,
-                        settlement: None,
-                        status: None,
-                        error_code: None,
-                        error_message: detail,
-                        explanation,
-                        body: None,
-                        sync_note: None,
-                    }));
-                    self.record(&s, spec.title, estimated, Credits::ZERO, "refused", false)
-                        .await;
-                    return;
+                    (
+                        Code::of_decision(&decision).map(|c| explain(c, None)),
+                        detail,
+                    )
                 }
-            }
+                // The stored counts could not be read: nothing may be spent on a guess.
+                None => (
+                    Some(explain(Code::Refused(RefusedCode::CountsUnreadable), None)),
+                    None,
+                ),
+            };
+            self.queue.update(|q| q.retain(|i| i.id != id));
+            self.answer.set(Some(Answer {
+                title: spec.title,
+                endpoint: request.endpoint,
+                estimated,
+                settlement: None,
+                status: None,
+                error_code: None,
+                error_message: detail,
+                explanation,
+                body: None,
+                sync_note: None,
+            }));
+            self.record(&s, spec.title, estimated, Credits::ZERO, "refused", false)
+                .await;
+            return;
         };
         if !self.in_queue(id) {
             // Cancelled while the lock was being taken: give the slot back.
@@ -599,11 +648,28 @@ impl Widget {
         let used_before = self.month_used();
         let reply = client::send(s.base(), &request, s.key(), s.timeout_ms).await;
         let outcome = reply.outcome.clone();
-        let settlement = self
-            .with_account(&s, move |a, t| {
+        let reserved = self.account.get_untracked();
+        let settled = {
+            let outcome = outcome.clone();
+            self.with_account(&s, move |a, t| {
                 credit_gauge_core::reconcile(a, reservation, &outcome, t)
             })
-            .await;
+            .await
+        };
+        let settlement = match (settled, reserved) {
+            (Some(settlement), _) => settlement,
+            // The stored counts became unreadable while the request was out: count it in
+            // memory, on the account as it was when the request left.
+            (None, Some(mut account)) => {
+                let settlement =
+                    credit_gauge_core::reconcile(&mut account, reservation, &outcome, now());
+                self.account.set(Some(account));
+                settlement
+            }
+            (None, None) => {
+                credit_gauge_core::reconcile(&mut s.fresh_account(), reservation, &outcome, now())
+            }
+        };
         self.queue.update(|q| q.retain(|i| i.id != id));
         let explanation = settlement.code.map(|c| explain(c, settlement.retry_at));
         let (error_code, error_message) = match &reply.outcome {

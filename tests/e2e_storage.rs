@@ -34,33 +34,120 @@ async fn without_storage_the_widget_says_so_and_still_counts() {
     browser.close().await;
 }
 
+/// Writes `text` as the stored counts of the app's default key, from the app's page.
+async fn store_counts(browser: &common::Browser, text: &str) -> String {
+    let key = format!(
+        "credit-gauge:v1:cmc:{}:ledger",
+        credit_gauge::store::fingerprint("demo-basic")
+    );
+    browser
+        .js(
+            "localStorage.setItem(arguments[0], arguments[1]);",
+            vec![json!(key), json!(text)],
+        )
+        .await;
+    key
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn corrupt_stored_counts_are_reset_with_a_warning_and_the_page_works() {
+async fn unreadable_stored_counts_are_never_written_over_and_a_reset_needs_a_sync() {
+    let (emulator, browser) = open_app(Config::default(), "/").await;
+    browser
+        .wait_for_text("[data-limit=month] .gauge-text", |t| t.ends_with("left"))
+        .await;
+    // Cut short, as a crash mid-write or a meddling extension might leave it.
+    let truncated = r#"{"v":1,"accou"#;
+    let key = store_counts(&browser, truncated).await;
+    browser.client.refresh().await.unwrap();
+    let warning = browser
+        .wait_for_text(".notice", |t| {
+            t.starts_with("Stored counts could not be read")
+        })
+        .await;
+    assert!(warning.contains("not JSON"), "{warning}");
+    // Sending is refused with a reason, and the document is left as it was.
+    browser.set("#endpoint", "/v1/fiat/map").await;
+    browser.click("#send").await;
+    browser
+        .wait_for_text(".explanation", |t| t.contains("Stored counts unreadable"))
+        .await;
+    let stored = browser
+        .js(
+            "return localStorage.getItem(arguments[0])",
+            vec![json!(key)],
+        )
+        .await;
+    assert_eq!(
+        stored,
+        json!(truncated),
+        "the unreadable counts were written over"
+    );
+    let ledger = browser.fetch_json("/_emulator/ledger").await;
+    assert!(
+        ledger["cmc"]["demo-basic"].is_null(),
+        "a request was sent on a guess: {ledger}"
+    );
+    // Another client spent 7 credits on the key meanwhile.
+    for _ in 0..7 {
+        let status = emulator
+            .get_status("/cmc/v1/fiat/map", &[("X-CMC_PRO_API_KEY", "demo-basic")])
+            .await;
+        assert_eq!(status, 200);
+    }
+    // Reset: the widget starts from the server's counts, not from a full budget.
+    browser.click("#reset-counts").await;
+    browser
+        .wait_for_text("[data-limit=month] .gauge-text", |t| {
+            t == "9,993 / 10,000 left"
+        })
+        .await;
+    browser.click("#send").await;
+    browser
+        .wait_for_text(".actual-cost", |t| t.starts_with("charged 1"))
+        .await;
+    browser
+        .wait_for_text("[data-limit=month] .gauge-text", |t| {
+            t == "9,992 / 10,000 left"
+        })
+        .await;
+    browser.close().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn counts_written_by_a_newer_version_are_left_alone() {
     let (_emulator, browser) = open_app(Config::default(), "/").await;
     browser
         .wait_for_text("[data-limit=month] .gauge-text", |t| t.ends_with("left"))
         .await;
-    // Truncate every stored ledger, as a crash mid-write or a meddling extension might.
-    browser
-        .js(
-            "for (const k of Object.keys(localStorage)) if (k.endsWith(':ledger')) localStorage.setItem(k, '{\"v\":1,\"accou');
-             const any = Object.keys(localStorage).some(k => k.endsWith(':ledger'));
-             if (!any) localStorage.setItem('credit-gauge:v1:cmc:' + arguments[0] + ':ledger', '{\"v\":1,\"accou');",
-            vec![json!(credit_gauge::store::fingerprint("demo-basic"))],
-        )
-        .await;
+    let newer = r#"{"v":2,"accounts":[],"budgets":{"month":9000}}"#;
+    let key = store_counts(&browser, newer).await;
     browser.client.refresh().await.unwrap();
     let warning = browser
-        .wait_for_text(".notice", |t| t.starts_with("Stored counts were reset"))
+        .wait_for_text(".notice", |t| {
+            t.starts_with("Stored counts could not be read")
+        })
         .await;
-    assert!(warning.contains("unreadable"), "{warning}");
+    assert!(warning.contains("newer version"), "{warning}");
+    // No gauge pretends the whole budget is free.
+    assert_eq!(browser.text("[data-limit=month] .gauge-text").await, "");
     browser.set("#endpoint", "/v1/fiat/map").await;
     browser.click("#send").await;
     browser
-        .wait_for_text("[data-limit=month] .gauge-text", |t| {
-            t == "9,999 / 10,000 left"
-        })
+        .wait_for_text(".explanation", |t| t.contains("Stored counts unreadable"))
         .await;
+    let stored = browser
+        .js(
+            "return localStorage.getItem(arguments[0])",
+            vec![json!(key)],
+        )
+        .await;
+    assert_eq!(
+        stored,
+        json!(newer),
+        "a newer version's counts were written over"
+    );
+    let ledger = browser.fetch_json("/_emulator/ledger").await;
+    assert!(ledger["cmc"]["demo-basic"].is_null(), "{ledger}");
     browser.close().await;
 }
 

@@ -79,6 +79,10 @@ pub fn WidgetView(
             <Show when=move || widget.load_warning.with(|n| n.is_some())>
                 <p class="notice" role="status">
                     {move || widget.load_warning.get().unwrap_or_default()}
+                    " "
+                    <button id="reset-counts" type="button" on:click=move |_| widget.reset_counts()>
+                        "Reset counts and sync"
+                    </button>
                 </p>
             </Show>
             <section class="gauges" aria-label="Limits">
