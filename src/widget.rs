@@ -935,8 +935,19 @@ pub fn warnings(gauges: &[GaugeData], history: &[HistoryEntry], t: UnixMillis) -
 }
 
 /// The history as CSV (RFC 4180 quoting).
+///
+/// The history is read back from storage, which any script of the page can write, and a
+/// spreadsheet runs a cell that starts with `=`, `+`, `-` or `@` as a formula: such a text
+/// cell is opened with a `'`, which spreadsheets read as "this is text".
 pub fn history_csv(history: &[HistoryEntry]) -> String {
-    let quote = |s: &str| format!("\"{}\"", s.replace('"', "\"\""));
+    let quote = |s: &str| {
+        let guard = if s.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+            "'"
+        } else {
+            ""
+        };
+        format!("\"{guard}{}\"", s.replace('"', "\"\""))
+    };
     let mut out = String::from("time,endpoint,estimated,charged,outcome\n");
     for h in history {
         out.push_str(&format!(
@@ -1001,6 +1012,26 @@ mod tests {
             ..g
         };
         assert!(warnings(&[calm], &history, t).is_empty());
+    }
+
+    #[test]
+    fn csv_cells_that_a_spreadsheet_would_run_as_formulas_are_text() {
+        let mut hostile = entry(0, 3);
+        hostile.endpoint = "=HYPERLINK(\"https://attacker.example\",\"x\")".into();
+        hostile.outcome = "@SUM(1+1)".into();
+        let mut more = entry(0, 3);
+        more.endpoint = "+1".into();
+        more.outcome = "-1".into();
+        let csv = history_csv(&[hostile, more]);
+        let lines: Vec<&str> = csv.lines().collect();
+        assert_eq!(
+            lines[1],
+            "1970-01-01 00:00:00 UTC,\"'=HYPERLINK(\"\"https://attacker.example\"\",\"\"x\"\")\",3.000,3.000,\"'@SUM(1+1)\""
+        );
+        assert_eq!(
+            lines[2],
+            "1970-01-01 00:00:00 UTC,\"'+1\",3.000,3.000,\"'-1\""
+        );
     }
 
     #[test]
