@@ -4,7 +4,7 @@
 use credit_gauge_core::{cmc_outcome, cw_outcome, ApiKind, ClientFailure, Outcome, Request};
 use gloo_net::http::{Request as HttpRequest, RequestBuilder};
 use wasm_bindgen::JsCast;
-use web_sys::{AbortController, RequestMode};
+use web_sys::{AbortController, RequestMode, RequestRedirect};
 
 /// How long an answer may take before the widget gives up on it, unless the embedding page
 /// chose another time (the `timeout` attribute).
@@ -38,10 +38,23 @@ pub fn url(base: &str, request: &Request, key: &str) -> String {
     url
 }
 
+/// The header that marks a request as the widget's own: a key-holding proxy refuses requests
+/// without it, since a page cannot add a custom header to the requests an `<img>` or a
+/// `no-cors` fetch makes on its behalf.
+pub const CLIENT_HEADER: &str = "X-Credit-Gauge";
+
 fn build(url: &str, api: ApiKind, key: &str) -> RequestBuilder {
-    let mut builder = HttpRequest::get(url).header("Accept", "application/json");
-    if api == ApiKind::CoinMarketCap && !key.is_empty() {
-        builder = builder.header("X-CMC_PRO_API_KEY", key);
+    // No redirects: `fetch` keeps custom headers across a redirect to another origin, and a
+    // CoinMarketCap key travels in one. Neither API redirects.
+    let mut builder = HttpRequest::get(url)
+        .redirect(RequestRedirect::Error)
+        .header("Accept", "application/json");
+    if api == ApiKind::CoinMarketCap {
+        // Cryptowatch gets no custom header: the real API was likely to refuse the preflight.
+        builder = builder.header(CLIENT_HEADER, "1");
+        if !key.is_empty() {
+            builder = builder.header("X-CMC_PRO_API_KEY", key);
+        }
     }
     builder
 }
