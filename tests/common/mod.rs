@@ -292,11 +292,12 @@ impl Browser {
             .expect("fetch from the page")
     }
 
-    /// Writes a screenshot to `docs/screenshots/<name>.png`.
+    /// Writes a screenshot to `target/screenshots/<name>.png`. Tests never rewrite tracked
+    /// files: `scripts/screenshots` copies these to `docs/screenshots/` when asked.
     pub async fn screenshot(&self, name: &str) {
         let png = self.client.screenshot().await.expect("take a screenshot");
-        let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("docs/screenshots");
-        std::fs::create_dir_all(&dir).expect("create docs/screenshots");
+        let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("target/screenshots");
+        std::fs::create_dir_all(&dir).expect("create target/screenshots");
         std::fs::write(dir.join(format!("{name}.png")), png).expect("write the screenshot");
     }
 
