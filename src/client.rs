@@ -3,7 +3,7 @@
 
 use credit_gauge_core::{cmc_outcome, cw_outcome, ApiKind, ClientFailure, Outcome, Request};
 use gloo_net::http::{Request as HttpRequest, RequestBuilder};
-use wasm_bindgen::JsCast;
+use wasm_bindgen::{JsCast, JsValue};
 use web_sys::{AbortController, RequestMode, RequestRedirect};
 
 /// How long an answer may take before the widget gives up on it, unless the embedding page
@@ -93,10 +93,11 @@ pub async fn send(base: &str, request: &Request, key: &str, timeout_ms: u32) -> 
         }
     };
     let status = response.status();
-    let body = response.text().await;
+    let body = read_bounded(&response, MAX_BODY_BYTES).await;
     drop(timer);
     let body = match body {
-        Ok(body) => body,
+        Ok(Some(body)) => body,
+        Ok(None) => return failed(ClientFailure::TooLarge, Some(status), None),
         Err(_) => {
             let aborted = signal.as_ref().is_some_and(|s| s.aborted());
             // The status line arrived but the body broke off: the server answered (and may
@@ -118,6 +119,47 @@ pub async fn send(base: &str, request: &Request, key: &str, timeout_ms: u32) -> 
         status: Some(status),
         body: Some(body),
     }
+}
+
+/// The most of an answer the widget reads. Answers from any server are bounded: a server that
+/// sends more is cut off rather than read into memory. A listing of 5,000 coins in three
+/// currencies is about 11 MiB.
+pub const MAX_BODY_BYTES: usize = 32 * 1024 * 1024;
+
+/// The body as text, read chunk by chunk and given up (`Ok(None)`) once it passes `max` bytes;
+/// `Err` when it breaks off. Bytes that are not UTF-8 are replaced, as `Response.text()` does.
+async fn read_bounded(
+    response: &gloo_net::http::Response,
+    max: usize,
+) -> Result<Option<String>, JsValue> {
+    let Some(stream) = response.body() else {
+        return Ok(Some(String::new()));
+    };
+    let call = |target: &JsValue, method: &str| -> Result<JsValue, JsValue> {
+        let f: js_sys::Function =
+            js_sys::Reflect::get(target, &JsValue::from_str(method))?.dyn_into()?;
+        f.call0(target)
+    };
+    let reader = call(&stream, "getReader")?;
+    let mut bytes: Vec<u8> = Vec::new();
+    loop {
+        let read: js_sys::Promise = call(&reader, "read")?.dyn_into()?;
+        let chunk = wasm_bindgen_futures::JsFuture::from(read).await?;
+        if js_sys::Reflect::get(&chunk, &JsValue::from_str("done"))?.is_truthy() {
+            break;
+        }
+        let value: js_sys::Uint8Array =
+            js_sys::Reflect::get(&chunk, &JsValue::from_str("value"))?.dyn_into()?;
+        if bytes.len() + value.length() as usize > max {
+            // Stop the download; the promise's outcome no longer matters.
+            let _ = call(&reader, "cancel");
+            return Ok(None);
+        }
+        let start = bytes.len();
+        bytes.resize(start + value.length() as usize, 0);
+        value.copy_to(&mut bytes[start..]);
+    }
+    Ok(Some(String::from_utf8_lossy(&bytes).into_owned()))
 }
 
 fn failed(failure: ClientFailure, status: Option<u16>, body: Option<String>) -> Answer {

@@ -269,3 +269,141 @@ async fn the_iframe_page_opened_in_the_tab_that_showed_the_app_works() {
     }
     browser.close().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_widget_works_through_the_key_holding_proxy_and_other_pages_cannot_spend_its_key() {
+    // The real API's stand-in, and a proxy that holds the key for it.
+    let upstream = Emulator::start(Config::default()).await;
+    let app = Emulator::start(Config::default()).await;
+    let app_origin = format!("http://localhost:{}", app.addr.port());
+    let proxy = Emulator::start(Config {
+        proxy_cmc: Some(credit_gauge_emulator::ProxyConfig::new(
+            upstream.url("/cmc"),
+            "demo-basic",
+        )),
+        cors: credit_gauge_emulator::Cors::Origins(vec![app_origin.clone()]),
+        ..Config::default()
+    })
+    .await;
+    let proxied = proxy.url("/cmc");
+    let hostile = format!(
+        r#"<!DOCTYPE html><html><body><script>
+  // No custom header can ride on these: the proxy must not spend its key for them.
+  new Image().src = "{proxied}/v1/fiat/map";
+  fetch("{proxied}/v1/fiat/map", {{ mode: "no-cors" }}).catch(() => {{}});
+  fetch("{proxied}/v1/fiat/map?CMC_PRO_API_KEY=x", {{ mode: "no-cors", credentials: "include" }}).catch(() => {{}});
+  const s = document.createElement("script"); s.src = "{proxied}/v1/cryptocurrency/map"; document.body.append(s);
+  window.done = true;
+</script></body></html>"#
+    );
+    let elsewhere = Emulator::start(Config {
+        static_dir: Some(dist_with("proxy-hostile", &[("hostile.html", &hostile)])),
+        ..Config::default()
+    })
+    .await;
+    let browser = Browser::start().await;
+
+    // The app on an allowed origin sends through the proxy with no key of its own.
+    browser
+        .client
+        .goto(&format!("{app_origin}/"))
+        .await
+        .unwrap();
+    browser
+        .wait_for_text("[data-limit=month] .gauge-text", |t| t.ends_with("left"))
+        .await;
+    browser.set("#base-url", &proxied).await;
+    browser.set("#key", "").await;
+    browser.set("#endpoint", "/v1/fiat/map").await;
+    browser.click("#send").await;
+    browser
+        .wait_for_text(".actual-cost", |t| t.starts_with("charged 1"))
+        .await;
+
+    // A page elsewhere tries the proxy the ways a page can without a preflight.
+    browser
+        .client
+        .goto(&elsewhere.url("/hostile.html"))
+        .await
+        .unwrap();
+    tokio::time::sleep(Duration::from_millis(1_500)).await;
+    let ledger = browser
+        .client
+        .execute_async(
+            "const done = arguments[arguments.length - 1];
+             fetch(arguments[0]).then(r => r.json()).then(done, e => done(String(e)));",
+            vec![json!(upstream.url("/_emulator/ledger"))],
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        ledger["cmc"]["demo-basic"]["credits_this_month"], 1,
+        "only the widget's own request spent the proxy's key: {ledger}"
+    );
+    browser.close().await;
+}
+
+/// A server that answers every request with a 200 whose JSON body is `size` bytes long.
+async fn huge_answer_server(size: usize) -> std::net::SocketAddr {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    tokio::spawn(async move {
+        while let Ok((mut stream, _)) = listener.accept().await {
+            tokio::spawn(async move {
+                let mut head = Vec::new();
+                let mut byte = [0u8; 1];
+                while !head.ends_with(b"\r\n\r\n") && head.len() < 16 * 1024 {
+                    if stream.read(&mut byte).await.unwrap_or(0) == 0 {
+                        return;
+                    }
+                    head.push(byte[0]);
+                }
+                let prefix = br#"{"result":""#;
+                let answer = format!(
+                    "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n\
+                     Access-Control-Allow-Origin: *\r\nContent-Length: {size}\r\nConnection: close\r\n\r\n"
+                );
+                if stream.write_all(answer.as_bytes()).await.is_err()
+                    || stream.write_all(prefix).await.is_err()
+                {
+                    return;
+                }
+                let chunk = vec![b'a'; 64 * 1024];
+                let mut sent = prefix.len();
+                while sent < size {
+                    let n = chunk.len().min(size - sent);
+                    if stream.write_all(&chunk[..n]).await.is_err() {
+                        return; // The widget stopped reading: what this test wants.
+                    }
+                    sent += n;
+                }
+            });
+        }
+    });
+    addr
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_answer_larger_than_the_widget_reads_is_cut_off_and_explained() {
+    let huge = huge_answer_server(64 * 1024 * 1024).await;
+    let (_emulator, browser) = common::open_app(Config::default(), "/").await;
+    browser
+        .wait_for_text("[data-limit=month] .gauge-text", |t| t.ends_with("left"))
+        .await;
+    browser.set("#api", "cw").await;
+    browser
+        .set("#base-url", &format!("http://{huge}/cryptowatch"))
+        .await;
+    browser
+        .set("#endpoint", "/markets/:exchange/:pair/price")
+        .await;
+    browser.set("#param-exchange", "kraken").await;
+    browser.set("#param-pair", "btcusd").await;
+    browser.click("#send").await;
+    let title = browser
+        .wait_for_text(".explanation-title", |t| !t.is_empty())
+        .await;
+    assert_eq!(title, "Answer too large");
+    browser.close().await;
+}

@@ -28,6 +28,9 @@ pub enum ClientFailure {
     /// JSON, but not the envelope the API sends.
     #[error("the body has an unexpected shape")]
     WrongShape,
+    /// The body is larger than the widget reads; it was not read to its end.
+    #[error("the body is too large to read")]
+    TooLarge,
 }
 
 /// A CoinMarketCap answer: the `status` envelope, and key/info's figures when it was key/info.

@@ -86,7 +86,10 @@ pub fn reconcile(
             // 2xx may have been served and charged, so we book the estimate.
             let maybe_served = matches!(
                 failure,
-                ClientFailure::Timeout | ClientFailure::NotJson | ClientFailure::WrongShape
+                ClientFailure::Timeout
+                    | ClientFailure::NotJson
+                    | ClientFailure::WrongShape
+                    | ClientFailure::TooLarge
             ) && http_status.is_none_or(|h| (200..300).contains(&h));
             if let (true, Some(r)) = (maybe_served, &reservation) {
                 s.charged = r.cost;

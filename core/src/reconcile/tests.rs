@@ -940,3 +940,24 @@ fn a_stored_account_from_before_the_sync_flag_loads_as_synced() {
     assert!(!back.needs_sync);
     assert_eq!(back, a);
 }
+
+#[test]
+fn an_answer_too_large_to_read_is_booked_at_the_estimate_since_it_may_have_been_charged() {
+    let mut a = Account::cmc("k", CmcPlan::Basic);
+    let t = at(T0);
+    let too_large = Outcome::Failed {
+        failure: ClientFailure::TooLarge,
+        http_status: Some(200),
+    };
+    let s = send(&mut a, &listings(), t, &too_large);
+    assert_eq!(s.charged, s.estimated);
+    assert!(!s.from_server);
+    assert_eq!(cmc(&a).month.used_at(t), s.estimated);
+    assert_eq!(
+        s.code,
+        Some(Code::Client {
+            api: ApiKind::CoinMarketCap,
+            failure: ClientFailure::TooLarge
+        })
+    );
+}
