@@ -272,21 +272,9 @@ async fn the_iframe_embed_works_from_another_origin_and_resizes() {
 </script>
 </body></html>"#
     );
-    let host_dir = dist_with("iframe", &[("iframe-host.html", &host)]);
-    let host_server = Emulator::start(Config {
-        static_dir: Some(host_dir),
-        ..Config::default()
-    })
-    .await;
+    let (_host_server, host_url) = common::host_page("iframe-host", &host).await;
     let browser = Browser::start().await;
-    browser
-        .client
-        .goto(&format!(
-            "http://localhost:{}/iframe-host.html",
-            host_server.addr.port()
-        ))
-        .await
-        .unwrap();
+    browser.client.goto(&host_url).await.unwrap();
     let deadline = Instant::now() + PATIENCE;
     let (small, full) = loop {
         let h = browser

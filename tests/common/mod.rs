@@ -89,6 +89,19 @@ impl Emulator {
     }
 }
 
+/// Serves `html` as `/<name>.html` from an emulator of its own, and returns it with the
+/// page's address on `localhost`: an origin apart from the widget's `127.0.0.1`.
+pub async fn host_page(name: &str, html: &str) -> (Emulator, String) {
+    let file = format!("{name}.html");
+    let server = Emulator::start(Config {
+        static_dir: Some(dist_with(name, &[(file.as_str(), html)])),
+        ..Config::default()
+    })
+    .await;
+    let url = format!("http://localhost:{}/{file}", server.addr.port());
+    (server, url)
+}
+
 /// Starts an emulator with `config` and a browser, and opens `path` on the emulator.
 pub async fn open_app(config: Config, path: &str) -> (Emulator, Browser) {
     let emulator = Emulator::start(config).await;
