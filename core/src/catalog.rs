@@ -1006,9 +1006,11 @@ fn list_len(value: Option<&str>) -> u32 {
     })
 }
 
+/// A name such as `kraken`, `btc-usd` or `1inch`. It starts with a letter or a digit, so a
+/// path segment built from it can never be `.` or `..` and leave the endpoint's path.
 fn is_word(s: &str) -> bool {
-    !s.is_empty()
-        && s.len() <= 64
+    s.len() <= 64
+        && s.bytes().next().is_some_and(|b| b.is_ascii_alphanumeric())
         && s.bytes()
             .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.'))
 }
@@ -1296,6 +1298,24 @@ mod tests {
             estimate(&Request::new(EndpointId::CwRoot)).unwrap().credits,
             CW_ROOT_COST
         );
+    }
+
+    #[test]
+    fn a_path_segment_cannot_climb_out_of_its_endpoint() {
+        for bad in ["..", ".", ".hidden", "-x"] {
+            let r = Request::new(EndpointId::CwPrice)
+                .with("exchange", bad)
+                .with("pair", "btcusd");
+            assert_eq!(
+                r.validate(),
+                Err(ParamError::Malformed("exchange")),
+                "{bad}"
+            );
+        }
+        let ok = Request::new(EndpointId::CwPrice)
+            .with("exchange", "kraken")
+            .with("pair", "btc.usd");
+        assert_eq!(ok.validate(), Ok(()));
     }
 
     #[test]
