@@ -24,11 +24,12 @@ struct Remembered {
     origin: String,
 }
 
-/// The origin (`scheme://host[:port]`) that `base` names, resolved against the page's
-/// address; `None` when it is not an http(s) URL.
+/// The origin (`scheme://host[:port]`) that `base` names, resolved as `fetch` resolves it
+/// (against the document's base URL, which a `<base href>` changes); `None` when it is not an
+/// http(s) URL.
 pub fn origin_of(base: &str) -> Option<String> {
-    let href = web_sys::window()?.location().href().ok()?;
-    let url = web_sys::Url::new_with_base(base, &href).ok()?;
+    let document_base = web_sys::window()?.document()?.base_uri().ok()??;
+    let url = web_sys::Url::new_with_base(base, &document_base).ok()?;
     matches!(url.protocol().as_str(), "http:" | "https:").then(|| url.origin())
 }
 
@@ -39,23 +40,19 @@ pub fn page_origin() -> Option<String> {
 
 /// Which remembered key, if any, may be sent to `origin`. `stored` was written by this widget
 /// or by any script of the page: anything but a key bound to exactly `origin` gives nothing.
-pub fn key_for_origin(stored: &str, origin: &str, page_origin: &str) -> Option<String> {
+/// A plain key from before keys were bound gives nothing either: which server it was typed
+/// for is not known, so the user types it once more.
+pub fn key_for_origin(stored: &str, origin: &str) -> Option<String> {
     match serde_json::from_str::<Remembered>(stored) {
         Ok(r) if r.origin == origin && !r.key.is_empty() => Some(r.key),
-        Ok(_) => None,
-        // A plain key from before keys were bound to origins was saved by the app on this
-        // page's origin, for the emulator it serves: it may go there and nowhere else.
-        Err(_) if !stored.is_empty() && !stored.starts_with('{') && origin == page_origin => {
-            Some(stored.to_string())
-        }
-        Err(_) => None,
+        _ => None,
     }
 }
 
 /// The remembered key of `api` that may be sent to `base`, if any.
 pub fn remembered_key(store: &Store, api: ApiKind, base: &str) -> Option<String> {
     let stored = store.read(&remembered_key_name(api))?;
-    key_for_origin(&stored, &origin_of(base)?, &page_origin()?)
+    key_for_origin(&stored, &origin_of(base)?)
 }
 
 /// Remembers `key` for the origin of `base`; forgets it when `key` is empty or `base` names
@@ -91,37 +88,21 @@ mod tests {
     #[test]
     fn a_key_goes_only_to_the_origin_it_was_remembered_for() {
         let stored = r#"{"key":"secret","origin":"http://127.0.0.1:8787"}"#;
+        assert_eq!(key_for_origin(stored, PAGE).as_deref(), Some("secret"));
+        assert_eq!(key_for_origin(stored, "https://attacker.example"), None);
+        assert_eq!(key_for_origin(stored, "http://127.0.0.1:8788"), None);
+        let real = r#"{"key":"secret","origin":"https://pro-api.coinmarketcap.com"}"#;
+        assert_eq!(key_for_origin(real, PAGE), None);
         assert_eq!(
-            key_for_origin(stored, PAGE, PAGE).as_deref(),
-            Some("secret")
-        );
-        assert_eq!(
-            key_for_origin(stored, "https://attacker.example", PAGE),
-            None
-        );
-        assert_eq!(key_for_origin(stored, "http://127.0.0.1:8788", PAGE), None);
-    }
-
-    #[test]
-    fn a_key_saved_for_another_origin_stays_there_even_on_that_page() {
-        let stored = r#"{"key":"secret","origin":"https://pro-api.coinmarketcap.com"}"#;
-        assert_eq!(key_for_origin(stored, PAGE, PAGE), None);
-        assert_eq!(
-            key_for_origin(stored, "https://pro-api.coinmarketcap.com", PAGE).as_deref(),
+            key_for_origin(real, "https://pro-api.coinmarketcap.com").as_deref(),
             Some("secret")
         );
     }
 
     #[test]
-    fn a_plain_key_from_before_binding_goes_only_to_the_page_origin() {
-        assert_eq!(
-            key_for_origin("secret", PAGE, PAGE).as_deref(),
-            Some("secret")
-        );
-        assert_eq!(
-            key_for_origin("secret", "https://attacker.example", PAGE),
-            None
-        );
+    fn a_plain_key_from_before_binding_goes_nowhere() {
+        assert_eq!(key_for_origin("secret", PAGE), None);
+        assert_eq!(key_for_origin("secret", "https://attacker.example"), None);
     }
 
     #[test]
@@ -134,7 +115,7 @@ mod tests {
             r#"{"key":"x","origin":null}"#,
             r#"{"key":1,"origin":"http://127.0.0.1:8787"}"#,
         ] {
-            assert_eq!(key_for_origin(stored, PAGE, PAGE), None, "{stored:?}");
+            assert_eq!(key_for_origin(stored, PAGE), None, "{stored:?}");
         }
     }
 }

@@ -88,7 +88,7 @@ pub fn SettingsPanel(widget: Widget) -> impl IntoView {
                 "Key "
                 <input
                     id="key"
-                    type="text"
+                    type="password"
                     autocomplete="off"
                     spellcheck="false"
                     placeholder=move || match api() {
