@@ -280,6 +280,8 @@ pub(crate) fn mount_with(target: &JsValue, options: EmbedOptions) -> Result<Moun
                 ApiKind::CoinMarketCap => settings.key_cmc = key,
                 ApiKind::Cryptowatch => settings.key_cw = key,
             }
+            // Shown as remembered, so the box says what is stored.
+            settings.remember = true;
         }
     }
     let widget = Widget::new(settings, false);

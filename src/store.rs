@@ -77,8 +77,8 @@ impl Notice {
             }
             Notice::LockHeld => {
                 "Another script on this site has held credit-gauge's storage lock for too \
-                 long, so counts are written without it and tabs may briefly disagree. \
-                 Reload the page if this stays."
+                 long: new requests wait for it, and answers are counted without it, so tabs \
+                 may briefly disagree. Reload the page if this stays."
             }
         }
     }
@@ -190,11 +190,37 @@ impl Store {
     /// Read-modify-write of one key under the origin-wide Web Lock of that key, so no other
     /// tab or widget reads the value between this read and this write. `change` gets the
     /// current value (if any) and returns the new value (or `None` to leave it) and a result.
+    ///
+    /// If the lock is not granted within the patience bound, the change runs without it, so
+    /// nothing this page knows is lost (use it to record what already happened), and the
+    /// notice says tabs may disagree.
     pub async fn update<R: 'static>(
         &self,
         key: &str,
         change: impl FnOnce(Option<String>) -> (Option<String>, R) + 'static,
     ) -> R {
+        match self.update_with(key, true, change).await {
+            Some(result) => result,
+            None => unreachable!("an update that may run unlocked always runs"),
+        }
+    }
+
+    /// [`Store::update`] for a change that must not race another tab (taking budget before a
+    /// request goes): `None`, and nothing changed, when the lock is not granted in time.
+    pub async fn update_if_locked<R: 'static>(
+        &self,
+        key: &str,
+        change: impl FnOnce(Option<String>) -> (Option<String>, R) + 'static,
+    ) -> Option<R> {
+        self.update_with(key, false, change).await
+    }
+
+    async fn update_with<R: 'static>(
+        &self,
+        key: &str,
+        run_unlocked: bool,
+        change: impl FnOnce(Option<String>) -> (Option<String>, R) + 'static,
+    ) -> Option<R> {
         let store = self.clone();
         let key_owned = key.to_owned();
         let critical = move || {
@@ -212,14 +238,15 @@ impl Store {
             };
             (result, wrote)
         };
-        let (result, granted) = locked(&format!("{key}:lock"), critical).await;
+        let outcome = locked(&format!("{key}:lock"), run_unlocked, critical).await;
+        let granted = matches!(outcome, Some((_, true)));
         let mut notice = self.notice.borrow_mut();
         if !granted {
             *notice = Some(Notice::LockHeld);
         } else if *notice == Some(Notice::LockHeld) {
             *notice = None;
         }
-        result
+        outcome.map(|(result, _)| result)
     }
 }
 
@@ -252,8 +279,9 @@ pub const LOCK_PATIENCE_MS: i32 = 20_000;
 pub const LOCK_PATIENCE_WHILE_HELD_MS: i32 = 1_000;
 
 thread_local! {
-    /// Whether the last wait for a lock ran out.
-    static LOCK_WAS_HELD: RefCell<bool> = const { RefCell::new(false) };
+    /// The locks whose last wait ran out.
+    static LOCKS_HELD: RefCell<std::collections::HashSet<String>> =
+        RefCell::new(std::collections::HashSet::new());
     /// The bound in force (the constants above; tests shorten it).
     static PATIENCE: RefCell<(i32, i32)> =
         const { RefCell::new((LOCK_PATIENCE_MS, LOCK_PATIENCE_WHILE_HELD_MS)) };
@@ -267,9 +295,9 @@ pub fn set_lock_patience(normal_ms: i32, while_held_ms: i32) {
 
 /// An `{ signal }` option that aborts a lock request after the current patience, and the timer
 /// that does it (dropping it cancels the abort).
-fn patience_signal() -> Option<(JsValue, gloo_timers::callback::Timeout)> {
+fn patience_signal(name: &str) -> Option<(JsValue, gloo_timers::callback::Timeout)> {
     let controller = web_sys::AbortController::new().ok()?;
-    let held = LOCK_WAS_HELD.with(|h| *h.borrow());
+    let held = LOCKS_HELD.with(|h| h.borrow().contains(name));
     let (normal, while_held) = PATIENCE.with(|p| *p.borrow());
     let wait = if held { while_held } else { normal };
     let options = js_sys::Object::new();
@@ -281,18 +309,23 @@ fn patience_signal() -> Option<(JsValue, gloo_timers::callback::Timeout)> {
 /// Runs `critical` while holding the Web Lock `name` (exclusive across every tab and frame
 /// of this origin). Without Web Locks, if the request fails, or if the lock is not granted
 /// within the patience bound (another script holds it), it runs unlocked: the page keeps
-/// working, nothing is lost, and `Store::notice` says tabs may race.
+/// working, and `Store::notice` says tabs may race.
 pub async fn with_lock<R: 'static>(name: &str, critical: impl FnOnce() -> R + 'static) -> R {
-    locked(name, move || (critical(), true)).await.0
+    match locked(name, true, move || (critical(), true)).await {
+        Some((result, _)) => result,
+        None => unreachable!("a section that may run unlocked always runs"),
+    }
 }
 
 /// [`with_lock`], where `critical` also says whether it wrote: the lock is held
-/// `HOLD_AFTER_WRITE_MS` longer only after a write. Also returns `false` when a lock manager
-/// was there but did not grant the lock in time.
+/// `HOLD_AFTER_WRITE_MS` longer only after a write. Returns the result and whether the lock
+/// was held; when the lock is not granted in time, `critical` runs unlocked if `run_unlocked`,
+/// and not at all (`None`) otherwise.
 async fn locked<R: 'static>(
     name: &str,
+    run_unlocked: bool,
     critical: impl FnOnce() -> (R, bool) + 'static,
-) -> (R, bool) {
+) -> Option<(R, bool)> {
     let critical = Rc::new(RefCell::new(Some(critical)));
     let result: Rc<RefCell<Option<R>>> = Rc::new(RefCell::new(None));
     if let Some(locks) = lock_manager() {
@@ -322,7 +355,7 @@ async fn locked<R: 'static>(
                 }
             }))
         });
-        let request = match patience_signal() {
+        let request = match patience_signal(name) {
             Some((options, timer)) => {
                 let granted = JsFuture::from(locks.request_with_options(
                     name,
@@ -343,23 +376,27 @@ async fn locked<R: 'static>(
             }
         };
         let granted = result.borrow().is_some();
-        LOCK_WAS_HELD.with(|h| *h.borrow_mut() = !granted);
+        LOCKS_HELD.with(|h| {
+            let mut held = h.borrow_mut();
+            if granted {
+                held.remove(name);
+            } else {
+                held.insert(name.to_owned());
+            }
+        });
         if let Some(value) = result.borrow_mut().take() {
-            return (value, true);
+            return Some((value, true));
         }
-        // Not granted in time (or the request failed): go on without the lock.
+        // Not granted in time (or the request failed).
         let _ = request;
-        let f = critical
-            .borrow_mut()
-            .take()
-            .expect("the critical section had not run");
-        return (f().0, false);
+        if !run_unlocked {
+            return None;
+        }
+        let f = critical.borrow_mut().take()?;
+        return Some((f().0, false));
     }
-    let f = critical
-        .borrow_mut()
-        .take()
-        .expect("the critical section runs exactly once");
-    (f().0, true)
+    let f = critical.borrow_mut().take()?;
+    Some((f().0, true))
 }
 
 type StorageListener = (web_sys::Window, Closure<dyn Fn(web_sys::StorageEvent)>);

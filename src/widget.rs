@@ -160,8 +160,51 @@ pub struct HistoryEntry {
     pub ok: bool,
 }
 
+/// Saves the app's settings, and its keys only where the user asked, each for its server.
+fn save_settings(store: &Store, s: &Settings) {
+    if let Ok(text) = serde_json::to_string(s) {
+        store.write(SETTINGS_KEY, &text);
+    }
+    for (api, base, key) in [
+        (ApiKind::CoinMarketCap, &s.base_cmc, &s.key_cmc),
+        (ApiKind::Cryptowatch, &s.base_cw, &s.key_cw),
+    ] {
+        if s.remember {
+            keys::remember(store, api, base, key);
+        } else {
+            keys::forget(store, api);
+        }
+    }
+}
+
+/// An embedded widget saves no settings; its key only when the user ticks "remember" in it
+/// (or changes the key or server while it is ticked), and forgets it only when they untick it.
+fn save_embedded_key(store: &Store, before: &Settings, s: &Settings) {
+    let asked = s.remember != before.remember
+        || (s.remember && (s.key() != before.key() || s.base() != before.base()));
+    if !asked {
+        return;
+    }
+    if s.remember {
+        keys::remember(store, s.api, s.base(), s.key());
+    } else {
+        keys::forget(store, s.api);
+    }
+}
+
+/// What a read-modify-write of an account came to.
+enum AccountChange<R> {
+    Done(R),
+    /// The stored counts could not be read; nothing was written.
+    Unreadable,
+    /// The lock was not granted in time; nothing was changed.
+    LockHeld,
+}
+
 /// How often a waiting request re-decides even before its limit's reset.
 const RECHECK_MS: i64 = 5_000;
+/// The shortest wait before a request re-decides.
+const MIN_RECHECK_MS: i64 = 250;
 
 /// How many history lines are kept per API and key.
 pub const HISTORY_LEN: usize = 200;
@@ -213,6 +256,10 @@ pub struct Widget {
     pub notice: RwSignal<Option<&'static str>>,
     pub load_warning: RwSignal<Option<String>>,
     next_id: StoredValue<u64>,
+    /// Whether settings and remembered keys are saved: the app's own, yes; an embedded
+    /// widget's, no — its settings come from its host, and a change in it must not rewrite
+    /// the app's settings or forget the user's keys.
+    persist: bool,
     /// Where `credit-gauge:*` events go (the host element of an embedded widget).
     events: StoredValue<Option<web_sys::EventTarget>, LocalStorage>,
 }
@@ -269,6 +316,7 @@ impl Widget {
             notice: RwSignal::new(store.notice().map(|n| n.message())),
             load_warning: RwSignal::new(None),
             next_id: StoredValue::new(1),
+            persist: restore,
             events: StoredValue::new_local(None),
         };
         w.reload();
@@ -349,22 +397,14 @@ impl Widget {
 
     /// Changes the settings, saves them (keys only when asked) and reloads the account.
     pub fn update_settings(self, change: impl FnOnce(&mut Settings)) {
-        let mut s = self.settings.get_untracked();
+        let before = self.settings.get_untracked();
+        let mut s = before.clone();
         let plan_before = s.plan;
         change(&mut s);
-        let store = page_store();
-        if let Ok(text) = serde_json::to_string(&s) {
-            store.write(SETTINGS_KEY, &text);
-        }
-        for (api, base, key) in [
-            (ApiKind::CoinMarketCap, &s.base_cmc, &s.key_cmc),
-            (ApiKind::Cryptowatch, &s.base_cw, &s.key_cw),
-        ] {
-            if s.remember {
-                keys::remember(&store, api, base, key);
-            } else {
-                keys::forget(&store, api);
-            }
+        if self.persist {
+            save_settings(&page_store(), &s);
+        } else {
+            save_embedded_key(&page_store(), &before, &s);
         }
         self.settings.set(s.clone());
         self.reload();
@@ -377,7 +417,9 @@ impl Widget {
         }
     }
 
-    /// Read-modify-write of this widget's account under the store's lock.
+    /// Read-modify-write of this widget's account under the store's lock, for what has
+    /// happened already (a settled answer, a cancel): if the lock is held too long elsewhere,
+    /// it is written without it rather than lost.
     ///
     /// `None` when the stored document could not be read: it is left as it is (a newer
     /// version's or another tab's counts are not written over) and nothing is changed; the
@@ -387,25 +429,48 @@ impl Widget {
         s: &Settings,
         change: impl FnOnce(&mut Account, UnixMillis) -> R + 'static,
     ) -> Option<R> {
+        match self.change_account(s, false, change).await {
+            AccountChange::Done(result) => Some(result),
+            AccountChange::Unreadable | AccountChange::LockHeld => None,
+        }
+    }
+
+    /// The read-modify-write behind [`Widget::with_account`]; with `only_locked`, nothing
+    /// changes unless the lock was granted (taking budget must not race another tab).
+    async fn change_account<R: 'static>(
+        self,
+        s: &Settings,
+        only_locked: bool,
+        change: impl FnOnce(&mut Account, UnixMillis) -> R + 'static,
+    ) -> AccountChange<R> {
         let (api, label, fresh) = (s.api, s.key_label(), s.fresh_account());
-        let changed = page_store()
-            .update(&s.ledger_key(), move |text| {
-                let loaded = load(&text.unwrap_or_default());
-                if loaded.warning.is_some() {
-                    return (None, None);
-                }
-                let mut ledger: Ledger = loaded.ledger;
-                let account = ledger.account_or_insert_with(api, &label, || fresh);
-                let t = now();
-                advance(account, t);
-                let result = change(account, t);
-                let snapshot = account.clone();
-                (Some(save(&ledger)), Some((result, snapshot)))
-            })
-            .await;
-        let Some((result, account)) = changed else {
-            self.reload();
-            return None;
+        let change = move |text: Option<String>| {
+            let loaded = load(&text.unwrap_or_default());
+            if loaded.warning.is_some() {
+                return (None, None);
+            }
+            let mut ledger: Ledger = loaded.ledger;
+            let account = ledger.account_or_insert_with(api, &label, || fresh);
+            let t = now();
+            advance(account, t);
+            let result = change(account, t);
+            let snapshot = account.clone();
+            (Some(save(&ledger)), Some((result, snapshot)))
+        };
+        let store = page_store();
+        let changed = if only_locked {
+            store.update_if_locked(&s.ledger_key(), change).await
+        } else {
+            Some(store.update(&s.ledger_key(), change).await)
+        };
+        self.notice.set(store.notice().map(|n| n.message()));
+        let (result, account) = match changed {
+            None => return AccountChange::LockHeld,
+            Some(None) => {
+                self.reload();
+                return AccountChange::Unreadable;
+            }
+            Some(Some(done)) => done,
         };
         // Only show it if the user is still looking at this account.
         if self
@@ -414,8 +479,7 @@ impl Widget {
         {
             self.account.set(Some(account));
         }
-        self.notice.set(page_store().notice().map(|n| n.message()));
-        Some(result)
+        AccountChange::Done(result)
     }
 
     /// Replaces stored counts that could not be read with a fresh account that spends nothing
@@ -538,6 +602,25 @@ impl Widget {
         self.queue.with_untracked(|q| q.iter().any(|i| i.id == id))
     }
 
+    /// Shows queued request `id` as waiting (with `code` explained) and waits until `until`,
+    /// at least a moment (an instant already past, from odd stored counts, must not make the
+    /// queue spin), and no longer once the request is cancelled.
+    async fn wait_visibly(self, id: u64, until: UnixMillis, code: Code) {
+        self.set_queue_state(
+            id,
+            QueueState::Waiting {
+                until,
+                explanation: explain(code, Some(until)),
+            },
+        );
+        let until = until.max(now().plus(MIN_RECHECK_MS));
+        while self.in_queue(id) && now() < until {
+            // Short steps, to notice a cancel.
+            let ms = (until.0 - now().0).clamp(1, 250) as u32;
+            gloo_timers::future::TimeoutFuture::new(ms).await;
+        }
+    }
+
     /// Takes a queued request out; it is not sent.
     pub fn cancel(self, id: u64) {
         self.queue.update(|q| q.retain(|i| i.id != id));
@@ -577,28 +660,28 @@ impl Widget {
                 return;
             }
             let req = request.clone();
-            let outcome = self.with_account(&s, move |a, t| reserve(a, &req, t)).await;
+            // Taking budget only under the lock: without it, two tabs could take the same.
+            let outcome = match self
+                .change_account(&s, true, move |a, t| reserve(a, &req, t))
+                .await
+            {
+                AccountChange::Done(outcome) => Some(outcome),
+                AccountChange::Unreadable => None,
+                AccountChange::LockHeld => {
+                    let code = Code::Wait(credit_gauge_core::explain::WaitCode::LockHeld);
+                    self.wait_visibly(id, now().plus(RECHECK_MS), code).await;
+                    continue;
+                }
+            };
             // Why the request can never go as it is: the explanation, and which parameter.
             let (explanation, detail) = match outcome {
                 Some(Ok(reservation)) => break reservation,
                 Some(Err(decision @ Decision::WaitUntil { at, .. })) => {
-                    let code = Code::of_decision(&decision);
-                    if let Some(code) = code {
-                        self.set_queue_state(
-                            id,
-                            QueueState::Waiting {
-                                until: at,
-                                explanation: explain(code, Some(at)),
-                            },
-                        );
-                    }
                     // Re-decide at `at`, or within a few seconds: other tabs' requests in
-                    // flight may settle for less, and a sync may free budget. Wake up often
-                    // enough to notice a cancel.
-                    let recheck = at.min(now().plus(RECHECK_MS));
-                    while self.in_queue(id) && now() < recheck {
-                        let ms = (recheck.0 - now().0).clamp(1, 250) as u32;
-                        gloo_timers::future::TimeoutFuture::new(ms).await;
+                    // flight may settle for less, and a sync may free budget.
+                    if let Some(code) = Code::of_decision(&decision) {
+                        self.wait_visibly(id, at.min(now().plus(RECHECK_MS)), code)
+                            .await;
                     }
                     continue;
                 }

@@ -287,12 +287,13 @@ async fn the_history_lists_requests_newest_first_and_clears() {
 #[wasm_bindgen_test]
 async fn settings_switch_api_and_server_and_store_a_key_only_when_asked() {
     let root = test_root();
+    // The app's widget (`true`): the one whose settings are saved.
     let widget = Widget::new(
         Settings {
             key_cmc: "settings-test-key".into(),
             ..Settings::default()
         },
-        false,
+        true,
     );
     let _mounted = leptos::mount::mount_to(root.clone(), move || {
         view! { <WidgetView widget=widget full=true /> }
@@ -405,4 +406,51 @@ async fn a_mounted_widget_outlives_its_dropped_handle_and_goes_on_unmount() {
     handle.unmount();
     leptos::task::tick().await;
     assert_eq!(shadow.child_nodes().length(), 0);
+}
+
+#[wasm_bindgen_test]
+async fn an_embedded_widget_saves_no_settings_and_forgets_no_remembered_key() {
+    let storage = web_sys::window().unwrap().local_storage().unwrap().unwrap();
+    let origin = web_sys::window().unwrap().location().origin().unwrap();
+    let settings_before = r#"{"api":"cw","base_cmc":"/cmc","base_cw":"/cryptowatch","remember":true,"plan":"Basic","theme":"light"}"#;
+    let cmc_key = format!(r#"{{"key":"my-cmc-key","origin":"{origin}"}}"#);
+    let cw_key = format!(r#"{{"key":"my-cw-key","origin":"{origin}"}}"#);
+    storage
+        .set_item("credit-gauge:v1:settings", settings_before)
+        .unwrap();
+    storage
+        .set_item("credit-gauge:v1:key:cmc", &cmc_key)
+        .unwrap();
+    storage.set_item("credit-gauge:v1:key:cw", &cw_key).unwrap();
+
+    let owner = Owner::new();
+    owner.with(|| {
+        // An embed's widget: its settings come from its host, not from storage.
+        let widget = Widget::new(Settings::default(), false);
+        widget.update_settings(|s| s.theme = "dark".into());
+        widget.update_settings(|s| s.base_cmc = "https://pro-api.coinmarketcap.com".into());
+    });
+    leptos::task::tick().await;
+    assert_eq!(
+        storage
+            .get_item("credit-gauge:v1:settings")
+            .unwrap()
+            .as_deref(),
+        Some(settings_before)
+    );
+    assert_eq!(
+        storage.get_item("credit-gauge:v1:key:cmc").unwrap(),
+        Some(cmc_key)
+    );
+    assert_eq!(
+        storage.get_item("credit-gauge:v1:key:cw").unwrap(),
+        Some(cw_key)
+    );
+    for name in [
+        "credit-gauge:v1:settings",
+        "credit-gauge:v1:key:cmc",
+        "credit-gauge:v1:key:cw",
+    ] {
+        storage.remove_item(name).unwrap();
+    }
 }

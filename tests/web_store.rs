@@ -180,6 +180,36 @@ async fn a_lock_held_for_good_delays_an_update_by_the_bound_only_and_says_so() {
 }
 
 #[wasm_bindgen_test]
+async fn taking_budget_waits_for_a_held_lock_instead_of_racing_without_it() {
+    let store = Store::open();
+    let key = storage_key("cmc", "held-for-budget", "ledger");
+    store.write(&key, "1");
+    let held = hold_lock(&format!("{key}:lock"));
+    JsFuture::from(js_sys::Promise::from(held.get(0)))
+        .await
+        .unwrap();
+    credit_gauge::store::set_lock_patience(200, 100);
+    let taken = store
+        .update_if_locked(&key, |_| (Some("2".into()), ()))
+        .await;
+    assert_eq!(taken, None, "the change ran without the lock");
+    assert_eq!(store.read(&key).as_deref(), Some("1"));
+    assert_eq!(store.notice(), Some(Notice::LockHeld));
+    let release: js_sys::Function = held.get(1).unchecked_into();
+    release.call0(&JsValue::UNDEFINED).unwrap();
+    let taken = store
+        .update_if_locked(&key, |_| (Some("2".into()), ()))
+        .await;
+    assert_eq!(taken, Some(()));
+    assert_eq!(store.read(&key).as_deref(), Some("2"));
+    credit_gauge::store::set_lock_patience(
+        credit_gauge::store::LOCK_PATIENCE_MS,
+        credit_gauge::store::LOCK_PATIENCE_WHILE_HELD_MS,
+    );
+    store.remove(&key);
+}
+
+#[wasm_bindgen_test]
 async fn an_update_that_changes_nothing_writes_nothing() {
     let store = Store::open();
     let key = storage_key("cmc", "unchanged", "ledger");

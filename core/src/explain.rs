@@ -184,6 +184,8 @@ pub enum WaitCode {
     AllowanceSpent,
     /// Waiting for the hourly allowance probe.
     ProbeAtTopOfHour,
+    /// Waiting for the storage lock, which something else on the site holds.
+    LockHeld,
 }
 
 /// Local refusals.
@@ -423,6 +425,7 @@ fn text(code: Code) -> (&'static str, &'static str, &'static str, When) {
             WaitCode::MonthlySpent => ("Waiting for the monthly reset", "This month's credits would not cover this request.", "Wait for the reset, make the request smaller, or upgrade the plan.", AtKnownInstant),
             WaitCode::IpBackoff => ("Backing off", "CoinMarketCap's IP limit was hit; the widget pauses before trying again.", "Nothing: the request goes when the pause ends.", AtKnownInstant),
             WaitCode::AllowanceSpent => ("Waiting for the allowance", "The Cryptowatch allowance left in this window would not cover this request.", "Wait for the window to end, or choose a cheaper request.", AtKnownInstant),
+            WaitCode::LockHeld => ("Waiting for the other tabs", "Another script on this site holds the lock that keeps tabs from spending the same credits; sending without it could overspend.", "Nothing if it is brief. If it lasts, close other tabs of this site or reload the page.", AtKnownInstant),
             WaitCode::ProbeAtTopOfHour => ("Checking again on the hour", "The allowance is spent; a cheap check at the top of each hour finds out whether it came back early.", "Nothing: the check runs by itself.", AtKnownInstant),
         },
         Code::Refused(r) => match r {
