@@ -14,17 +14,31 @@ use serde_json::{json, Value};
 const PRICE: &str =
     "endpoint=/markets/:exchange/:pair/price&params=exchange%3Dkraken%26pair%3Dbtcusd";
 
-/// Remembers the keyed Cryptowatch demo key on the widget's origin, bound to that origin,
-/// as the app does when "remember" is ticked with the emulator preset.
-async fn remember_cw_key(browser: &Browser, widget: &Emulator) {
+/// How a remembered key is stored: bound to an origin, or plain as before binding.
+#[derive(Clone, Copy, Debug)]
+enum Remembered {
+    BoundToWidgetOrigin,
+    Plain,
+}
+
+/// Remembers the keyed Cryptowatch demo key on the widget's origin, as the app does when
+/// "remember" is ticked with the emulator preset (`BoundToWidgetOrigin`), or as it did before
+/// keys were bound to origins (`Plain`).
+async fn remember_cw_key(browser: &Browser, widget: &Emulator, form: Remembered) {
     browser
         .client
         .goto(&widget.url("/_emulator/ledger"))
         .await
         .unwrap();
+    let value = match form {
+        Remembered::BoundToWidgetOrigin => {
+            "JSON.stringify({ key: 'demo-cw', origin: location.origin })"
+        }
+        Remembered::Plain => "'demo-cw'",
+    };
     browser
         .js(
-            "localStorage.setItem('credit-gauge:v1:key:cw', JSON.stringify({ key: 'demo-cw', origin: location.origin }));",
+            &format!("localStorage.setItem('credit-gauge:v1:key:cw', {value});"),
             vec![],
         )
         .await;
@@ -71,7 +85,7 @@ async fn the_iframe_page_sends_nothing_to_a_base_url_its_query_string_names_else
     let widget = Emulator::start(Config::default()).await;
     let attacker = Emulator::start(Config::default()).await;
     let browser = Browser::start().await;
-    remember_cw_key(&browser, &widget).await;
+    remember_cw_key(&browser, &widget, Remembered::BoundToWidgetOrigin).await;
     let base = attacker.url("/cryptowatch");
     browser
         .client
@@ -119,30 +133,33 @@ async fn a_remembered_key_goes_only_to_the_origin_it_was_remembered_for() {
     })
     .await;
     let browser = Browser::start().await;
-    remember_cw_key(&browser, &widget).await;
-    browser
-        .client
-        .goto(&widget.url("/elsewhere.html"))
-        .await
-        .unwrap();
-    // The element's requests reach the other server, anonymously: the key stayed home.
-    let deadline = Instant::now() + PATIENCE;
-    let callers = loop {
-        let callers = cw_callers(&browser, &elsewhere).await;
-        if callers.as_object().is_some_and(|c| !c.is_empty()) {
-            break callers;
-        }
+    for form in [Remembered::BoundToWidgetOrigin, Remembered::Plain] {
+        remember_cw_key(&browser, &widget, form).await;
+        let before = cw_callers(&browser, &elsewhere).await;
+        browser
+            .client
+            .goto(&widget.url("/elsewhere.html"))
+            .await
+            .unwrap();
+        // The element's requests reach the other server, anonymously: the key stayed home.
+        let deadline = Instant::now() + PATIENCE;
+        let callers = loop {
+            let callers = cw_callers(&browser, &elsewhere).await;
+            if callers != before {
+                break callers;
+            }
+            assert!(
+                Instant::now() < deadline,
+                "{form:?}: no request reached the other server"
+            );
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        };
+        let names: Vec<&String> = callers.as_object().unwrap().keys().collect();
         assert!(
-            Instant::now() < deadline,
-            "no request reached the other server"
+            names.iter().all(|n| n.starts_with("anonymous:")),
+            "{form:?}: the remembered key went to a server it was not remembered for: {names:?}"
         );
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    };
-    let names: Vec<&String> = callers.as_object().unwrap().keys().collect();
-    assert!(
-        names.iter().all(|n| n.starts_with("anonymous:")),
-        "the remembered key went to a server it was not remembered for: {names:?}"
-    );
+    }
     browser.close().await;
 }
 
@@ -180,20 +197,9 @@ async fn the_host_script_acts_only_on_the_widgets_own_frames() {
 </body></html>"#,
         third.url("/third.html")
     );
-    let host_server = Emulator::start(Config {
-        static_dir: Some(dist_with("msg-host", &[("msg-host.html", &host)])),
-        ..Config::default()
-    })
-    .await;
+    let (_host_server, host_url) = common::host_page("msg-host", &host).await;
     let browser = Browser::start().await;
-    browser
-        .client
-        .goto(&format!(
-            "http://localhost:{}/msg-host.html",
-            host_server.addr.port()
-        ))
-        .await
-        .unwrap();
+    browser.client.goto(&host_url).await.unwrap();
     // The widget's own frame is resized as before.
     let deadline = Instant::now() + PATIENCE;
     loop {
@@ -343,13 +349,15 @@ async fn the_widget_works_through_the_key_holding_proxy_and_other_pages_cannot_s
     browser.close().await;
 }
 
-/// A server that answers every request with a 200 whose JSON body is `size` bytes long.
-async fn huge_answer_server(size: usize) -> std::net::SocketAddr {
+/// A server that answers every request with a 200 and `body`, readable from any origin.
+async fn answer_server(body: Vec<u8>) -> std::net::SocketAddr {
     use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let body = std::sync::Arc::new(body);
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
     tokio::spawn(async move {
         while let Ok((mut stream, _)) = listener.accept().await {
+            let body = body.clone();
             tokio::spawn(async move {
                 let mut head = Vec::new();
                 let mut byte = [0u8; 1];
@@ -359,24 +367,14 @@ async fn huge_answer_server(size: usize) -> std::net::SocketAddr {
                     }
                     head.push(byte[0]);
                 }
-                let prefix = br#"{"result":""#;
                 let answer = format!(
                     "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n\
-                     Access-Control-Allow-Origin: *\r\nContent-Length: {size}\r\nConnection: close\r\n\r\n"
+                     Access-Control-Allow-Origin: *\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
+                    body.len()
                 );
-                if stream.write_all(answer.as_bytes()).await.is_err()
-                    || stream.write_all(prefix).await.is_err()
-                {
-                    return;
-                }
-                let chunk = vec![b'a'; 64 * 1024];
-                let mut sent = prefix.len();
-                while sent < size {
-                    let n = chunk.len().min(size - sent);
-                    if stream.write_all(&chunk[..n]).await.is_err() {
-                        return; // The widget stopped reading: what this test wants.
-                    }
-                    sent += n;
+                if stream.write_all(answer.as_bytes()).await.is_ok() {
+                    // An error here is the widget hanging up, which some tests want.
+                    let _ = stream.write_all(&body).await;
                 }
             });
         }
@@ -384,16 +382,16 @@ async fn huge_answer_server(size: usize) -> std::net::SocketAddr {
     addr
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn an_answer_larger_than_the_widget_reads_is_cut_off_and_explained() {
-    let huge = huge_answer_server(64 * 1024 * 1024).await;
-    let (_emulator, browser) = common::open_app(Config::default(), "/").await;
+/// Opens the app, points it at Cryptowatch on `server`, sends a price request and returns the
+/// explanation's title ("" when the answer needs none).
+async fn send_price_to(server: std::net::SocketAddr) -> (Emulator, Browser, String) {
+    let (emulator, browser) = common::open_app(Config::default(), "/").await;
     browser
         .wait_for_text("[data-limit=month] .gauge-text", |t| t.ends_with("left"))
         .await;
     browser.set("#api", "cw").await;
     browser
-        .set("#base-url", &format!("http://{huge}/cryptowatch"))
+        .set("#base-url", &format!("http://{server}/cryptowatch"))
         .await;
     browser
         .set("#endpoint", "/markets/:exchange/:pair/price")
@@ -401,9 +399,42 @@ async fn an_answer_larger_than_the_widget_reads_is_cut_off_and_explained() {
     browser.set("#param-exchange", "kraken").await;
     browser.set("#param-pair", "btcusd").await;
     browser.click("#send").await;
-    let title = browser
-        .wait_for_text(".explanation-title", |t| !t.is_empty())
+    browser
+        .wait_for_text(".actual-cost", |t| t.starts_with("charged"))
         .await;
+    let title = browser.text(".explanation-title").await;
+    (emulator, browser, title)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_answer_larger_than_the_widget_reads_is_cut_off_and_explained() {
+    let mut body = br#"{"result":""#.to_vec();
+    body.resize(64 * 1024 * 1024, b'a');
+    let (_emulator, browser, title) = send_price_to(answer_server(body).await).await;
     assert_eq!(title, "Answer too large");
+    browser.close().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_deeply_nested_answer_is_shown_in_part_without_a_crash() {
+    // 120 levels around 8 million numbers: 16 MB of text, gigabytes once pretty-printed.
+    let depth = 120;
+    let mut body = format!("{{\"result\":{}", "[".repeat(depth)).into_bytes();
+    body.extend(std::iter::repeat_n(*b"0,", 8_000_000).flatten());
+    body.push(b'0');
+    body.extend(std::iter::repeat_n(b']', depth));
+    body.push(b'}');
+    let (_emulator, browser, _title) = send_price_to(answer_server(body).await).await;
+    let shown = browser
+        .js(
+            "const p = document.querySelector('.json pre'); return p ? p.textContent.length : -1",
+            vec![],
+        )
+        .await;
+    assert!(
+        shown.as_i64().is_some_and(|n| n > 0 && n <= 20_000),
+        "the JSON view shows {shown} characters"
+    );
+    // `close` fails the test if the widget panicked.
     browser.close().await;
 }

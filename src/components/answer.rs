@@ -50,12 +50,15 @@ fn AnswerBody(answer: Answer, widget: Widget) -> impl IntoView {
         }
         parts.join(" · ")
     };
-    let credit_count = answer.body.as_deref().and_then(|b| {
-        serde_json::from_str::<Value>(b)
-            .ok()?
-            .pointer("/status/credit_count")?
-            .as_i64()
-    });
+    // Parsed once: the body may be large (up to the client's bound), and a deep one is costly
+    // to walk, so every view of it below works from this one value and is bounded itself.
+    let parsed = answer
+        .body
+        .as_deref()
+        .and_then(|b| serde_json::from_str::<Value>(b).ok());
+    let credit_count = parsed
+        .as_ref()
+        .and_then(|v| v.pointer("/status/credit_count")?.as_i64());
     let explanation = answer.explanation.map(|e| {
         let retry = move || match e.retry {
             Retry::No => {
@@ -85,13 +88,17 @@ fn AnswerBody(answer: Answer, widget: Widget) -> impl IntoView {
             </div>
         }
     });
-    let body = answer.body.clone().unwrap_or_default();
-    let table = answer.body.as_deref().and_then(table_rows);
-    let pretty = serde_json::from_str::<Value>(&body)
-        .ok()
-        .and_then(|v| serde_json::to_string_pretty(&v).ok())
-        .unwrap_or(body);
-    let pretty: String = pretty.chars().take(JSON_SHOWN).collect();
+    let table = parsed.as_ref().and_then(table_rows);
+    let pretty = match &parsed {
+        Some(v) => format::json_pretty_prefix(v, JSON_SHOWN),
+        None => answer
+            .body
+            .as_deref()
+            .unwrap_or_default()
+            .chars()
+            .take(JSON_SHOWN)
+            .collect(),
+    };
     view! {
         <h2>{answer.title}</h2>
         <p class="costs">
@@ -156,24 +163,26 @@ fn coin_row(i: usize, coin: &Value) -> Option<Row> {
     ))
 }
 
-/// Rows of a readable table for prices, listings and quotes; `None` for other shapes.
-pub fn table_rows(body: &str) -> Option<Vec<Row>> {
-    let v: Value = serde_json::from_str(body).ok()?;
+/// Rows of a readable table for prices, listings and quotes (the first `ROWS_SHOWN`); `None`
+/// for other shapes.
+pub fn table_rows(v: &Value) -> Option<Vec<Row>> {
     let rows: Vec<Row> = if let Some(data) = v.get("data") {
         match data {
             Value::Array(coins) => coins
                 .iter()
                 .enumerate()
                 .filter_map(|(i, c)| coin_row(i, c))
+                .take(ROWS_SHOWN)
                 .collect(),
             Value::Object(map) => map
                 .values()
                 .flat_map(|c| match c {
-                    Value::Array(list) => list.clone(),
-                    other => vec![other.clone()],
+                    Value::Array(list) => list.iter().collect::<Vec<_>>(),
+                    other => vec![other],
                 })
                 .enumerate()
-                .filter_map(|(i, c)| coin_row(i, &c))
+                .filter_map(|(i, c)| coin_row(i, c))
+                .take(ROWS_SHOWN)
                 .collect(),
             _ => Vec::new(),
         }
