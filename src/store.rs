@@ -191,7 +191,8 @@ impl Store {
     /// tab or widget reads the value between this read and this write. `change` gets the
     /// current value (if any) and returns the new value (or `None` to leave it) and a result.
     ///
-    /// If the lock is not granted within the patience bound, the change runs without it, so
+    /// If the lock is not granted and the value stays unchanged for the patience bound (a
+    /// holder that writes nothing, see [`LOCK_PATIENCE_MS`]), the change runs without it, so
     /// nothing this page knows is lost (use it to record what already happened), and the
     /// notice says tabs may disagree.
     pub async fn update<R: 'static>(
@@ -238,7 +239,17 @@ impl Store {
             };
             (result, wrote)
         };
-        let outcome = locked(&format!("{key}:lock"), run_unlocked, critical).await;
+        let progress: Progress = {
+            let (store, key) = (self.clone(), key.to_owned());
+            Rc::new(move || store.read(&key))
+        };
+        let outcome = locked(
+            &format!("{key}:lock"),
+            run_unlocked,
+            Some(progress),
+            critical,
+        )
+        .await;
         let granted = matches!(outcome, Some((_, true)));
         let mut notice = self.notice.borrow_mut();
         if !granted {
@@ -270,12 +281,15 @@ fn lock_manager() -> Option<LockManager> {
 /// read-modify-write then costs about 25 ms, far below any API's request rate.
 pub const HOLD_AFTER_WRITE_MS: i32 = 25;
 
-/// How long to wait for the lock before going on without it. Eight busy tabs queue for it
-/// for seconds at a time, so the bound is generous; once it has run out, later waits are
-/// short until the lock is granted again, so a script that holds it for good costs each
-/// update one second, not twenty.
-pub const LOCK_PATIENCE_MS: i32 = 20_000;
-/// The wait after the lock was not granted in time, until it is granted again.
+/// How long a wait for the lock may see no progress before it gives up.
+///
+/// Progress is the guarded value changing: every holder that writes changes it, so eight busy
+/// tabs, whose queue for the lock can be twenty seconds long, keep a waiter waiting, while a
+/// script that holds the lock and writes nothing is given up on after this long. A bound on
+/// the whole wait would give up on the busy tabs too, and then race them.
+pub const LOCK_PATIENCE_MS: i32 = 10_000;
+/// The same bound after a wait for that lock gave up, until it is granted again, so a script
+/// that holds it for good costs each update one second.
 pub const LOCK_PATIENCE_WHILE_HELD_MS: i32 = 1_000;
 
 thread_local! {
@@ -293,25 +307,47 @@ pub fn set_lock_patience(normal_ms: i32, while_held_ms: i32) {
     PATIENCE.with(|p| *p.borrow_mut() = (normal_ms, while_held_ms));
 }
 
-/// An `{ signal }` option that aborts a lock request after the current patience, and the timer
-/// that does it (dropping it cancels the abort).
-fn patience_signal(name: &str) -> Option<(JsValue, gloo_timers::callback::Timeout)> {
+/// What a waiter watches for progress: the value the lock guards.
+type Progress = Rc<dyn Fn() -> Option<String>>;
+
+/// An `{ signal }` option that aborts a lock request once `progress` (or, without one, the
+/// clock) has not moved for the current patience, and the timer that checks (dropping it
+/// stops the checks).
+fn patience_signal(
+    name: &str,
+    progress: Option<Progress>,
+) -> Option<(JsValue, gloo_timers::callback::Interval)> {
     let controller = web_sys::AbortController::new().ok()?;
     let held = LOCKS_HELD.with(|h| h.borrow().contains(name));
     let (normal, while_held) = PATIENCE.with(|p| *p.borrow());
-    let wait = if held { while_held } else { normal };
+    let patience = f64::from(if held { while_held } else { normal }.max(0));
     let options = js_sys::Object::new();
     js_sys::Reflect::set(&options, &"signal".into(), &controller.signal()).ok()?;
-    let timer = gloo_timers::callback::Timeout::new(wait.max(0) as u32, move || controller.abort());
+    let seen = RefCell::new((progress.as_ref().and_then(|p| p()), js_sys::Date::now()));
+    let every = (patience / 4.0).clamp(50.0, 1_000.0) as u32;
+    let timer = gloo_timers::callback::Interval::new(every, move || {
+        let now = js_sys::Date::now();
+        let mut seen = seen.borrow_mut();
+        if let Some(p) = &progress {
+            let value = p();
+            if value != seen.0 {
+                *seen = (value, now);
+                return;
+            }
+        }
+        if now - seen.1 >= patience {
+            controller.abort();
+        }
+    });
     Some((options.into(), timer))
 }
 
 /// Runs `critical` while holding the Web Lock `name` (exclusive across every tab and frame
 /// of this origin). Without Web Locks, if the request fails, or if the lock is not granted
-/// within the patience bound (another script holds it), it runs unlocked: the page keeps
+/// within the patience bound of [`LOCK_PATIENCE_MS`] (another script holds it), it runs unlocked: the page keeps
 /// working, and `Store::notice` says tabs may race.
 pub async fn with_lock<R: 'static>(name: &str, critical: impl FnOnce() -> R + 'static) -> R {
-    match locked(name, true, move || (critical(), true)).await {
+    match locked(name, true, None, move || (critical(), true)).await {
         Some((result, _)) => result,
         None => unreachable!("a section that may run unlocked always runs"),
     }
@@ -324,6 +360,7 @@ pub async fn with_lock<R: 'static>(name: &str, critical: impl FnOnce() -> R + 's
 async fn locked<R: 'static>(
     name: &str,
     run_unlocked: bool,
+    progress: Option<Progress>,
     critical: impl FnOnce() -> (R, bool) + 'static,
 ) -> Option<(R, bool)> {
     let critical = Rc::new(RefCell::new(Some(critical)));
@@ -355,7 +392,7 @@ async fn locked<R: 'static>(
                 }
             }))
         });
-        let request = match patience_signal(name) {
+        let request = match patience_signal(name, progress) {
             Some((options, timer)) => {
                 let granted = JsFuture::from(locks.request_with_options(
                     name,
