@@ -4,8 +4,9 @@ use std::hint::black_box;
 
 use credit_gauge_core::catalog::{CmcPlan, EndpointId, Request};
 use credit_gauge_core::decide::decide;
+use credit_gauge_core::decide::reserve;
 use credit_gauge_core::envelope::{cmc_outcome, cw_outcome};
-use credit_gauge_core::ledger::{reserve, Account};
+use credit_gauge_core::ledger::Account;
 use credit_gauge_core::reconcile::reconcile;
 use credit_gauge_core::time::UnixMillis;
 use criterion::{criterion_group, criterion_main, Criterion};

@@ -2,7 +2,7 @@
 
 use crate::catalog::{estimate_unchecked, CmcPlan, EndpointId, ParamError, Request};
 use crate::credits::Credits;
-use crate::ledger::{Account, KeyProblem, KeyStatus, Limits};
+use crate::ledger::{advance, Account, KeyProblem, KeyStatus, Limits, Reservation, ReservationId};
 use crate::time::UnixMillis;
 
 /// Which limit a wait or a refusal is about.
@@ -108,7 +108,7 @@ fn refuse(reason: RefuseReason) -> Decision {
 }
 
 /// Decides what to do with `request` for `account` at `now`. Pure: reads the state, changes
-/// nothing (see [`crate::ledger::reserve`] to act on a `SendNow`).
+/// nothing (see [`reserve`] to act on a `SendNow`).
 ///
 /// Refusals come first (nothing to wait for), then the waits in the order the server checks its
 /// limits; among waits, the latest instant is returned, since every limit must allow the request.
@@ -262,4 +262,47 @@ pub fn decide(account: &Account, request: &Request, now: UnixMillis) -> Decision
             Decision::SendNow { cost }
         }
     }
+}
+
+/// Decides and, when the answer is "send now", records the request as in flight — one step, so
+/// that two callers under the same lock cannot both take the last slot. It lives here, beside
+/// [`decide`], so that the ledger (the state) does not depend on the decisions about it.
+///
+/// Returns the reservation to pass to [`crate::reconcile::reconcile`] with the answer, or the
+/// decision that stopped the request.
+pub fn reserve(
+    account: &mut Account,
+    request: &Request,
+    now: UnixMillis,
+) -> Result<ReservationId, Decision> {
+    advance(account, now);
+    let cost = match decide(account, request, now) {
+        Decision::SendNow { cost } => cost,
+        other => return Err(other),
+    };
+    let id = ReservationId(account.next_reservation);
+    account.next_reservation = account.next_reservation.wrapping_add(1);
+    let mut probe = false;
+    match &mut account.limits {
+        // Every request counts toward the minute from the moment it is sent.
+        Limits::Cmc(l) => l.minute.count(now),
+        Limits::Cw(l) => {
+            probe = l.is_exhausted_at(now);
+            if probe {
+                l.last_probe = Some(now);
+            }
+            if !l.window.is_some_and(|w| w.holds_at(now)) {
+                // The window opens with the first request; reconcile moves its start to the answer.
+                l.open_window(now);
+            }
+        }
+    }
+    account.reservations.push(Reservation {
+        id,
+        endpoint: request.endpoint,
+        cost,
+        sent_at: now,
+        probe,
+    });
+    Ok(id)
 }

@@ -13,11 +13,8 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::catalog::{
-    ApiKind, CmcPlan, EndpointId, Request, CW_ANONYMOUS_ALLOWANCE, CW_KEYED_ALLOWANCE,
-};
+use crate::catalog::{ApiKind, CmcPlan, EndpointId, CW_ANONYMOUS_ALLOWANCE, CW_KEYED_ALLOWANCE};
 use crate::credits::Credits;
-use crate::decide::{decide, Decision};
 use crate::time::{UnixMillis, DAY_MS, MINUTE_MS};
 
 /// How long a request may stay in flight before its reservation is settled as if it had been
@@ -723,7 +720,7 @@ impl Account {
 /// Brings the state up to `now`: ends windows that are over, pulls windows back after a backwards
 /// clock jump, and settles reservations whose answer never came as charged at their estimate.
 ///
-/// [`reserve`] and [`crate::reconcile::reconcile`] call it; the shell may call it before showing a
+/// [`crate::decide::reserve`] and [`crate::reconcile::reconcile`] call it; the shell may call it before showing a
 /// gauge. [`decide`] needs no call first: it reads windows the same way.
 pub fn advance(account: &mut Account, now: UnixMillis) {
     let mut stale = Vec::new();
@@ -754,48 +751,6 @@ pub fn advance(account: &mut Account, now: UnixMillis) {
             }
         }
     }
-}
-
-/// Decides and, when the answer is "send now", records the request as in flight — one step, so
-/// that two callers under the same lock cannot both take the last slot.
-///
-/// Returns the reservation to pass to [`crate::reconcile::reconcile`] with the answer, or the
-/// decision that stopped the request.
-pub fn reserve(
-    account: &mut Account,
-    request: &Request,
-    now: UnixMillis,
-) -> Result<ReservationId, Decision> {
-    advance(account, now);
-    let cost = match decide(account, request, now) {
-        Decision::SendNow { cost } => cost,
-        other => return Err(other),
-    };
-    let id = ReservationId(account.next_reservation);
-    account.next_reservation = account.next_reservation.wrapping_add(1);
-    let mut probe = false;
-    match &mut account.limits {
-        // Every request counts toward the minute from the moment it is sent.
-        Limits::Cmc(l) => l.minute.count(now),
-        Limits::Cw(l) => {
-            probe = l.is_exhausted_at(now);
-            if probe {
-                l.last_probe = Some(now);
-            }
-            if !l.window.is_some_and(|w| w.holds_at(now)) {
-                // The window opens with the first request; reconcile moves its start to the answer.
-                l.open_window(now);
-            }
-        }
-    }
-    account.reservations.push(Reservation {
-        id,
-        endpoint: request.endpoint,
-        cost,
-        sent_at: now,
-        probe,
-    });
-    Ok(id)
 }
 
 /// Sets the plan the user says a CoinMarketCap account is on, keeping every count. Ignored once
@@ -885,7 +840,10 @@ mod set_plan_tests {
     fn choosing_a_plan_keeps_the_counts_but_a_confirmed_plan_wins() {
         let mut a = Account::cmc("k", CmcPlan::Basic);
         let now = UnixMillis(1_759_054_864_716);
-        reserve(&mut a, &Request::new(EndpointId::CmcKeyInfo), now).unwrap();
+        // One request counted this minute, as sending one would.
+        if let Limits::Cmc(l) = &mut a.limits {
+            l.minute.count(now);
+        }
         assert!(set_plan(&mut a, CmcPlan::Startup));
         let l = a.cmc_limits().unwrap();
         assert_eq!(l.plan, CmcPlan::Startup);

@@ -30,10 +30,10 @@ pub mod time;
 
 pub use catalog::{cmc_credits, estimate, ApiKind, CmcPlan, CostPreview, EndpointId, Request};
 pub use credits::Credits;
-pub use decide::{decide, Decision};
+pub use decide::{decide, reserve, Decision};
 pub use envelope::{cmc_outcome, cw_outcome, ClientFailure, Outcome};
 pub use explain::{explain, Code, Explanation, Retry};
-pub use ledger::{advance, cancel, reserve, set_plan, Account, Ledger, ReservationId};
+pub use ledger::{advance, cancel, set_plan, Account, Ledger, ReservationId};
 pub use reconcile::{reconcile, Settlement};
 pub use store::{load, save, LoadWarning, Loaded};
 pub use time::UnixMillis;

@@ -126,7 +126,7 @@ pub fn load(text: &str) -> Loaded {
 mod tests {
     use super::*;
     use crate::catalog::{CmcPlan, EndpointId, Request};
-    use crate::ledger::reserve;
+    use crate::decide::reserve;
     use crate::time::UnixMillis;
 
     fn sample() -> Ledger {

@@ -4,9 +4,10 @@
 //! server would count at the instant a request arrives, and answers as the server would.
 
 use credit_gauge_core::catalog::{CmcPlan, EndpointId, Request};
+use credit_gauge_core::decide::reserve;
 use credit_gauge_core::decide::{decide, Decision, LimitKind};
 use credit_gauge_core::envelope::{cmc_outcome, cw_outcome, parse_cmc, parse_cw};
-use credit_gauge_core::ledger::{reserve, Account, Ledger, ReservationId};
+use credit_gauge_core::ledger::{Account, Ledger, ReservationId};
 use credit_gauge_core::reconcile::reconcile;
 use credit_gauge_core::store::{load, save};
 use credit_gauge_core::time::{UnixMillis, DAY_MS};

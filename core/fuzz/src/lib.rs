@@ -3,7 +3,8 @@
 
 use credit_gauge_core::catalog::{CmcPlan, EndpointId, Request};
 use credit_gauge_core::explain::{explain, Code};
-use credit_gauge_core::ledger::{reserve, Account, Ledger};
+use credit_gauge_core::decide::reserve;
+use credit_gauge_core::ledger::{Account, Ledger};
 use credit_gauge_core::reconcile::reconcile;
 use credit_gauge_core::store::{load, save, Loaded};
 use credit_gauge_core::time::UnixMillis;

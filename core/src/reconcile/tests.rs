@@ -2,9 +2,10 @@
 
 use super::*;
 use crate::catalog::{EndpointId, Request};
+use crate::decide::reserve;
 use crate::decide::{decide, Decision, LimitKind, RefuseReason, WaitReason};
 use crate::envelope::{cmc_outcome, cw_outcome};
-use crate::ledger::{reserve, RESERVATION_TIMEOUT_MS};
+use crate::ledger::RESERVATION_TIMEOUT_MS;
 use crate::time::{DAY_MS, HOUR_MS, MINUTE_MS};
 
 fn at(text: &str) -> UnixMillis {
