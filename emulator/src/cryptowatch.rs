@@ -11,10 +11,10 @@ use axum::response::Response;
 use serde_json::{json, Map, Value};
 
 use crate::clock::{iso, Millis, DAY};
-use crate::cmc::data::{round_sig, unit};
-use crate::cmc::json_response;
+use crate::http::{json_response, key_of};
 use crate::ledger::CwBalance;
 use crate::query::Query;
+use crate::synth::{round_sig, unit};
 use crate::Shared;
 
 pub const KEY_HEADER: &str = "x-cw-api-key";
@@ -248,12 +248,11 @@ fn error_body(status: StatusCode, message: &str, allowance: Option<Value>) -> Re
 
 /// Who is calling: a key, or an anonymous client address.
 fn caller(headers: &HeaderMap, q: &Query, peer: Option<IpAddr>) -> Result<(String, bool), ()> {
-    let key = match headers.get(KEY_HEADER) {
-        Some(v) => Some(v.to_str().map_err(|_| ())?.trim().to_string()),
-        None => q.get(KEY_PARAM).map(|s| s.trim().to_string()),
-    };
-    match key.as_deref() {
-        None | Some("") => Ok((
+    match key_of(headers, KEY_HEADER, q, KEY_PARAM)
+        .transpose()?
+        .as_deref()
+    {
+        None => Ok((
             format!(
                 "anonymous:{}",
                 peer.map(|p| p.to_string())

@@ -16,6 +16,8 @@ use bytes::Bytes;
 use serde::Deserialize;
 use serde_json::{json, Value};
 
+use crate::http::json_text;
+
 /// One injected failure.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Fault {
@@ -215,15 +217,6 @@ pub async fn apply(faults: &[Fault], api: Api, timestamp: &str) -> Option<Respon
     Some(answer(*terminal, api, timestamp))
 }
 
-fn json_body(status: StatusCode, body: String) -> Response {
-    (
-        status,
-        [(CONTENT_TYPE, "application/json; charset=utf-8")],
-        body,
-    )
-        .into_response()
-}
-
 fn answer(fault: Fault, api: Api, timestamp: &str) -> Response {
     match fault {
         Fault::Latency(_) => StatusCode::NO_CONTENT.into_response(),
@@ -234,7 +227,7 @@ fn answer(fault: Fault, api: Api, timestamp: &str) -> Response {
                     "credit_count": 0, "notice": null}}),
                 Api::Cryptowatch => json!({"error": "Internal Server Error"}),
             };
-            json_body(StatusCode::INTERNAL_SERVER_ERROR, body.to_string())
+            json_text(StatusCode::INTERNAL_SERVER_ERROR, body.to_string())
         }
         Fault::Html502 => (
             StatusCode::BAD_GATEWAY,
@@ -251,7 +244,7 @@ fn answer(fault: Fault, api: Api, timestamp: &str) -> Response {
                 ),
                 Api::Cryptowatch => "{\"result\":{\"price\":1234.5,\"allowance\":".to_string(),
             };
-            json_body(StatusCode::OK, body)
+            json_text(StatusCode::OK, body)
         }
         Fault::HtmlInMessage => {
             let body = match api {
@@ -259,7 +252,7 @@ fn answer(fault: Fault, api: Api, timestamp: &str) -> Response {
                     "error_message": INJECTED, "elapsed": 0, "credit_count": 0, "notice": null}}),
                 Api::Cryptowatch => json!({"error": INJECTED}),
             };
-            json_body(StatusCode::BAD_REQUEST, body.to_string())
+            json_text(StatusCode::BAD_REQUEST, body.to_string())
         }
         Fault::HtmlInData => {
             let body = match api {
@@ -274,7 +267,7 @@ fn answer(fault: Fault, api: Api, timestamp: &str) -> Response {
                     "allowance": {"cost": 0.015, "remaining": 9.985, "upgrade": INJECTED}
                 }),
             };
-            json_body(StatusCode::OK, body.to_string())
+            json_text(StatusCode::OK, body.to_string())
         }
         Fault::WrongTypes => {
             let body = match api {
@@ -284,14 +277,14 @@ fn answer(fault: Fault, api: Api, timestamp: &str) -> Response {
                 Api::Cryptowatch => json!({"result": "not a price",
                     "allowance": {"cost": "0.005", "remaining": [9.995]}}),
             };
-            json_body(StatusCode::OK, body.to_string())
+            json_text(StatusCode::OK, body.to_string())
         }
         Fault::MissingFields => {
             let body = match api {
                 Api::Cmc => json!({"data": []}),
                 Api::Cryptowatch => json!({"result": {}}),
             };
-            json_body(StatusCode::OK, body.to_string())
+            json_text(StatusCode::OK, body.to_string())
         }
         Fault::TooManyNoCode => {
             let body = match api {
@@ -299,7 +292,7 @@ fn answer(fault: Fault, api: Api, timestamp: &str) -> Response {
                     "error_message": "Too Many Requests", "elapsed": 0, "credit_count": 0}}),
                 Api::Cryptowatch => json!({"error": "Too Many Requests"}),
             };
-            json_body(StatusCode::TOO_MANY_REQUESTS, body.to_string())
+            json_text(StatusCode::TOO_MANY_REQUESTS, body.to_string())
         }
         Fault::Truncated => {
             let full = match api {

@@ -9,10 +9,12 @@ pub mod cmc;
 pub mod cors;
 pub mod cryptowatch;
 pub mod faults;
+pub mod http;
 pub mod ledger;
 pub mod proxy;
 pub mod query;
 mod static_files;
+pub mod synth;
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -277,10 +279,10 @@ async fn dispatch(State(app): State<Arc<Shared>>, request: Request) -> Response 
     response
 }
 
-fn api_error(api: Api, http: StatusCode, message: &str, now: i64, started: Instant) -> Response {
+fn api_error(api: Api, status: StatusCode, message: &str, now: i64, started: Instant) -> Response {
     match api {
-        Api::Cmc => cmc::error(now, started, http, http.as_u16().into(), message),
-        Api::Cryptowatch => cmc::json_response(http, &json!({ "error": message })),
+        Api::Cmc => cmc::error(now, started, status, status.as_u16().into(), message),
+        Api::Cryptowatch => http::error_json(status, message),
     }
 }
 
@@ -370,7 +372,7 @@ async fn answer(
 }
 
 fn control_json(status: StatusCode, body: Value) -> Response {
-    cmc::json_response(status, &body)
+    http::json_response(status, &body)
 }
 
 /// How long a control request's body may take to arrive.

@@ -3,10 +3,11 @@
 
 use serde_json::{json, Map, Value};
 
-use super::data::{round_sig, unit, Coin, Market, COIN_COUNT, EXCHANGE_COUNT};
+use super::data::{Coin, Market, COIN_COUNT, EXCHANGE_COUNT};
 use super::plans::Plan;
 use crate::clock::{iso, minute_start, Millis, DAY, HOUR, MINUTE};
 use crate::query::Query;
+use crate::synth::{round_sig, unit};
 
 /// The most values one answer may hold: data points × convert targets (a listings page of
 /// 5,000 coins in 10 currencies, or 10,000 historical quotes in 5). The reference allows

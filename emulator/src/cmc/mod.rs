@@ -10,10 +10,11 @@ pub mod plans;
 use std::time::Instant;
 
 use axum::http::{HeaderMap, StatusCode};
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 use serde_json::{json, Map, Value};
 
 use crate::clock::{countdown, iso, Millis, DAY, MINUTE};
+use crate::http::{self, json_response};
 use crate::ledger::CmcUsage;
 use crate::query::Query;
 use crate::Shared;
@@ -54,18 +55,6 @@ pub fn error(
 ) -> Response {
     let body = json!({ "status": status(now, code, Some(message), started, 0) });
     json_response(http, &body)
-}
-
-pub fn json_response(http: StatusCode, body: &Value) -> Response {
-    (
-        http,
-        [(
-            axum::http::header::CONTENT_TYPE,
-            "application/json; charset=utf-8",
-        )],
-        body.to_string(),
-    )
-        .into_response()
 }
 
 /// The documented errors, with their HTTP statuses and literal messages.
@@ -134,12 +123,7 @@ impl ApiError {
 
 /// The key from the header (preferred) or the query, as the API reads it.
 pub fn key_of(headers: &HeaderMap, q: &Query) -> Option<Result<String, ()>> {
-    match headers.get(KEY_HEADER) {
-        // A header that is not text cannot name any key.
-        Some(v) => Some(v.to_str().map(|s| s.trim().to_string()).map_err(|_| ())),
-        None => q.get(KEY_PARAM).map(|s| Ok(s.trim().to_string())),
-    }
-    .filter(|k| !matches!(k, Ok(s) if s.is_empty()))
+    http::key_of(headers, KEY_HEADER, q, KEY_PARAM)
 }
 
 pub fn handle(
