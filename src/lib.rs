@@ -9,6 +9,7 @@ pub mod embed;
 pub mod format;
 pub mod frame;
 pub mod keys;
+pub mod presentation;
 pub mod store;
 pub mod widget;
 

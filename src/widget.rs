@@ -8,7 +8,9 @@ use std::cell::RefCell;
 
 use credit_gauge_core::catalog::CostBasis;
 use credit_gauge_core::decide::Decision;
+use credit_gauge_core::decide::LimitKind;
 use credit_gauge_core::explain::RefusedCode;
+use credit_gauge_core::gauge::credits_left;
 use credit_gauge_core::{
     advance, estimate, explain, load, reserve, save, set_plan, Account, ApiKind, CmcPlan, Code,
     Credits, EndpointId, Explanation, Ledger, Outcome, Request, Settlement, UnixMillis,
@@ -569,19 +571,12 @@ impl Widget {
     fn left_line(self) -> Option<String> {
         let account = self.account.get()?;
         let t = self.now.get();
-        match &account.limits {
-            credit_gauge_core::ledger::Limits::Cmc(l) => {
-                let limit = l.month.limit?;
-                let left = limit
-                    .saturating_sub(l.month.used_at(t))
-                    .saturating_sub(account.reserved());
-                Some(format!("{} left this month", format::credits(left)))
-            }
-            credit_gauge_core::ledger::Limits::Cw(l) => Some(format!(
-                "{} left of the 24-hour allowance",
-                format::credits(l.remaining_at(t).saturating_sub(account.reserved()))
-            )),
-        }
+        let (limit, what) = match account.api {
+            ApiKind::CoinMarketCap => (LimitKind::CmcMonthly, "this month"),
+            ApiKind::Cryptowatch => (LimitKind::CwAllowance, "of the 24-hour allowance"),
+        };
+        let left = credits_left(&account, limit, t)?;
+        Some(format!("{} left {what}", format::credits(left)))
     }
 
     fn next_id(self) -> u64 {
@@ -895,128 +890,6 @@ impl Widget {
     }
 }
 
-/// What one gauge shows.
-#[derive(Clone, Debug, PartialEq)]
-pub struct GaugeData {
-    /// `minute`, `day`, `month` or `allowance` (for tests and styling).
-    pub name: &'static str,
-    pub label: &'static str,
-    pub remaining: Credits,
-    pub limit: Credits,
-    /// Whether the unit is requests rather than credits.
-    pub requests: bool,
-    pub resets_at: Option<UnixMillis>,
-}
-
-impl GaugeData {
-    /// The share of the limit already used, 0.0–1.0.
-    pub fn used_share(&self) -> f64 {
-        if self.limit.millis() <= 0 {
-            return 1.0;
-        }
-        1.0 - (self.remaining.millis() as f64 / self.limit.millis() as f64).clamp(0.0, 1.0)
-    }
-}
-
-/// The gauges of an account at `t`: what is left of each limit (requests in flight count as
-/// spent), and when it resets.
-pub fn gauges(account: &Account, t: UnixMillis) -> Vec<GaugeData> {
-    use credit_gauge_core::ledger::Limits;
-    let reserved = account.reserved();
-    match &account.limits {
-        Limits::Cmc(l) => {
-            let mut out = vec![GaugeData {
-                name: "minute",
-                label: "Requests this minute",
-                remaining: Credits::from_whole(
-                    i64::from(l.minute.limit) - i64::from(l.minute.requests_at(t)),
-                )
-                .max(Credits::ZERO),
-                limit: Credits::from_whole(i64::from(l.minute.limit)),
-                requests: true,
-                resets_at: (l.minute.requests_at(t) > 0).then(|| l.minute.resets_at(t)),
-            }];
-            for (limit, name, label) in [
-                (&l.day, "day", "Credits today"),
-                (&l.month, "month", "Credits this month"),
-            ] {
-                if let Some(max) = limit.limit {
-                    out.push(GaugeData {
-                        name,
-                        label,
-                        remaining: max
-                            .saturating_sub(limit.used_at(t))
-                            .saturating_sub(reserved)
-                            .max(Credits::ZERO),
-                        limit: max,
-                        requests: false,
-                        resets_at: Some(limit.resets_at(t)),
-                    });
-                }
-            }
-            out
-        }
-        Limits::Cw(l) => vec![GaugeData {
-            name: "allowance",
-            label: "24-hour allowance",
-            remaining: l
-                .remaining_at(t)
-                .saturating_sub(reserved)
-                .max(Credits::ZERO),
-            limit: l.allowance,
-            requests: false,
-            resets_at: l.resets_at(t),
-        }],
-    }
-}
-
-/// A warning at 80 % and 95 % of a limit, with the projected time it runs out at the rate of
-/// the last hour's history.
-pub fn warnings(gauges: &[GaugeData], history: &[HistoryEntry], t: UnixMillis) -> Vec<String> {
-    let hour_ago = t.plus(-3_600_000);
-    let recent: Vec<&HistoryEntry> = history.iter().filter(|h| h.at >= hour_ago).collect();
-    let spent: i64 = recent.iter().map(|h| h.charged.millis()).sum();
-    let span = recent
-        .first()
-        .map(|h| (t.0 - h.at.0).max(60_000))
-        .unwrap_or(3_600_000);
-    gauges
-        .iter()
-        // The minute limit is handled by waiting, a few seconds at most: warning about it
-        // would flash on every busy minute and say nothing the queue does not already show.
-        .filter(|g| g.name != "minute")
-        .filter_map(|g| {
-            let share = g.used_share();
-            let level = if share >= 0.95 {
-                95
-            } else if share >= 0.80 {
-                80
-            } else {
-                return None;
-            };
-            let mut text = format!(
-                "{}: {} % used ({level} % warning).",
-                g.label,
-                (share * 100.0).floor() as i64
-            );
-            if spent > 0 && g.remaining.millis() > 0 {
-                let ms = g.remaining.millis() as f64 / spent as f64 * span as f64;
-                let at = t.plus(ms as i64);
-                if g.resets_at.is_none_or(|r| at < r) {
-                    text.push_str(&format!(
-                        " At the last hour's rate it runs out in {} ({}), before it resets.",
-                        format::duration(ms as i64),
-                        format::instant(at)
-                    ));
-                } else {
-                    text.push_str(" At the last hour's rate it lasts until it resets.");
-                }
-            }
-            Some(text)
-        })
-        .collect()
-}
-
 /// The history as CSV (RFC 4180 quoting).
 ///
 /// The history is read back from storage, which any script of the page can write, and a
@@ -1058,43 +931,6 @@ mod tests {
             outcome: "200 OK".into(),
             ok: true,
         }
-    }
-
-    #[test]
-    fn a_fresh_basic_account_has_minute_and_month_gauges_full() {
-        let a = Account::cmc("k", CmcPlan::Basic);
-        let g = gauges(&a, UnixMillis(1_759_054_864_716));
-        let names: Vec<_> = g.iter().map(|g| g.name).collect();
-        assert!(
-            names.contains(&"minute") && names.contains(&"month"),
-            "{names:?}"
-        );
-        for gauge in &g {
-            assert_eq!(gauge.remaining, gauge.limit, "{gauge:?}");
-        }
-    }
-
-    #[test]
-    fn warnings_start_at_eighty_percent_and_project_exhaustion() {
-        let g = GaugeData {
-            name: "month",
-            label: "Credits this month",
-            remaining: Credits::from_whole(1_500),
-            limit: Credits::from_whole(10_000),
-            requests: false,
-            resets_at: Some(UnixMillis(10 * 86_400_000)),
-        };
-        let t = UnixMillis(3_600_000);
-        let history = vec![entry(0, 500), entry(1_800_000, 1_000)];
-        let w = warnings(std::slice::from_ref(&g), &history, t);
-        assert_eq!(w.len(), 1);
-        assert!(w[0].contains("85 % used (80 % warning)"), "{}", w[0]);
-        assert!(w[0].contains("runs out in 1 h 00 min"), "{}", w[0]);
-        let calm = GaugeData {
-            remaining: Credits::from_whole(5_000),
-            ..g
-        };
-        assert!(warnings(&[calm], &history, t).is_empty());
     }
 
     #[test]

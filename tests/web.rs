@@ -1,8 +1,10 @@
 //! Components mounted in a real Chromium by wasm-bindgen-test.
 #![cfg(target_arch = "wasm32")]
 
-use credit_gauge::components::{Gauge, WidgetView};
-use credit_gauge::widget::{GaugeData, Settings, Widget};
+use credit_gauge::components::{Gauge as GaugeView, WidgetView};
+use credit_gauge::widget::{Settings, Widget};
+use credit_gauge_core::decide::LimitKind;
+use credit_gauge_core::gauge::{Gauge, Unit};
 use credit_gauge_core::{Credits, UnixMillis};
 use leptos::prelude::*;
 use wasm_bindgen::JsCast;
@@ -25,13 +27,12 @@ fn text(root: &web_sys::HtmlElement, css: &str) -> String {
         .unwrap()
 }
 
-fn minute(remaining: i64) -> GaugeData {
-    GaugeData {
-        name: "minute",
-        label: "Requests this minute",
-        remaining: Credits::from_whole(remaining),
-        limit: Credits::from_whole(30),
-        requests: true,
+fn minute(remaining: i64) -> Gauge {
+    Gauge {
+        limit: LimitKind::CmcMinute,
+        left: Credits::from_whole(remaining),
+        size: Credits::from_whole(30),
+        unit: Unit::Requests,
         resets_at: Some(UnixMillis(60_000)),
     }
 }
@@ -42,7 +43,7 @@ async fn gauge_shows_what_is_left_its_level_and_its_countdown() {
     let (data, set_data) = signal(minute(18));
     let (now, set_now) = signal(UnixMillis(37_000));
     let _mounted = leptos::mount::mount_to(root.clone(), move || {
-        view! { <Gauge data=data now=now /> }
+        view! { <GaugeView data=data now=now /> }
     });
     leptos::task::tick().await;
 

@@ -2,23 +2,11 @@
 
 use crate::catalog::{estimate_unchecked, CmcPlan, EndpointId, ParamError, Request};
 use crate::credits::Credits;
+use crate::gauge::credits_left;
 use crate::ledger::{advance, Account, KeyProblem, KeyStatus, Limits, Reservation, ReservationId};
 use crate::time::UnixMillis;
 
-/// Which limit a wait or a refusal is about.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum LimitKind {
-    /// CoinMarketCap requests per UTC minute.
-    CmcMinute,
-    /// CoinMarketCap daily credits.
-    CmcDaily,
-    /// CoinMarketCap monthly credits.
-    CmcMonthly,
-    /// CoinMarketCap's IP limit (1011).
-    CmcIp,
-    /// Cryptowatch's 24-hour allowance.
-    CwAllowance,
-}
+pub use crate::gauge::LimitKind;
 
 /// Why a request must wait.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -127,7 +115,6 @@ pub fn decide(account: &Account, request: &Request, now: UnixMillis) -> Decision
         return refuse(RefuseReason::NotSynced);
     }
     let cost = estimate_unchecked(request).credits;
-    let reserved = account.reserved();
     match &account.limits {
         Limits::Cmc(l) => {
             let needs = request.endpoint.spec().min_plan;
@@ -198,10 +185,8 @@ pub fn decide(account: &Account, request: &Request, now: UnixMillis) -> Decision
                     if limit.is_closed_at(now) {
                         let until = limit.closed_until.unwrap_or(now).max(limit.resets_at(now));
                         hold(until, kind, reason);
-                    } else if let Some(max) = limit.limit {
-                        if limit.used_at(now) + reserved + cost > max {
-                            hold(limit.resets_at(now), kind, reason);
-                        }
+                    } else if credits_left(account, kind, now).is_some_and(|left| cost > left) {
+                        hold(limit.resets_at(now), kind, reason);
                     }
                 }
             }
@@ -246,7 +231,7 @@ pub fn decide(account: &Account, request: &Request, now: UnixMillis) -> Decision
                     reason: WaitReason::AllowanceSpent,
                 };
             }
-            if reserved + cost > l.remaining_at(now) {
+            if credits_left(account, LimitKind::CwAllowance, now).is_some_and(|left| cost > left) {
                 let at = match l.resets_at(now) {
                     Some(end) => end,
                     // No window holds, so the in-flight requests alone exceed a full bucket:

@@ -23,6 +23,7 @@ pub mod credits;
 pub mod decide;
 pub mod envelope;
 pub mod explain;
+pub mod gauge;
 pub mod ledger;
 pub mod reconcile;
 pub mod store;

@@ -2,7 +2,9 @@ use leptos::prelude::*;
 
 use crate::components::{AnswerView, Gauge, History, RequestForm, SettingsPanel};
 use crate::format;
-use crate::widget::{gauges, warnings, QueueState, Settings, Widget};
+use crate::presentation::{limit_slug, warnings};
+use crate::widget::{QueueState, Settings, Widget};
+use credit_gauge_core::gauge::gauges;
 
 /// The single-page app: the whole widget, with settings restored from this device.
 #[component]
@@ -35,31 +37,27 @@ pub fn WidgetView(
         let t = widget.now.get();
         gauge_list.with(|g| widget.history.with(|h| warnings(g, h, t)))
     });
+    let warning_texts = Memo::new(move |_| {
+        warning_list.with(|w| w.iter().map(|w| w.text.clone()).collect::<Vec<_>>())
+    });
     let theme = move || widget.settings.with(|s| s.theme.clone());
     // Tell the host page once per warning text.
     let announced = StoredValue::new(Vec::<String>::new());
     Effect::new(move |_| {
         let current = warning_list.get();
         for w in &current {
-            if !announced.with_value(|a| a.contains(w)) {
-                let limit = gauge_list
-                    .with_untracked(|g| {
-                        g.iter()
-                            .find(|g| w.starts_with(g.label))
-                            .map(|g| (g.name, g.used_share()))
-                    })
-                    .unwrap_or(("", 0.0));
+            if !announced.with_value(|a| a.contains(&w.text)) {
                 widget.emit(
                     "warning",
                     &[
-                        ("limit", limit.0.into()),
-                        ("share", limit.1.into()),
-                        ("message", w.as_str().into()),
+                        ("limit", limit_slug(w.warning.gauge.limit).into()),
+                        ("share", w.warning.gauge.used_share().into()),
+                        ("message", w.text.as_str().into()),
                     ],
                 );
             }
         }
-        announced.set_value(current);
+        announced.set_value(current.into_iter().map(|w| w.text).collect());
     });
 
     view! {
@@ -87,20 +85,17 @@ pub fn WidgetView(
             </Show>
             <section class="gauges" aria-label="Limits">
                 <For
-                    each=move || gauge_list.get().into_iter().enumerate()
-                    key=|(i, g)| (*i, g.name)
-                    children=move |(i, _)| {
+                    each=move || gauge_list.get()
+                    key=|g| g.limit
+                    children=move |first| {
+                        // This limit's gauge as it changes; the last one seen while the row
+                        // is on its way out.
+                        let last = StoredValue::new(first);
                         let data = Signal::derive(move || {
-                            gauge_list.with(|g| g.get(i).cloned()).unwrap_or_else(|| {
-                                crate::widget::GaugeData {
-                                    name: "",
-                                    label: "",
-                                    remaining: Default::default(),
-                                    limit: Default::default(),
-                                    requests: true,
-                                    resets_at: None,
-                                }
-                            })
+                            if let Some(g) = gauge_list.with(|g| g.iter().find(|g| g.limit == first.limit).copied()) {
+                                last.set_value(g);
+                            }
+                            last.get_value()
                         });
                         view! { <Gauge data=data now=widget.now /> }
                     }
@@ -120,7 +115,7 @@ pub fn WidgetView(
                 </div>
             </section>
             <For
-                each=move || warning_list.get()
+                each=move || warning_texts.get()
                 key=|w| w.clone()
                 children=|w| view! { <p class="warning" role="alert">{w}</p> }
             />

@@ -1,8 +1,9 @@
+use credit_gauge_core::gauge::Gauge as GaugeData;
 use credit_gauge_core::UnixMillis;
 use leptos::prelude::*;
 
 use crate::format;
-use crate::widget::GaugeData;
+use crate::presentation::{limit_label, limit_slug};
 
 /// One limit: what is left of it, as an accessible `<meter>` and as text, coloured by level,
 /// with a live countdown to its reset.
@@ -30,21 +31,21 @@ pub fn Gauge(
     // when the first gauge was painted.
     let text = view! {
         <span class="gauge-text">
-            {move || data.with(|d| format!("{} / {} left", amount(d.remaining), amount(d.limit)))}
+            {move || data.with(|d| format!("{} / {} left", amount(d.left), amount(d.size)))}
         </span>
     }
     .attr("elementtiming", "credit-gauge");
     view! {
-        <div class=level data-limit=move || data.with(|d| d.name)>
-            <span class="gauge-label">{move || data.with(|d| d.label)}</span>
+        <div class=level data-limit=move || data.with(|d| limit_slug(d.limit))>
+            <span class="gauge-label">{move || data.with(|d| limit_label(d.limit))}</span>
             <meter
-                aria-label=move || data.with(|d| d.label)
+                aria-label=move || data.with(|d| limit_label(d.limit))
                 min="0"
-                max=move || data.with(|d| d.limit.millis() as f64 / 1000.0)
-                low=move || data.with(|d| d.limit.millis() as f64 / 1000.0 * 0.05)
-                high=move || data.with(|d| d.limit.millis() as f64 / 1000.0 * 0.2)
-                optimum=move || data.with(|d| d.limit.millis() as f64 / 1000.0)
-                value=move || data.with(|d| d.remaining.millis() as f64 / 1000.0)
+                max=move || data.with(|d| d.size.millis() as f64 / 1000.0)
+                low=move || data.with(|d| d.size.millis() as f64 / 1000.0 * 0.05)
+                high=move || data.with(|d| d.size.millis() as f64 / 1000.0 * 0.2)
+                optimum=move || data.with(|d| d.size.millis() as f64 / 1000.0)
+                value=move || data.with(|d| d.left.millis() as f64 / 1000.0)
             ></meter>
             {text}
             <span class="gauge-reset">
