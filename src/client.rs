@@ -12,7 +12,7 @@ pub const TIMEOUT_MS: u32 = 20_000;
 
 /// What came back from one call.
 #[derive(Clone, Debug, PartialEq)]
-pub struct Answer {
+pub struct Reply {
     /// The typed outcome the core reconciles and explains.
     pub outcome: Outcome,
     /// The HTTP status, when an answer arrived.
@@ -60,7 +60,7 @@ fn build(url: &str, api: ApiKind, key: &str) -> RequestBuilder {
 }
 
 /// Sends `request` to `base` with `key` and waits for the answer, at most `timeout_ms`.
-pub async fn send(base: &str, request: &Request, key: &str, timeout_ms: u32) -> Answer {
+pub async fn send(base: &str, request: &Request, key: &str, timeout_ms: u32) -> Reply {
     let api = request.api();
     let url = url(base, request, key);
     let controller = AbortController::new().ok();
@@ -114,7 +114,7 @@ pub async fn send(base: &str, request: &Request, key: &str, timeout_ms: u32) -> 
         ApiKind::CoinMarketCap => cmc_outcome(status, &body),
         ApiKind::Cryptowatch => cw_outcome(status, &body),
     };
-    Answer {
+    Reply {
         outcome,
         status: Some(status),
         body: Some(body),
@@ -162,8 +162,8 @@ async fn read_bounded(
     Ok(Some(String::from_utf8_lossy(&bytes).into_owned()))
 }
 
-fn failed(failure: ClientFailure, status: Option<u16>, body: Option<String>) -> Answer {
-    Answer {
+fn failed(failure: ClientFailure, status: Option<u16>, body: Option<String>) -> Reply {
+    Reply {
         outcome: Outcome::Failed {
             failure,
             http_status: status,

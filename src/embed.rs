@@ -14,7 +14,9 @@ use wasm_bindgen::JsCast;
 
 use crate::components::WidgetView;
 use crate::keys;
-use crate::widget::{api_from_slug, emulator_base, page_store, Settings, Widget};
+use crate::settings::{api_from_slug, emulator_base, Settings};
+use crate::store::page_store;
+use crate::widget::Widget;
 
 /// The widget's styles, placed inside each shadow root.
 const STYLES: &str = include_str!("../style/main.css");

@@ -9,7 +9,7 @@ use wasm_bindgen::prelude::*;
 
 use crate::embed::{mount_refusal, mount_with, parse_params, EmbedOptions, MountHandle};
 use crate::keys;
-use crate::widget::real_base;
+use crate::settings::real_base;
 
 /// Whether a frame on `page_origin` may send requests to `base_origin` (the origin its
 /// `base-url` names; `None` when it names none).

@@ -9,8 +9,8 @@
 use credit_gauge_core::ApiKind;
 use serde::{Deserialize, Serialize};
 
+use crate::settings::api_slug;
 use crate::store::Store;
-use crate::widget::api_slug;
 
 /// Where a key the user asked to remember is stored.
 pub fn remembered_key_name(api: ApiKind) -> String {

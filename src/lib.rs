@@ -6,10 +6,15 @@
 pub mod client;
 pub mod components;
 pub mod embed;
+pub mod events;
 pub mod format;
 pub mod frame;
+pub mod history;
 pub mod keys;
+pub mod locks;
+pub mod pipeline;
 pub mod presentation;
+pub mod settings;
 pub mod store;
 pub mod widget;
 

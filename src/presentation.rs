@@ -1,12 +1,15 @@
 //! The words the widget shows for the core's values: the name of each limit, the warning
 //! sentences. The core decides what is left and when to warn; this only says it.
 
-use credit_gauge_core::decide::LimitKind;
-use credit_gauge_core::gauge::{self, Gauge, RunsOut, Warning, WarningLevel};
-use credit_gauge_core::{Credits, UnixMillis};
+use credit_gauge_core::catalog::CostBasis;
+use credit_gauge_core::decide::{Decision, LimitKind};
+use credit_gauge_core::gauge::{self, credits_left, Gauge, RunsOut, Warning, WarningLevel};
+use credit_gauge_core::{
+    estimate, explain, Account, ApiKind, Code, Credits, Explanation, Request, UnixMillis,
+};
 
 use crate::format;
-use crate::widget::HistoryEntry;
+use crate::history::HistoryEntry;
 
 /// The limit's short name, in `data-limit` attributes and in events (`minute`, `day`, `month`,
 /// `allowance`).
@@ -75,6 +78,112 @@ pub fn warning_text(w: &Warning, now: UnixMillis) -> String {
     text
 }
 
+/// The cost preview line for a request, e.g.
+/// "3 credits: 201 coins at 200 per credit, + 1 extra convert · 9,761 left this month"; the
+/// reason instead when it cannot go as it is.
+pub fn preview_line(
+    request: &Request,
+    account: Option<&Account>,
+    t: UnixMillis,
+) -> Result<String, String> {
+    let p = estimate(request).map_err(|e| {
+        let mut text = e.to_string();
+        if let Some(first) = text.get_mut(0..1) {
+            first.make_ascii_uppercase();
+        }
+        text
+    })?;
+    let unit = |c: Credits| {
+        if c == Credits::from_whole(1) {
+            "1 credit".to_string()
+        } else {
+            format!("{} credits", format::credits(c))
+        }
+    };
+    let mut line = match p.basis {
+        CostBasis::Free => "Free (0 credits), but it counts as a request this minute".into(),
+        CostBasis::Fixed => unit(p.credits),
+        CostBasis::PerCall => format!("{}: 1 per call", unit(p.credits)),
+        CostBasis::Batched {
+            items,
+            batch_size,
+            unit: what,
+        } => format!(
+            "{}: {} {what} at {} per credit",
+            unit(p.credits),
+            format::thousands(i64::from(items)),
+            batch_size
+        ),
+    };
+    if p.extra_converts > 0 {
+        line.push_str(&format!(
+            ", + {} extra convert{}",
+            p.extra_converts,
+            if p.extra_converts == 1 { "" } else { "s" }
+        ));
+    }
+    let Some(account) = account else {
+        return Ok(line);
+    };
+    match credit_gauge_core::decide(account, request, t) {
+        Decision::SendNow { .. } => {}
+        Decision::WaitUntil { at, .. } => line.push_str(&format!(
+            " · would wait {} for its limit",
+            format::duration(at.0 - t.0)
+        )),
+        refused @ Decision::Refuse { .. } => {
+            if let Some(code) = Code::of_decision(&refused) {
+                let e = explain(code, None);
+                return Err(format!("{line} · {}: {}", e.title, e.what_to_do));
+            }
+        }
+    }
+    if let Some(left) = left_line(account, t) {
+        line.push_str(" · ");
+        line.push_str(&left);
+    }
+    Ok(line)
+}
+
+/// "9,761 left this month" (CoinMarketCap) or "… left of the 24-hour allowance" (Cryptowatch).
+pub fn left_line(account: &Account, t: UnixMillis) -> Option<String> {
+    let (limit, what) = match account.api {
+        ApiKind::CoinMarketCap => (LimitKind::CmcMonthly, "this month"),
+        ApiKind::Cryptowatch => (LimitKind::CwAllowance, "of the 24-hour allowance"),
+    };
+    let left = credits_left(account, limit, t)?;
+    Some(format!("{} left {what}", format::credits(left)))
+}
+
+/// What a sync says about the count: `before` and `after` it, and whether the server gave
+/// its figures.
+pub fn sync_note(before: Option<Credits>, after: Option<Credits>, from_server: bool) -> String {
+    if !from_server {
+        return "The server did not report usage, so nothing was corrected.".into();
+    }
+    match (before, after) {
+        (Some(b), Some(a)) if a != b => {
+            let d = a - b;
+            let sign = if d.millis() > 0 { "+" } else { "" };
+            format!(
+                "Synced: the server's count differed from ours by {sign}{} credits; corrected.",
+                format::credits(d)
+            )
+        }
+        _ => "Synced: the server agrees with our count.".into(),
+    }
+}
+
+/// The history's outcome column: "200 OK", "429 Out of allowance", "No connection".
+pub fn outcome_label(explanation: Option<&Explanation>, status: Option<u16>) -> String {
+    match (explanation, status) {
+        (None, Some(status)) => format!("{status} OK"),
+        (Some(e), Some(status)) => format!("{status} {}", e.title),
+        (Some(e), None) => e.title.to_string(),
+        (None, None) => "OK".into(),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -114,6 +223,21 @@ mod tests {
             ..g
         };
         assert!(warnings(&[calm], &history, t).is_empty());
+    }
+
+    #[test]
+    fn a_sync_says_how_far_the_count_was_corrected() {
+        let c = Credits::from_whole;
+        assert_eq!(
+            sync_note(Some(c(10)), Some(c(15)), true),
+            "Synced: the server's count differed from ours by +5 credits; corrected."
+        );
+        assert_eq!(
+            sync_note(Some(c(10)), Some(c(10)), true),
+            "Synced: the server agrees with our count."
+        );
+        assert!(sync_note(Some(c(10)), Some(c(15)), false).contains("did not report"));
+        assert_eq!(outcome_label(None, Some(200)), "200 OK");
     }
 
     #[test]

@@ -2,7 +2,8 @@
 #![cfg(target_arch = "wasm32")]
 
 use credit_gauge::components::{Gauge as GaugeView, WidgetView};
-use credit_gauge::widget::{Settings, Widget};
+use credit_gauge::settings::Settings;
+use credit_gauge::widget::Widget;
 use credit_gauge_core::decide::LimitKind;
 use credit_gauge_core::gauge::{Gauge, Unit};
 use credit_gauge_core::{Credits, UnixMillis};
@@ -140,7 +141,7 @@ async fn the_form_previews_cost_and_refuses_what_the_plan_cannot_take() {
 #[wasm_bindgen_test]
 async fn the_answer_view_shows_costs_the_data_table_and_explanations_as_text() {
     use credit_gauge::components::AnswerView;
-    use credit_gauge::widget::Answer;
+    use credit_gauge::pipeline::Answer;
     use credit_gauge_core::{explain, Code, EndpointId};
 
     let root = test_root();
@@ -218,7 +219,7 @@ async fn the_answer_view_shows_costs_the_data_table_and_explanations_as_text() {
 #[wasm_bindgen_test]
 async fn the_history_lists_requests_newest_first_and_clears() {
     use credit_gauge::components::History;
-    use credit_gauge::widget::HistoryEntry;
+    use credit_gauge::history::HistoryEntry;
 
     let root = test_root();
     let widget = Widget::new(

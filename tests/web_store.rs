@@ -4,7 +4,8 @@
 use std::cell::RefCell;
 use std::rc::Rc;
 
-use credit_gauge::store::{fingerprint, storage_key, subscribe, with_lock, Notice, Store};
+use credit_gauge::locks::with_lock;
+use credit_gauge::store::{fingerprint, storage_key, subscribe, Notice, Store};
 use credit_gauge_core::{load, save, Account, CmcPlan, Ledger, LoadWarning};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::JsFuture;
@@ -141,7 +142,7 @@ async fn a_lock_held_for_good_delays_an_update_by_the_bound_only_and_says_so() {
     JsFuture::from(js_sys::Promise::from(held.get(0)))
         .await
         .unwrap();
-    credit_gauge::store::set_lock_patience(300, 100);
+    credit_gauge::locks::set_lock_patience(300, 100);
 
     let finished = Rc::new(RefCell::new(0));
     for _ in 0..3 {
@@ -172,9 +173,9 @@ async fn a_lock_held_for_good_delays_an_update_by_the_bound_only_and_says_so() {
     store.update(&key, |_| (Some("5".into()), ())).await;
     assert_eq!(store.read(&key).as_deref(), Some("5"));
     assert_eq!(store.notice(), None);
-    credit_gauge::store::set_lock_patience(
-        credit_gauge::store::LOCK_PATIENCE_MS,
-        credit_gauge::store::LOCK_PATIENCE_WHILE_HELD_MS,
+    credit_gauge::locks::set_lock_patience(
+        credit_gauge::locks::LOCK_PATIENCE_MS,
+        credit_gauge::locks::LOCK_PATIENCE_WHILE_HELD_MS,
     );
     store.remove(&key);
 }
@@ -188,7 +189,7 @@ async fn taking_budget_waits_for_a_held_lock_instead_of_racing_without_it() {
     JsFuture::from(js_sys::Promise::from(held.get(0)))
         .await
         .unwrap();
-    credit_gauge::store::set_lock_patience(200, 100);
+    credit_gauge::locks::set_lock_patience(200, 100);
     let taken = store
         .update_if_locked(&key, |_| (Some("2".into()), ()))
         .await;
@@ -202,9 +203,9 @@ async fn taking_budget_waits_for_a_held_lock_instead_of_racing_without_it() {
         .await;
     assert_eq!(taken, Some(()));
     assert_eq!(store.read(&key).as_deref(), Some("2"));
-    credit_gauge::store::set_lock_patience(
-        credit_gauge::store::LOCK_PATIENCE_MS,
-        credit_gauge::store::LOCK_PATIENCE_WHILE_HELD_MS,
+    credit_gauge::locks::set_lock_patience(
+        credit_gauge::locks::LOCK_PATIENCE_MS,
+        credit_gauge::locks::LOCK_PATIENCE_WHILE_HELD_MS,
     );
     store.remove(&key);
 }

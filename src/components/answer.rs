@@ -3,7 +3,8 @@ use leptos::prelude::*;
 use serde_json::Value;
 
 use crate::format;
-use crate::widget::{Answer, Widget};
+use crate::pipeline::Answer;
+use crate::widget::Widget;
 
 /// The longest body shown as JSON; more would make the page slow for nothing.
 const JSON_SHOWN: usize = 20_000;

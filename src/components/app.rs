@@ -2,8 +2,10 @@ use leptos::prelude::*;
 
 use crate::components::{AnswerView, Gauge, History, RequestForm, SettingsPanel};
 use crate::format;
+use crate::pipeline::QueueState;
 use crate::presentation::{limit_slug, warnings};
-use crate::widget::{QueueState, Settings, Widget};
+use crate::settings::Settings;
+use crate::widget::Widget;
 use credit_gauge_core::gauge::gauges;
 
 /// The single-page app: the whole widget, with settings restored from this device.
@@ -47,13 +49,10 @@ pub fn WidgetView(
         let current = warning_list.get();
         for w in &current {
             if !announced.with_value(|a| a.contains(&w.text)) {
-                widget.emit(
-                    "warning",
-                    &[
-                        ("limit", limit_slug(w.warning.gauge.limit).into()),
-                        ("share", w.warning.gauge.used_share().into()),
-                        ("message", w.text.as_str().into()),
-                    ],
+                widget.announce_warning(
+                    limit_slug(w.warning.gauge.limit),
+                    w.warning.gauge.used_share(),
+                    &w.text,
                 );
             }
         }

@@ -2,7 +2,8 @@ use leptos::prelude::*;
 use wasm_bindgen::JsCast;
 
 use crate::format;
-use crate::widget::{history_csv, Widget};
+use crate::history::history_csv;
+use crate::widget::Widget;
 
 const SHOWN: usize = 20;
 const SPARK: usize = 50;

@@ -2,7 +2,8 @@ use credit_gauge_core::{ApiKind, CmcPlan};
 use leptos::prelude::*;
 
 use crate::format;
-use crate::widget::{api_from_slug, api_slug, emulator_base, real_base, Widget};
+use crate::settings::{api_from_slug, api_slug, emulator_base, real_base};
+use crate::widget::Widget;
 
 /// API, base address, key, plan and theme.
 #[component]

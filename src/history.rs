@@ -1,0 +1,147 @@
+//! The history of requests per API and key: the last [`HISTORY_LEN`] kept in storage, shown,
+//! and exported as CSV.
+
+use credit_gauge_core::{Credits, UnixMillis};
+use serde::{Deserialize, Serialize};
+
+use leptos::prelude::*;
+
+use crate::format;
+use crate::settings::Settings;
+use crate::store::page_store;
+use crate::widget::{now, Widget};
+
+/// One line of the history.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct HistoryEntry {
+    pub at: UnixMillis,
+    pub endpoint: String,
+    pub estimated: Credits,
+    pub charged: Credits,
+    pub outcome: String,
+    pub ok: bool,
+}
+
+/// How many history lines are kept per API and key.
+pub const HISTORY_LEN: usize = 200;
+
+impl Widget {
+    /// Adds a line to the history of `s`'s API and key (and shows it, if that is still the
+    /// account on screen).
+    pub(crate) async fn record(
+        self,
+        s: &Settings,
+        title: &'static str,
+        estimated: Option<Credits>,
+        charged: Credits,
+        outcome: &str,
+        ok: bool,
+    ) {
+        let entry = HistoryEntry {
+            at: now(),
+            endpoint: title.into(),
+            estimated: estimated.unwrap_or(Credits::ZERO),
+            charged,
+            outcome: outcome.into(),
+            ok,
+        };
+        let key = s.history_key();
+        let showing = self.settings.with_untracked(|now| now.history_key() == key);
+        let history = page_store()
+            .update(&key, move |text| {
+                let mut history: Vec<HistoryEntry> = text
+                    .and_then(|t| serde_json::from_str(&t).ok())
+                    .unwrap_or_default();
+                history.push(entry);
+                let excess = history.len().saturating_sub(HISTORY_LEN);
+                history.drain(..excess);
+                let text = serde_json::to_string(&history).ok();
+                (text, history)
+            })
+            .await;
+        if showing {
+            self.history.set(history);
+        }
+    }
+
+    /// Forgets the history of this API and key (not the counts: those are the server's).
+    pub fn clear_history(self) {
+        let key = self.settings.get_untracked().history_key();
+        page_store().remove(&key);
+        self.history.set(Vec::new());
+    }
+}
+
+/// The history as CSV (RFC 4180 quoting).
+///
+/// The history is read back from storage, which any script of the page can write, and a
+/// spreadsheet runs a cell that starts with `=`, `+`, `-` or `@` as a formula: such a text
+/// cell is opened with a `'`, which spreadsheets read as "this is text".
+pub fn history_csv(history: &[HistoryEntry]) -> String {
+    let quote = |s: &str| {
+        let guard = if s.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+            "'"
+        } else {
+            ""
+        };
+        format!("\"{guard}{}\"", s.replace('"', "\"\""))
+    };
+    let mut out = String::from("time,endpoint,estimated,charged,outcome\n");
+    for h in history {
+        out.push_str(&format!(
+            "{},{},{},{},{}\n",
+            format::instant(h.at),
+            quote(&h.endpoint),
+            h.estimated,
+            h.charged,
+            quote(&h.outcome)
+        ));
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn entry(at: i64, charged: i64) -> HistoryEntry {
+        HistoryEntry {
+            at: UnixMillis(at),
+            endpoint: "Listings, \"latest\"".into(),
+            estimated: Credits::from_whole(charged),
+            charged: Credits::from_whole(charged),
+            outcome: "200 OK".into(),
+            ok: true,
+        }
+    }
+
+    #[test]
+    fn csv_cells_that_a_spreadsheet_would_run_as_formulas_are_text() {
+        let mut hostile = entry(0, 3);
+        hostile.endpoint = "=HYPERLINK(\"https://attacker.example\",\"x\")".into();
+        hostile.outcome = "@SUM(1+1)".into();
+        let mut more = entry(0, 3);
+        more.endpoint = "+1".into();
+        more.outcome = "-1".into();
+        let csv = history_csv(&[hostile, more]);
+        let lines: Vec<&str> = csv.lines().collect();
+        assert_eq!(
+            lines[1],
+            "1970-01-01 00:00:00 UTC,\"'=HYPERLINK(\"\"https://attacker.example\"\",\"\"x\"\")\",3.000,3.000,\"'@SUM(1+1)\""
+        );
+        assert_eq!(
+            lines[2],
+            "1970-01-01 00:00:00 UTC,\"'+1\",3.000,3.000,\"'-1\""
+        );
+    }
+
+    #[test]
+    fn csv_quotes_text_fields() {
+        let csv = history_csv(&[entry(0, 3)]);
+        assert_eq!(
+            csv,
+            "time,endpoint,estimated,charged,outcome\n\
+             1970-01-01 00:00:00 UTC,\"Listings, \"\"latest\"\"\",3.000,3.000,\"200 OK\"\n"
+        );
+    }
+}

@@ -1,0 +1,330 @@
+//! The one way a request travels, whoever asks (the form, `refresh`, Sync):
+//! queue → take its budget under the lock, waiting visibly while a limit says so → send →
+//! settle the answer into the ledger → show it, tell the host page, record it.
+
+use credit_gauge_core::decide::{Decision, RefuseReason};
+use credit_gauge_core::explain::{RefusedCode, WaitCode};
+use credit_gauge_core::{
+    estimate, explain, reserve, Code, Credits, EndpointId, Explanation, Outcome, Request,
+    ReservationId, Settlement, UnixMillis,
+};
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+
+use crate::client::{self, Reply};
+use crate::events::AnswerEvent;
+use crate::presentation;
+use crate::settings::Settings;
+use crate::widget::{now, AccountChange, Widget};
+
+/// How often a waiting request re-decides even before its limit's reset.
+const RECHECK_MS: i64 = 5_000;
+/// The shortest wait before a request re-decides.
+const MIN_RECHECK_MS: i64 = 250;
+
+/// Where a queued request is.
+#[derive(Clone, Debug, PartialEq)]
+pub enum QueueState {
+    Deciding,
+    Waiting {
+        until: UnixMillis,
+        explanation: Explanation,
+    },
+    Sending,
+}
+
+/// A request on its way.
+#[derive(Clone, Debug, PartialEq)]
+pub struct QueueItem {
+    pub id: u64,
+    pub title: &'static str,
+    pub state: QueueState,
+}
+
+/// What the last answer was, for the response view.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Answer {
+    pub title: &'static str,
+    pub endpoint: EndpointId,
+    pub estimated: Option<Credits>,
+    pub settlement: Option<Settlement>,
+    pub status: Option<u16>,
+    pub error_code: Option<i64>,
+    pub error_message: Option<String>,
+    pub explanation: Option<Explanation>,
+    pub body: Option<String>,
+    /// For a sync: how much the server corrected the local count.
+    pub sync_note: Option<String>,
+}
+
+impl Answer {
+    /// The answer to a request with nothing known yet but what was asked and its estimate.
+    fn new(title: &'static str, endpoint: EndpointId, estimated: Option<Credits>) -> Answer {
+        Answer {
+            title,
+            endpoint,
+            estimated,
+            settlement: None,
+            status: None,
+            error_code: None,
+            error_message: None,
+            explanation: None,
+            body: None,
+            sync_note: None,
+        }
+    }
+}
+
+impl Widget {
+    fn next_id(self) -> u64 {
+        let id = self.next_id.get_value();
+        self.next_id.set_value(id + 1);
+        id
+    }
+
+    fn set_queue_state(self, id: u64, state: QueueState) {
+        self.queue.update(|q| {
+            if let Some(item) = q.iter_mut().find(|i| i.id == id) {
+                item.state = state;
+            }
+        });
+    }
+
+    fn in_queue(self, id: u64) -> bool {
+        self.queue.with_untracked(|q| q.iter().any(|i| i.id == id))
+    }
+
+    fn dequeue(self, id: u64) {
+        self.queue.update(|q| q.retain(|i| i.id != id));
+    }
+
+    /// Shows queued request `id` as waiting (with `code` explained) and waits until `until`,
+    /// at least a moment (an instant already past, from odd stored counts, must not make the
+    /// queue spin), and no longer once the request is cancelled.
+    async fn wait_visibly(self, id: u64, until: UnixMillis, code: Code) {
+        self.set_queue_state(
+            id,
+            QueueState::Waiting {
+                until,
+                explanation: explain(code, Some(until)),
+            },
+        );
+        let until = until.max(now().plus(MIN_RECHECK_MS));
+        while self.in_queue(id) && now() < until {
+            // Short steps, to notice a cancel.
+            let ms = (until.0 - now().0).clamp(1, 250) as u32;
+            gloo_timers::future::TimeoutFuture::new(ms).await;
+        }
+    }
+
+    /// Takes a queued request out; it is not sent.
+    pub fn cancel(self, id: u64) {
+        self.dequeue(id);
+    }
+
+    /// Sends `request` as soon as every limit allows it, then folds the answer in.
+    pub fn submit(self, request: Request) {
+        spawn_local(self.run(request, false));
+    }
+
+    /// Asks the server for the truth: key/info (CoinMarketCap) or the root path (Cryptowatch).
+    pub fn sync(self) {
+        let endpoint = match self.settings.get_untracked().api {
+            credit_gauge_core::ApiKind::CoinMarketCap => EndpointId::CmcKeyInfo,
+            credit_gauge_core::ApiKind::Cryptowatch => EndpointId::CwRoot,
+        };
+        spawn_local(self.run(Request::new(endpoint), true));
+    }
+
+    async fn run(self, request: Request, is_sync: bool) {
+        // One snapshot of the settings for the whole journey: the key and account a request
+        // was reserved on are the ones it is sent with and settled on.
+        let s = self.settings.get_untracked();
+        let title = request.endpoint.spec().title;
+        let id = self.next_id();
+        self.queue.update(|q| {
+            q.push(QueueItem {
+                id,
+                title,
+                state: QueueState::Deciding,
+            })
+        });
+        let estimated = estimate(&request).ok().map(|p| p.credits);
+        let Some(reservation) = self.take_budget(&s, &request, id, estimated).await else {
+            return;
+        };
+        if !self.in_queue(id) {
+            // Cancelled while the lock was being taken: give the slot back.
+            self.with_account(&s, move |a, _| credit_gauge_core::cancel(a, reservation))
+                .await;
+            return;
+        }
+        self.set_queue_state(id, QueueState::Sending);
+        let used_before = self.month_used();
+        let reply = client::send(s.base(), &request, s.key(), s.timeout_ms).await;
+        let settlement = self.settle(&s, reservation, &reply.outcome).await;
+        self.dequeue(id);
+        let sync_note = is_sync.then(|| {
+            presentation::sync_note(used_before, self.month_used(), settlement.from_server)
+        });
+        self.show_answer(&s, &request, estimated, settlement, reply, sync_note)
+            .await;
+    }
+
+    /// Waits until every limit allows `request` and reserves its budget under the lock; or
+    /// shows why it can never go, or returns `None` once it is cancelled.
+    async fn take_budget(
+        self,
+        s: &Settings,
+        request: &Request,
+        id: u64,
+        estimated: Option<Credits>,
+    ) -> Option<ReservationId> {
+        loop {
+            if !self.in_queue(id) {
+                return None;
+            }
+            let req = request.clone();
+            // Taking budget only under the lock: without it, two tabs could take the same.
+            let outcome = match self
+                .change_account(s, true, move |a, t| reserve(a, &req, t))
+                .await
+            {
+                AccountChange::Done(outcome) => Some(outcome),
+                AccountChange::Unreadable => None,
+                AccountChange::LockHeld => {
+                    let code = Code::Wait(WaitCode::LockHeld);
+                    self.wait_visibly(id, now().plus(RECHECK_MS), code).await;
+                    continue;
+                }
+            };
+            // Why the request can never go as it is: the explanation, and which parameter.
+            let (explanation, detail) = match outcome {
+                Some(Ok(reservation)) => return Some(reservation),
+                Some(Err(decision @ Decision::WaitUntil { at, .. })) => {
+                    // Re-decide at `at`, or within a few seconds: other tabs' requests in
+                    // flight may settle for less, and a sync may free budget.
+                    if let Some(code) = Code::of_decision(&decision) {
+                        self.wait_visibly(id, at.min(now().plus(RECHECK_MS)), code)
+                            .await;
+                    }
+                    continue;
+                }
+                Some(Err(decision)) => {
+                    let detail = match &decision {
+                        // The explanation says why; a parameter problem also says which.
+                        Decision::Refuse {
+                            reason: RefuseReason::InvalidParams(e),
+                        } => Some(e.to_string()),
+                        _ => None,
+                    };
+                    (
+                        Code::of_decision(&decision).map(|c| explain(c, None)),
+                        detail,
+                    )
+                }
+                // The stored counts could not be read: nothing may be spent on a guess.
+                None => (
+                    Some(explain(Code::Refused(RefusedCode::CountsUnreadable), None)),
+                    None,
+                ),
+            };
+            self.dequeue(id);
+            let title = request.endpoint.spec().title;
+            self.answer.set(Some(Answer {
+                error_message: detail,
+                explanation,
+                ..Answer::new(title, request.endpoint, estimated)
+            }));
+            self.record(s, title, estimated, Credits::ZERO, "refused", false)
+                .await;
+            return None;
+        }
+    }
+
+    /// Folds the answer to `reservation` into the ledger.
+    async fn settle(
+        self,
+        s: &Settings,
+        reservation: ReservationId,
+        outcome: &Outcome,
+    ) -> Settlement {
+        let reserved = self.account.get_untracked();
+        let settled = {
+            let outcome = outcome.clone();
+            self.with_account(s, move |a, t| {
+                credit_gauge_core::reconcile(a, reservation, &outcome, t)
+            })
+            .await
+        };
+        match (settled, reserved) {
+            (Some(settlement), _) => settlement,
+            // The stored counts became unreadable while the request was out: count it in
+            // memory, on the account as it was when the request left.
+            (None, Some(mut account)) => {
+                let settlement =
+                    credit_gauge_core::reconcile(&mut account, reservation, outcome, now());
+                self.account.set(Some(account));
+                settlement
+            }
+            (None, None) => {
+                credit_gauge_core::reconcile(&mut s.fresh_account(), reservation, outcome, now())
+            }
+        }
+    }
+
+    /// Shows the answer, tells the host page, and records it in the history.
+    async fn show_answer(
+        self,
+        s: &Settings,
+        request: &Request,
+        estimated: Option<Credits>,
+        settlement: Settlement,
+        reply: Reply,
+        sync_note: Option<String>,
+    ) {
+        let spec = request.endpoint.spec();
+        let explanation = settlement.code.map(|c| explain(c, settlement.retry_at));
+        let (error_code, error_message) = match &reply.outcome {
+            Outcome::Cmc(a) => (a.error_code.filter(|c| *c != 0), a.error_message.clone()),
+            Outcome::Cw(a) => (None, a.error.clone()),
+            Outcome::Failed { failure, .. } => (None, Some(failure.to_string())),
+        };
+        self.announce_answer(AnswerEvent {
+            path: spec.path,
+            estimated,
+            settlement: &settlement,
+            status: reply.status,
+            error_code,
+            error_message: error_message.as_deref(),
+            explanation: explanation.as_ref(),
+        });
+        let label = presentation::outcome_label(explanation.as_ref(), reply.status);
+        self.answer.set(Some(Answer {
+            settlement: Some(settlement),
+            status: reply.status,
+            error_code,
+            error_message,
+            explanation,
+            body: reply.body,
+            sync_note,
+            ..Answer::new(spec.title, request.endpoint, estimated)
+        }));
+        let ok = settlement.code.is_none();
+        self.record(s, spec.title, estimated, settlement.charged, &label, ok)
+            .await;
+    }
+
+    /// Credits used this month (CoinMarketCap) or of the allowance (Cryptowatch), for the
+    /// note a sync shows.
+    fn month_used(self) -> Option<Credits> {
+        let account = self.account.get_untracked()?;
+        let t = now();
+        match &account.limits {
+            credit_gauge_core::ledger::Limits::Cmc(l) => Some(l.month.used_at(t)),
+            credit_gauge_core::ledger::Limits::Cw(l) => {
+                Some(l.allowance.saturating_sub(l.remaining_at(t)))
+            }
+        }
+    }
+}
