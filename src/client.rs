@@ -74,7 +74,7 @@ pub async fn send(base: &str, request: &Request, key: &str, timeout_ms: u32) -> 
         .await;
     let response = match sent {
         Ok(response) => response,
-        Err(error) => {
+        Err(_) => {
             drop(timer);
             let aborted = signal.as_ref().is_some_and(|s| s.aborted());
             let failure = if aborted {
@@ -87,7 +87,7 @@ pub async fn send(base: &str, request: &Request, key: &str, timeout_ms: u32) -> 
                 // request could cost credits nobody counts.
                 ClientFailure::Network
             } else {
-                classify_fetch_failure(&url, &error).await
+                classify_fetch_failure(&url).await
             };
             return failed(failure, None, None);
         }
@@ -190,7 +190,7 @@ fn same_origin(url: &str) -> bool {
 ///
 /// The probe carries no key (CoinMarketCap's key is a header, which `no-cors` cannot send) and
 /// gives up after a few seconds, so a host that never answers reads as a network failure.
-async fn classify_fetch_failure(url: &str, _error: &gloo_net::Error) -> ClientFailure {
+async fn classify_fetch_failure(url: &str) -> ClientFailure {
     let controller = AbortController::new().ok();
     let signal = controller.as_ref().map(|c| c.signal());
     let _timer = controller.map(|c| gloo_timers::callback::Timeout::new(5_000, move || c.abort()));
@@ -203,11 +203,4 @@ async fn classify_fetch_failure(url: &str, _error: &gloo_net::Error) -> ClientFa
         Ok(_) => ClientFailure::CorsRefused,
         Err(_) => ClientFailure::Network,
     }
-}
-
-/// Whether `value` is a JS `AbortError` (kept for callers that inspect raw errors).
-pub fn is_abort_error(value: &wasm_bindgen::JsValue) -> bool {
-    value
-        .dyn_ref::<web_sys::DomException>()
-        .is_some_and(|e| e.name() == "AbortError")
 }

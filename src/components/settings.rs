@@ -2,7 +2,7 @@ use credit_gauge_core::{ApiKind, CmcPlan};
 use leptos::prelude::*;
 
 use crate::format;
-use crate::settings::{api_from_slug, api_slug, emulator_base, real_base};
+use crate::settings::{api_from_slug, api_slug, emulator_base, proxy_preset_base, real_base};
 use crate::widget::Widget;
 
 /// API, base address, key, plan and theme.
@@ -58,8 +58,7 @@ pub fn SettingsPanel(widget: Widget) -> impl IntoView {
                                 set_base(format!("{origin}{}", emulator_base(a)))
                             }
                             "real" => set_base(real_base(a).into()),
-                            // The emulator's proxy mode, started on a second port.
-                            _ => set_base(format!("http://127.0.0.1:8788{}", emulator_base(a))),
+                            _ => set_base(proxy_preset_base(a)),
                         }
                     }
                 >

@@ -155,6 +155,16 @@ impl Drop for TempDir {
     }
 }
 
+/// Chromium, found on `PATH` as `chromium` (Debian's) or `chromium-browser`, `google-chrome`.
+fn chromium() -> PathBuf {
+    let path = std::env::var_os("PATH").unwrap_or_default();
+    ["chromium", "chromium-browser", "google-chrome"]
+        .iter()
+        .flat_map(|name| std::env::split_paths(&path).map(move |dir| dir.join(name)))
+        .find(|candidate| candidate.is_file())
+        .expect("Chromium on PATH (scripts/setup installs it)")
+}
+
 fn free_port() -> u16 {
     std::net::TcpListener::bind("127.0.0.1:0")
         .and_then(|l| l.local_addr())
@@ -195,7 +205,7 @@ impl Browser {
         caps.insert(
             "goog:chromeOptions".into(),
             json!({
-                "binary": "/usr/bin/chromium",
+                "binary": chromium().display().to_string(),
                 "args": [
                     "--headless=new",
                     "--no-sandbox",
