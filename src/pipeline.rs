@@ -2,8 +2,8 @@
 //! queue → take its budget under the lock, waiting visibly while a limit says so → send →
 //! settle the answer into the ledger → show it, tell the host page, record it.
 
-use credit_gauge_core::decide::{Decision, RefuseReason};
-use credit_gauge_core::explain::{RefusedCode, WaitCode};
+use credit_gauge_core::code::RefusedCode;
+use credit_gauge_core::decide::{Decision, RefuseReason, WaitReason};
 use credit_gauge_core::{
     estimate, explain, reserve, Code, Credits, EndpointId, Explanation, Outcome, Request,
     ReservationId, Settlement, UnixMillis,
@@ -193,7 +193,7 @@ impl Widget {
                 AccountChange::Done(outcome) => Some(outcome),
                 AccountChange::Unreadable => None,
                 AccountChange::LockHeld => {
-                    let code = Code::Wait(WaitCode::LockHeld);
+                    let code = Code::Wait(WaitReason::LockHeld);
                     self.wait_visibly(id, now().plus(RECHECK_MS), code).await;
                     continue;
                 }

@@ -9,7 +9,7 @@ use crate::time::UnixMillis;
 pub use crate::gauge::LimitKind;
 
 /// Why a request must wait.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
 pub enum WaitReason {
     /// The minute's requests are used up.
     MinuteFull,
@@ -23,6 +23,9 @@ pub enum WaitReason {
     AllowanceSpent,
     /// The server said the allowance is spent; the next cheap probe goes at the top of the hour.
     ProbeAtTopOfHour,
+    /// The storage lock that keeps tabs from spending the same budget is held elsewhere. Never
+    /// from [`decide`]: the shell waits for it before it can decide.
+    LockHeld,
 }
 
 /// Why a request can never go as it is.

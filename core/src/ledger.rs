@@ -575,7 +575,7 @@ pub enum KeyStatus {
 }
 
 /// Why a key is unusable.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub enum KeyProblem {
     /// 1001: the key is invalid.
     Invalid,

@@ -19,6 +19,7 @@
 //! ```
 
 pub mod catalog;
+pub mod code;
 pub mod credits;
 pub mod decide;
 pub mod envelope;
@@ -30,10 +31,11 @@ pub mod store;
 pub mod time;
 
 pub use catalog::{cmc_credits, estimate, ApiKind, CmcPlan, CostPreview, EndpointId, Request};
+pub use code::Code;
 pub use credits::Credits;
 pub use decide::{decide, reserve, Decision};
 pub use envelope::{cmc_outcome, cw_outcome, ClientFailure, Outcome};
-pub use explain::{explain, Code, Explanation, Retry};
+pub use explain::{explain, Explanation, Retry};
 pub use ledger::{advance, cancel, set_plan, Account, Ledger, ReservationId};
 pub use reconcile::{reconcile, Settlement};
 pub use store::{load, save, LoadWarning, Loaded};

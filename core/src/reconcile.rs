@@ -2,9 +2,9 @@
 //! fills the gaps it leaves, and the difference is recorded as drift.
 
 use crate::catalog::{ApiKind, CmcPlan};
+use crate::code::{CmcError, Code, CwError};
 use crate::credits::Credits;
 use crate::envelope::{ClientFailure, CmcAnswer, CwAnswer, KeyInfo, Outcome};
-use crate::explain::{CmcError, Code, CwError};
 use crate::ledger::{
     advance, window_at, Account, CmcLimits, CwLimits, KeyProblem, KeyStatus, Limits, Reservation,
     ReservationId, Schedule, Span, CW_WINDOW_MS,
@@ -215,7 +215,7 @@ fn settle_cmc(
             CmcError::IpRateLimit => s.retry_at = Some(l.ip.strike(now)),
         },
         // A 429 without a 10xx code: we cannot tell which limit, so back off as for the IP limit.
-        Some(Code::Http(crate::explain::HttpStatus::TooManyRequests)) => {
+        Some(Code::Http(crate::code::HttpStatus::TooManyRequests)) => {
             s.retry_at = Some(l.ip.strike(now))
         }
         _ => {}

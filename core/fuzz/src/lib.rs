@@ -2,7 +2,7 @@
 //! properties every target checks on the state it ends with.
 
 use credit_gauge_core::catalog::{CmcPlan, EndpointId, Request};
-use credit_gauge_core::explain::{explain, Code};
+use credit_gauge_core::{explain, Code};
 use credit_gauge_core::decide::reserve;
 use credit_gauge_core::ledger::{Account, Ledger};
 use credit_gauge_core::reconcile::reconcile;
