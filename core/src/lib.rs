@@ -27,7 +27,7 @@ pub mod explain;
 pub mod gauge;
 pub mod ledger;
 pub mod reconcile;
-pub mod store;
+pub mod stored;
 pub mod time;
 
 pub use catalog::{cmc_credits, estimate, ApiKind, CmcPlan, CostPreview, EndpointId, Request};
@@ -38,5 +38,5 @@ pub use envelope::{cmc_outcome, cw_outcome, ClientFailure, Outcome};
 pub use explain::{explain, Explanation, Retry};
 pub use ledger::{advance, cancel, set_plan, Account, Ledger, ReservationId};
 pub use reconcile::{reconcile, Settlement};
-pub use store::{load, save, LoadWarning, Loaded};
+pub use stored::{load, save, LoadWarning, Loaded};
 pub use time::UnixMillis;

@@ -9,7 +9,7 @@ use credit_gauge_core::decide::{decide, Decision, LimitKind};
 use credit_gauge_core::envelope::{cmc_outcome, cw_outcome, parse_cmc, parse_cw};
 use credit_gauge_core::ledger::{Account, Ledger, ReservationId};
 use credit_gauge_core::reconcile::reconcile;
-use credit_gauge_core::store::{load, save};
+use credit_gauge_core::stored::{load, save};
 use credit_gauge_core::time::{UnixMillis, DAY_MS};
 use credit_gauge_core::{ApiKind, Credits};
 use proptest::prelude::*;

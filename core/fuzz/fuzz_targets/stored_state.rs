@@ -7,7 +7,7 @@
 #![no_main]
 
 use credit_gauge_core::ledger::{Ledger, Limits};
-use credit_gauge_core::store::{load, LoadWarning, Loaded, STORE_VERSION};
+use credit_gauge_core::stored::{load, LoadWarning, Loaded, STORE_VERSION};
 use credit_gauge_core::ApiKind;
 use credit_gauge_core_fuzz::assert_store_round_trip;
 use libfuzzer_sys::fuzz_target;

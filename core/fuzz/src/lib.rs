@@ -6,7 +6,7 @@ use credit_gauge_core::{explain, Code};
 use credit_gauge_core::decide::reserve;
 use credit_gauge_core::ledger::{Account, Ledger};
 use credit_gauge_core::reconcile::reconcile;
-use credit_gauge_core::store::{load, save, Loaded};
+use credit_gauge_core::stored::{load, save, Loaded};
 use credit_gauge_core::time::UnixMillis;
 use credit_gauge_core::{ApiKind, ClientFailure, Outcome};
 
