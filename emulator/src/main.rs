@@ -2,113 +2,210 @@ use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
+use clap::error::ErrorKind;
+use clap::{CommandFactory, Parser};
+use credit_gauge_emulator::cryptowatch::KEYED_ALLOWANCE_MILLI;
 use credit_gauge_emulator::{serve, Config, Cors, ProxyConfig};
 
-const USAGE: &str = "usage: credit-gauge-emulator [options]
+/// Local emulator of the CoinMarketCap Pro and Cryptowatch REST APIs for credit-gauge
+///
+/// Serves CoinMarketCap under /cmc, Cryptowatch under /cryptowatch, the emulator's ledger and
+/// fault switch under /_emulator and the built app at /, on 127.0.0.1 only.
+/// State lives in memory: a restart starts fresh.
+#[derive(Parser, Debug)]
+#[command(
+    name = "credit-gauge-emulator",
+    verbatim_doc_comment,
+    // A flag given twice takes its last value, as it always has.
+    args_override_self = true
+)]
+struct Cli {
+    /// Listen on 127.0.0.1:N (0 picks a free port)
+    ///
+    /// Always loopback.
+    #[arg(
+        long,
+        value_name = "N",
+        default_value_t = 8787,
+        allow_hyphen_values = true,
+        verbatim_doc_comment
+    )]
+    port: u16,
 
-  --port N                  listen on 127.0.0.1:N (default 8787; 0 picks a free port)
-  --dist DIR                serve the built app from DIR at /
-  --time-scale N            every window (minute, day, month, 24 h) passes N times faster
-  --plans FILE              CoinMarketCap plans, gates and demo keys (default: the shipped plans.json)
-  --cors-origin ORIGIN      allow only this browser origin (repeatable; default: any origin)
-  --no-cors                 send no CORS headers, like the real CoinMarketCap
-  --cw-keyed-allowance N    credits per 24 h for the keyed Cryptowatch caller (default 1000)
-  --proxy-cmc URL           forward /cmc to this CoinMarketCap base URL with a server-side key
-  --proxy-cmc-key-env VAR   read the proxy's key from this environment variable
-                            (default CMC_PRO_API_KEY)
-  --proxy-cmc-key-file FILE read the proxy's key from this file instead
-  --proxy-faults            keep fault injection (the switch and per-request faults on /cmc)
-                            in proxy mode; off by default
-  -h, --help                this text";
+    /// Serve the built app from DIR at /
+    ///
+    /// Unknown paths fall back to index.html.
+    #[arg(
+        long,
+        value_name = "DIR",
+        allow_hyphen_values = true,
+        verbatim_doc_comment
+    )]
+    dist: Option<PathBuf>,
+
+    /// Every window (minute, day, month, 24 h) passes N times faster
+    ///
+    /// The emulated clock is start + (real now - start) x N, N a whole number from 1 up.
+    /// Injected latency stays real time.
+    #[arg(
+        long,
+        value_name = "N",
+        default_value_t = 1,
+        value_parser = clap::value_parser!(u32).range(1..),
+        allow_hyphen_values = true,
+        verbatim_doc_comment
+    )]
+    time_scale: u32,
+
+    /// CoinMarketCap plans, gates and demo keys (default: the shipped plans.json)
+    ///
+    /// A JSON file in the shape of the emulator's plans.json: the plans, which plan each
+    /// endpoint needs, and the demo keys.
+    #[arg(
+        long,
+        value_name = "FILE",
+        allow_hyphen_values = true,
+        verbatim_doc_comment
+    )]
+    plans: Option<PathBuf>,
+
+    /// Allow only this browser origin (repeatable; default: any origin)
+    ///
+    /// For example http://localhost:8080; a trailing slash is ignored. Without this option
+    /// every origin may read the emulated APIs (Access-Control-Allow-Origin: *).
+    #[arg(
+        long = "cors-origin",
+        value_name = "ORIGIN",
+        allow_hyphen_values = true,
+        verbatim_doc_comment
+    )]
+    cors_origins: Vec<String>,
+
+    /// Send no CORS headers, like the real CoinMarketCap
+    ///
+    /// Reproduces the real CoinMarketCap's refusal in a browser. Contradicts --cors-origin.
+    #[arg(long, conflicts_with = "cors_origins", verbatim_doc_comment)]
+    no_cors: bool,
+
+    /// Credits per 24 h for the keyed Cryptowatch caller
+    ///
+    /// The caller with the key demo-cw; a whole number of credits. Anonymous callers have
+    /// 10 credits per 24 h.
+    #[arg(
+        long,
+        value_name = "N",
+        default_value_t = KEYED_ALLOWANCE_MILLI / 1000,
+        value_parser = whole_credits,
+        allow_hyphen_values = true,
+        verbatim_doc_comment
+    )]
+    cw_keyed_allowance: u64,
+
+    /// Forward /cmc to this CoinMarketCap base URL with a server-side key
+    ///
+    /// For example https://pro-api.coinmarketcap.com. The key comes from
+    /// --proxy-cmc-key-env or --proxy-cmc-key-file; Cryptowatch stays emulated.
+    #[arg(
+        long,
+        value_name = "URL",
+        allow_hyphen_values = true,
+        verbatim_doc_comment
+    )]
+    proxy_cmc: Option<String>,
+
+    /// Read the proxy's key from this environment variable
+    #[arg(
+        long,
+        value_name = "VAR",
+        default_value = "CMC_PRO_API_KEY",
+        allow_hyphen_values = true,
+        verbatim_doc_comment
+    )]
+    proxy_cmc_key_env: String,
+
+    /// Read the proxy's key from this file instead
+    ///
+    /// Surrounding whitespace is ignored.
+    #[arg(
+        long,
+        value_name = "FILE",
+        allow_hyphen_values = true,
+        verbatim_doc_comment
+    )]
+    proxy_cmc_key_file: Option<PathBuf>,
+
+    /// Keep fault injection (the switch and per-request faults on /cmc) in proxy mode
+    ///
+    /// Off by default, so a proxy holding a real key cannot be faulted.
+    #[arg(long, verbatim_doc_comment)]
+    proxy_faults: bool,
+}
+
+/// A number of credits that is still a number once counted in milli-credits.
+fn whole_credits(v: &str) -> Result<u64, String> {
+    v.parse::<u64>()
+        .ok()
+        .filter(|c| c.checked_mul(1000).is_some())
+        .ok_or_else(|| "a whole number of credits is needed".to_string())
+}
 
 fn main() -> ExitCode {
-    let mut port: u16 = 8787;
-    let mut config = Config::default();
-    let mut origins: Vec<String> = Vec::new();
-    let mut no_cors = false;
-    let mut proxy_url: Option<String> = None;
-    let mut key_env = String::from("CMC_PRO_API_KEY");
-    let mut key_file: Option<PathBuf> = None;
-    let mut args = std::env::args().skip(1);
-    while let Some(arg) = args.next() {
-        let mut value = |what: &str| args.next().ok_or_else(|| format!("{arg} needs {what}"));
-        let step = match arg.as_str() {
-            "--port" => value("a number from 0 to 65535").and_then(|v| {
-                v.parse()
-                    .map(|p| port = p)
-                    .map_err(|_| "--port needs a number from 0 to 65535".to_string())
-            }),
-            "--dist" => value("a folder").map(|d| config.static_dir = Some(PathBuf::from(d))),
-            "--time-scale" => value("a whole number from 1 up").and_then(|v| {
-                v.parse::<u32>()
-                    .ok()
-                    .filter(|n| *n >= 1)
-                    .map(|n| config.time_scale = n)
-                    .ok_or_else(|| "--time-scale needs a whole number from 1 up".to_string())
-            }),
-            "--plans" => value("a file").and_then(|f| {
-                std::fs::read_to_string(&f)
-                    .map(|text| config.plans_json = Some(text))
-                    .map_err(|e| format!("cannot read {f}: {e}"))
-            }),
-            "--cors-origin" => value("an origin such as http://localhost:8080").map(|o| {
-                origins.push(o.trim_end_matches('/').to_string());
-            }),
-            "--no-cors" => {
-                no_cors = true;
-                Ok(())
+    let cli = Cli::parse();
+    let mut config = Config {
+        static_dir: cli.dist,
+        time_scale: cli.time_scale,
+        cw_keyed_allowance_milli: cli.cw_keyed_allowance * 1000,
+        proxy_faults: cli.proxy_faults,
+        ..Config::default()
+    };
+    if let Some(file) = &cli.plans {
+        match std::fs::read_to_string(file) {
+            Ok(text) => config.plans_json = Some(text),
+            Err(e) => {
+                return usage_error(
+                    ErrorKind::Io,
+                    &format!("cannot read {}: {e}", file.display()),
+                )
             }
-            "--cw-keyed-allowance" => value("a number of credits").and_then(|v| {
-                v.parse::<u64>()
-                    .ok()
-                    .and_then(|c| c.checked_mul(1000))
-                    .map(|m| config.cw_keyed_allowance_milli = m)
-                    .ok_or_else(|| {
-                        "--cw-keyed-allowance needs a whole number of credits".to_string()
-                    })
-            }),
-            "--proxy-cmc" => value("a URL").map(|u| proxy_url = Some(u)),
-            "--proxy-cmc-key-env" => value("a variable name").map(|v| key_env = v),
-            "--proxy-cmc-key-file" => value("a file").map(|f| key_file = Some(PathBuf::from(f))),
-            "--proxy-faults" => {
-                config.proxy_faults = true;
-                Ok(())
-            }
-            "-h" | "--help" => {
-                println!("{USAGE}");
-                return ExitCode::SUCCESS;
-            }
-            other => Err(format!("unknown argument {other}")),
-        };
-        if let Err(message) = step {
-            return fail(&message);
         }
     }
-    config.cors = match (no_cors, origins.is_empty()) {
-        (true, true) => Cors::Off,
-        (true, false) => return fail("--no-cors and --cors-origin contradict each other"),
+    let origins: Vec<String> = cli
+        .cors_origins
+        .iter()
+        .map(|o| o.trim_end_matches('/').to_string())
+        .collect();
+    config.cors = match (cli.no_cors, origins.is_empty()) {
+        (true, _) => Cors::Off,
         (false, true) => Cors::Any,
         (false, false) => Cors::Origins(origins),
     };
-    if let Some(upstream) = proxy_url {
-        let key = match &key_file {
+    if let Some(upstream) = cli.proxy_cmc {
+        let key = match &cli.proxy_cmc_key_file {
             Some(file) => match std::fs::read_to_string(file) {
                 Ok(k) => k.trim().to_string(),
                 Err(e) => {
-                    return fail(&format!("cannot read the key file {}: {e}", file.display()))
+                    return usage_error(
+                        ErrorKind::Io,
+                        &format!("cannot read the key file {}: {e}", file.display()),
+                    )
                 }
             },
-            None => match std::env::var(&key_env) {
+            None => match std::env::var(&cli.proxy_cmc_key_env) {
                 Ok(k) => k.trim().to_string(),
                 Err(_) => {
-                    return fail(&format!(
-                        "--proxy-cmc needs a key in ${key_env} or --proxy-cmc-key-file"
-                    ))
+                    return usage_error(
+                        ErrorKind::MissingRequiredArgument,
+                        &format!(
+                            "--proxy-cmc needs a key in ${} or --proxy-cmc-key-file",
+                            cli.proxy_cmc_key_env
+                        ),
+                    )
                 }
             },
         };
         config.proxy_cmc = Some(ProxyConfig::new(upstream, key));
     }
+    let port = cli.port;
     let runtime = match tokio::runtime::Runtime::new() {
         Ok(rt) => rt,
         Err(e) => return fail(&format!("cannot start the runtime: {e}")),
@@ -153,7 +250,67 @@ fn announce(addr: &SocketAddr, config: &Config) {
     println!("State lives in memory: a restart starts fresh.");
 }
 
-fn fail(message: &str) -> ExitCode {
-    eprintln!("credit-gauge-emulator: {message}\n{USAGE}");
+/// Bad input found after parsing (a file that cannot be read, a missing key): reported like
+/// the parser's own errors, with the usage line, and exit code 2.
+fn usage_error(kind: ErrorKind, message: &str) -> ExitCode {
+    let _ = Cli::command().error(kind, message).print();
     ExitCode::from(2)
+}
+
+/// The server could not start or stopped: exit code 2.
+fn fail(message: &str) -> ExitCode {
+    eprintln!("credit-gauge-emulator: {message}");
+    ExitCode::from(2)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_command_line_definition_is_consistent() {
+        Cli::command().debug_assert();
+    }
+
+    #[test]
+    fn no_options_give_the_library_defaults() {
+        let cli = Cli::try_parse_from(["credit-gauge-emulator"]).expect("no options parse");
+        let config = Config::default();
+        assert_eq!(cli.port, 8787);
+        assert_eq!(cli.time_scale, config.time_scale);
+        assert_eq!(
+            cli.cw_keyed_allowance * 1000,
+            config.cw_keyed_allowance_milli
+        );
+        assert_eq!(cli.proxy_cmc_key_env, "CMC_PRO_API_KEY");
+        assert!(!cli.no_cors && cli.cors_origins.is_empty() && !cli.proxy_faults);
+    }
+
+    #[test]
+    fn a_repeated_option_takes_its_last_value() {
+        // scripts/run passes --dist dist before the caller's own arguments.
+        let cli = Cli::try_parse_from([
+            "credit-gauge-emulator",
+            "--dist",
+            "dist",
+            "--port",
+            "1",
+            "--dist",
+            "other",
+            "--port",
+            "0",
+        ])
+        .expect("repeated options parse");
+        assert_eq!(cli.dist, Some(PathBuf::from("other")));
+        assert_eq!(cli.port, 0);
+        let cli = Cli::try_parse_from([
+            "credit-gauge-emulator",
+            "--cors-origin",
+            "http://a",
+            "--cors-origin",
+            "http://b/",
+        ])
+        .expect("repeated origins parse");
+        assert_eq!(cli.cors_origins, ["http://a", "http://b/"]);
+    }
 }
