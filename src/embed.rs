@@ -293,15 +293,19 @@ pub(crate) fn mount_with(target: &JsValue, options: EmbedOptions) -> Result<Moun
     let refresh = options.refresh;
     let handle = leptos::mount::mount_to(container.clone(), move || {
         if let (Some(seconds), Some(r)) = (refresh, request.clone()) {
-            let timer =
-                gloo_timers::callback::Interval::new(seconds.saturating_mul(1000), move || {
+            let every = std::time::Duration::from_secs(u64::from(seconds));
+            let refresh = set_interval_with_handle(
+                move || {
                     // One at a time: a refresh never piles up behind a waiting request.
                     if widget.queue.with_untracked(|q| q.is_empty()) {
                         widget.submit(r.clone());
                     }
-                });
-            let timer = StoredValue::new_local(Some(timer));
-            on_cleanup(move || timer.set_value(None));
+                },
+                every,
+            );
+            if let Ok(refresh) = refresh {
+                on_cleanup(move || refresh.clear());
+            }
         }
         view! { <WidgetView widget=widget full=full initial=request /> }
     });

@@ -5,6 +5,7 @@ use credit_gauge_core::{Credits, Explanation, Settlement};
 use leptos::prelude::*;
 use wasm_bindgen::JsValue;
 
+use crate::presentation::{limit_slug, ShownWarning};
 use crate::settings::api_slug;
 use crate::widget::Widget;
 
@@ -92,15 +93,24 @@ impl Widget {
         );
     }
 
-    /// `credit-gauge:warning` for a limit (`limit` is its short name) that passed a level.
-    pub fn announce_warning(self, limit: &str, share: f64, message: &str) {
-        self.emit(
-            "warning",
-            &[
-                ("limit", limit.into()),
-                ("share", share.into()),
-                ("message", message.into()),
-            ],
-        );
+    /// `credit-gauge:warning` once per warning text, as `warnings` change.
+    pub(crate) fn announce_warnings(self, warnings: Memo<Vec<ShownWarning>>) {
+        let announced = StoredValue::new(Vec::<String>::new());
+        Effect::new(move |_| {
+            let current = warnings.get();
+            for w in &current {
+                if !announced.with_value(|a| a.contains(&w.text)) {
+                    self.emit(
+                        "warning",
+                        &[
+                            ("limit", limit_slug(w.warning.gauge.limit).into()),
+                            ("share", w.warning.gauge.used_share().into()),
+                            ("message", w.text.as_str().into()),
+                        ],
+                    );
+                }
+            }
+            announced.set_value(current.into_iter().map(|w| w.text).collect());
+        });
     }
 }

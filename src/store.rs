@@ -8,9 +8,6 @@ use std::cell::RefCell;
 use std::collections::HashMap;
 use std::rc::Rc;
 
-use wasm_bindgen::prelude::*;
-use wasm_bindgen::JsCast;
-
 use crate::locks::{lock_manager, locked, Progress};
 
 /// The prefix and schema version of every key this widget writes.
@@ -247,21 +244,18 @@ impl Store {
     }
 }
 
-type StorageListener = (web_sys::Window, Closure<dyn Fn(web_sys::StorageEvent)>);
-
 /// Keeps a change listener registered; dropping it unregisters.
 pub struct Subscription {
     id: u64,
-    storage_listener: Option<StorageListener>,
+    storage_listener: Option<leptos::prelude::WindowListenerHandle>,
 }
 
 impl Drop for Subscription {
     fn drop(&mut self) {
         let id = self.id;
         LISTENERS.with(|l| l.borrow_mut().retain(|(i, _)| *i != id));
-        if let Some((window, closure)) = self.storage_listener.take() {
-            let _ = window
-                .remove_event_listener_with_callback("storage", closure.as_ref().unchecked_ref());
+        if let Some(listener) = self.storage_listener.take() {
+            listener.remove();
         }
     }
 }
@@ -281,21 +275,18 @@ pub fn subscribe(prefix: &str, on_change: impl Fn(&str, Option<&str>) + 'static)
         *n
     });
     LISTENERS.with(|l| l.borrow_mut().push((id, on_change.clone())));
-    let storage_listener = web_sys::window().map(|window| {
-        let closure =
-            Closure::<dyn Fn(web_sys::StorageEvent)>::new(move |event: web_sys::StorageEvent| {
-                // `key` is null when another tab cleared all of storage.
-                if let Some(key) = event.key() {
-                    on_change(&key, event.new_value().as_deref());
-                }
-            });
-        let _ =
-            window.add_event_listener_with_callback("storage", closure.as_ref().unchecked_ref());
-        (window, closure)
-    });
+    let storage_listener = leptos::prelude::window_event_listener(
+        leptos::ev::storage,
+        move |event: web_sys::StorageEvent| {
+            // `key` is null when another tab cleared all of storage.
+            if let Some(key) = event.key() {
+                on_change(&key, event.new_value().as_deref());
+            }
+        },
+    );
     Subscription {
         id,
-        storage_listener,
+        storage_listener: Some(storage_listener),
     }
 }
 

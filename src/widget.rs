@@ -8,14 +8,24 @@
 use credit_gauge_core::{
     advance, load, save, set_plan, Account, ApiKind, Ledger, Request, UnixMillis,
 };
+use std::time::Duration;
+
+use credit_gauge_core::gauge::{self, Gauge};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
 use crate::history::HistoryEntry;
 use crate::pipeline::{Answer, QueueItem};
-use crate::presentation;
+use crate::presentation::{self, ShownWarning};
 use crate::settings::{self, Settings};
-use crate::store::{self, page_store, Subscription};
+use crate::store::{self, page_store};
+
+/// What a view of a widget shows that is derived from its signals (see [`Widget::start`]).
+#[derive(Clone, Copy)]
+pub struct Live {
+    pub gauges: Memo<Vec<Gauge>>,
+    pub warnings: Memo<Vec<ShownWarning>>,
+}
 
 /// The current time, UTC milliseconds.
 pub fn now() -> UnixMillis {
@@ -78,19 +88,35 @@ impl Widget {
         w
     }
 
-    /// Starts the clock that drives countdowns, and listens to changes from other widgets and
-    /// tabs. Both stop when the returned guard is dropped (the component's cleanup).
-    pub fn start(self) -> (gloo_timers::callback::Interval, Subscription) {
-        let tick = gloo_timers::callback::Interval::new(250, move || {
-            self.now.set(now());
-        });
-        let sub = store::subscribe(store::KEY_PREFIX, move |key, _| {
+    /// Starts what a view of this widget needs for as long as it lives (the owner's cleanup
+    /// stops it): the clock that drives countdowns, the listener for changes from other
+    /// widgets and tabs, the gauges and warnings derived from the account, and the warnings'
+    /// announcement to the host page.
+    pub fn start(self) -> Live {
+        if let Ok(tick) =
+            set_interval_with_handle(move || self.now.set(now()), Duration::from_millis(250))
+        {
+            on_cleanup(move || tick.clear());
+        }
+        let changes = store::subscribe(store::KEY_PREFIX, move |key, _| {
             let s = self.settings.get_untracked();
             if key == s.ledger_key() || key == s.history_key() {
                 self.reload();
             }
         });
-        (tick, sub)
+        let changes = StoredValue::new_local(Some(changes));
+        on_cleanup(move || changes.set_value(None));
+        let gauges = Memo::new(move |_| {
+            let t = self.now.get();
+            self.account
+                .with(|a| a.as_ref().map(|a| gauge::gauges(a, t)).unwrap_or_default())
+        });
+        let warnings = Memo::new(move |_| {
+            let t = self.now.get();
+            gauges.with(|g| self.history.with(|h| presentation::warnings(g, h, t)))
+        });
+        self.announce_warnings(warnings);
+        Live { gauges, warnings }
     }
 
     /// Reads this API and key's account and history from the store.

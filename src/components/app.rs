@@ -3,10 +3,8 @@ use leptos::prelude::*;
 use crate::components::{AnswerView, Gauge, History, RequestForm, SettingsPanel};
 use crate::format;
 use crate::pipeline::QueueState;
-use crate::presentation::{limit_slug, warnings};
 use crate::settings::Settings;
 use crate::widget::Widget;
-use credit_gauge_core::gauge::gauges;
 
 /// The single-page app: the whole widget, with settings restored from this device.
 #[component]
@@ -24,40 +22,12 @@ pub fn WidgetView(
     #[prop(default = None)]
     initial: Option<credit_gauge_core::Request>,
 ) -> impl IntoView {
-    let guards = widget.start();
-    // The timer and the storage listener live exactly as long as the view.
-    let guards = StoredValue::new_local(Some(guards));
-    on_cleanup(move || guards.set_value(None));
-
-    let gauge_list = Memo::new(move |_| {
-        let t = widget.now.get();
-        widget
-            .account
-            .with(|a| a.as_ref().map(|a| gauges(a, t)).unwrap_or_default())
-    });
-    let warning_list = Memo::new(move |_| {
-        let t = widget.now.get();
-        gauge_list.with(|g| widget.history.with(|h| warnings(g, h, t)))
-    });
+    let live = widget.start();
+    let (gauge_list, warning_list) = (live.gauges, live.warnings);
     let warning_texts = Memo::new(move |_| {
         warning_list.with(|w| w.iter().map(|w| w.text.clone()).collect::<Vec<_>>())
     });
     let theme = move || widget.settings.with(|s| s.theme.clone());
-    // Tell the host page once per warning text.
-    let announced = StoredValue::new(Vec::<String>::new());
-    Effect::new(move |_| {
-        let current = warning_list.get();
-        for w in &current {
-            if !announced.with_value(|a| a.contains(&w.text)) {
-                widget.announce_warning(
-                    limit_slug(w.warning.gauge.limit),
-                    w.warning.gauge.used_share(),
-                    &w.text,
-                );
-            }
-        }
-        announced.set_value(current.into_iter().map(|w| w.text).collect());
-    });
 
     view! {
         <div class="cg" data-theme=theme>
