@@ -4,9 +4,9 @@
 
 mod common;
 
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
-use common::{dist_with, Browser, Emulator, PATIENCE};
+use common::{dist_with, eventually, in_shadow, Browser, Emulator, PATIENCE};
 use credit_gauge_emulator::Config;
 use serde_json::{json, Value};
 
@@ -32,29 +32,9 @@ const HOSTILE: &str = r#"<!DOCTYPE html>
 </script>
 </body></html>"#;
 
-/// Runs `script` with `shadow(id)` returning that widget's shadow root.
-fn in_shadow(script: &str) -> String {
-    format!(
-        "const shadow = (id) => document.getElementById(id).shadowRoot;
-         const q = (id, css) => {{ const r = shadow(id); return r ? r.querySelector(css) : null; }};
-         const text = (id, css) => {{ const e = q(id, css); return e ? e.textContent : ''; }};
-         {script}"
-    )
-}
-
+/// Runs `script` (with the shadow-root helpers) until it is true.
 async fn wait_for(browser: &Browser, what: &str, script: &str) -> Value {
-    let deadline = Instant::now() + PATIENCE;
-    loop {
-        let last = match browser.client.execute(&in_shadow(script), vec![]).await {
-            Ok(v) => v,
-            Err(e) => json!(e.to_string()),
-        };
-        if last != Value::Null && last != json!(false) && last != json!("") {
-            return last;
-        }
-        assert!(Instant::now() < deadline, "{what}: never true; last {last}");
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
+    browser.wait_until(what, &in_shadow(script)).await
 }
 
 async fn events(browser: &Browser, kind: &str) -> Vec<Value> {
@@ -275,8 +255,7 @@ async fn the_iframe_embed_works_from_another_origin_and_resizes() {
     let (_host_server, host_url) = common::host_page("iframe-host", &host).await;
     let browser = Browser::start().await;
     browser.client.goto(&host_url).await.unwrap();
-    let deadline = Instant::now() + PATIENCE;
-    let (small, full) = loop {
+    let (small, full) = eventually(PATIENCE, Duration::from_millis(100), || async {
         let h = browser
             .js(
                 "return ['small', 'full'].map(id => parseInt(document.getElementById(id).style.height || '0'))",
@@ -285,29 +264,24 @@ async fn the_iframe_embed_works_from_another_origin_and_resizes() {
             .await;
         let (s, f) = (h[0].as_i64().unwrap_or(0), h[1].as_i64().unwrap_or(0));
         if s > 0 && f > s + 150 {
-            break (s, f);
+            Ok((s, f))
+        } else {
+            Err(format!("the frames were not resized: {h}"))
         }
-        assert!(
-            Instant::now() < deadline,
-            "the frames were not resized: {h}"
-        );
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    };
+    })
+    .await;
     assert!(small > 50, "a compact widget is more than nothing: {small}");
     assert!(
         full > small,
         "the full widget is the taller one: {full} vs {small}"
     );
     // The page cannot see into the frame, but the widget's events reach it.
-    let deadline = Instant::now() + PATIENCE;
-    let seen = loop {
-        let seen = browser.js("return window.seen", vec![]).await;
-        if seen.as_array().is_some_and(|a| !a.is_empty()) {
-            break seen;
-        }
-        assert!(Instant::now() < deadline, "no cost event crossed the frame");
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    };
+    let seen = browser
+        .wait_until(
+            "no cost event crossed the frame",
+            "return window.seen.length > 0 ? window.seen : null",
+        )
+        .await;
     assert_eq!(seen[0]["target"], "full");
     assert_eq!(seen[0]["detail"]["api"], "cw");
     assert_eq!(

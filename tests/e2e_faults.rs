@@ -38,23 +38,14 @@ async fn send_and_read(browser: &Browser, attempt: usize) -> (String, String) {
             |_| true,
         )
         .await;
-    let deadline = std::time::Instant::now() + common::PATIENCE;
-    loop {
-        let rows = browser
-            .js(
-                "return document.querySelectorAll('.history-table tbody tr').length",
-                vec![],
-            )
-            .await;
-        if rows.as_u64() == Some(attempt as u64) {
-            break;
-        }
-        assert!(
-            std::time::Instant::now() < deadline,
-            "attempt {attempt} never finished"
-        );
-        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
-    }
+    browser
+        .wait_until(
+            &format!("attempt {attempt} never finished"),
+            &format!(
+                "return document.querySelectorAll('.history-table tbody tr').length === {attempt}"
+            ),
+        )
+        .await;
     (
         browser.text(".explanation-title").await,
         browser.text(".raw").await,
@@ -238,18 +229,22 @@ async fn shadow_text(browser: &Browser, css: &str) -> String {
 }
 
 async fn wait_in_shadow(browser: &Browser, css: &str, want: impl Fn(&str) -> bool) -> String {
-    let deadline = std::time::Instant::now() + common::PATIENCE;
-    loop {
-        let text = shadow_text(browser, css).await;
-        if want(&text) {
-            return text;
-        }
-        assert!(
-            std::time::Instant::now() < deadline,
-            "`{css}` never showed the expected text; last seen: {text:?}"
-        );
-        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
-    }
+    let want = &want;
+    common::eventually(
+        common::PATIENCE,
+        std::time::Duration::from_millis(100),
+        || async move {
+            let text = shadow_text(browser, css).await;
+            if want(&text) {
+                Ok(text)
+            } else {
+                Err(format!(
+                    "`{css}` never showed the expected text; last seen: {text:?}"
+                ))
+            }
+        },
+    )
+    .await
 }
 
 async fn click_in_shadow(browser: &Browser, css: &str) {

@@ -5,9 +5,9 @@
 
 mod common;
 
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
-use common::{dist_with, Browser, Emulator, PATIENCE};
+use common::{dist_with, eventually, Browser, Emulator, PATIENCE};
 use credit_gauge_emulator::Config;
 use serde_json::{json, Value};
 
@@ -59,25 +59,8 @@ async fn cw_callers(browser: &Browser, server: &Emulator) -> Value {
 
 /// Runs `script` (which may use `root`, the shadow root of `#id`) until it gives a truthy value.
 async fn wait_in_shadow(browser: &Browser, id: &str, what: &str, script: &str) -> Value {
-    let deadline = Instant::now() + PATIENCE;
-    loop {
-        let last = browser
-            .js(
-                &format!(
-                    "const host = document.getElementById('{id}');
-                     const root = host ? host.shadowRoot : null;
-                     if (!root) return null;
-                     {script}"
-                ),
-                vec![],
-            )
-            .await;
-        if last != Value::Null && last != json!(false) && last != json!("") {
-            return last;
-        }
-        assert!(Instant::now() < deadline, "{what}: never true; last {last}");
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
+    let script = format!("const root = shadow('{id}'); if (!root) return null; {script}");
+    browser.wait_until(what, &common::in_shadow(&script)).await
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -142,18 +125,15 @@ async fn a_remembered_key_goes_only_to_the_origin_it_was_remembered_for() {
             .await
             .unwrap();
         // The element's requests reach the other server, anonymously: the key stayed home.
-        let deadline = Instant::now() + PATIENCE;
-        let callers = loop {
+        let callers = eventually(PATIENCE, Duration::from_millis(100), || async {
             let callers = cw_callers(&browser, &elsewhere).await;
             if callers != before {
-                break callers;
+                Ok(callers)
+            } else {
+                Err(format!("{form:?}: no request reached the other server"))
             }
-            assert!(
-                Instant::now() < deadline,
-                "{form:?}: no request reached the other server"
-            );
-            tokio::time::sleep(Duration::from_millis(100)).await;
-        };
+        })
+        .await;
         let names: Vec<&String> = callers.as_object().unwrap().keys().collect();
         assert!(
             names.iter().all(|n| n.starts_with("anonymous:")),
@@ -201,23 +181,12 @@ async fn the_host_script_acts_only_on_the_widgets_own_frames() {
     let browser = Browser::start().await;
     browser.client.goto(&host_url).await.unwrap();
     // The widget's own frame is resized as before.
-    let deadline = Instant::now() + PATIENCE;
-    loop {
-        let h = browser
-            .js(
-                "return parseInt(document.getElementById('widget').style.height || '0')",
-                vec![],
-            )
-            .await;
-        if h.as_i64().unwrap_or(0) > 50 {
-            break;
-        }
-        assert!(
-            Instant::now() < deadline,
-            "the widget's frame was not resized: {h}"
-        );
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
+    browser
+        .wait_until(
+            "the widget's frame was not resized",
+            "return parseInt(document.getElementById('widget').style.height || '0') > 50",
+        )
+        .await;
     // Give the third frame's reload time to post again.
     tokio::time::sleep(Duration::from_millis(1_500)).await;
     let third_height = browser
@@ -258,21 +227,18 @@ async fn the_iframe_page_opened_in_the_tab_that_showed_the_app_works() {
     )
     .await;
     // And it sends: the refresh reaches the server.
-    let deadline = Instant::now() + PATIENCE;
-    loop {
+    eventually(PATIENCE, Duration::from_millis(100), || async {
         let ledger = browser.fetch_json("/_emulator/ledger").await;
         if ledger["cmc"]["demo-basic"]["credits_this_month"]
             .as_i64()
             .is_some_and(|c| c >= 1)
         {
-            break;
+            Ok(())
+        } else {
+            Err(format!("the embed sent nothing: {ledger}"))
         }
-        assert!(
-            Instant::now() < deadline,
-            "the embed sent nothing: {ledger}"
-        );
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
+    })
+    .await;
     browser.close().await;
 }
 

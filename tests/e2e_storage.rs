@@ -173,21 +173,24 @@ async fn a_clock_jumping_an_hour_forward_and_back_neither_unlocks_nor_loses_coun
                 .as_i64()
                 .unwrap_or(-1)
         };
-        let deadline = std::time::Instant::now() + common::PATIENCE;
-        loop {
-            let ledger = browser.fetch_json("/_emulator/ledger").await;
-            let shown = browser.text("[data-limit=month] .gauge-text").await;
-            let server = ledger_count(&ledger);
-            let expected = format!("{} / 10,000 left", grouped(10_000 - server));
-            if server == want && shown == expected {
-                break;
-            }
-            assert!(
-                std::time::Instant::now() < deadline,
-                "{label}: the page shows {shown:?}, the server counted {server}"
-            );
-            tokio::time::sleep(std::time::Duration::from_millis(100)).await;
-        }
+        common::eventually(
+            common::PATIENCE,
+            std::time::Duration::from_millis(100),
+            || async {
+                let ledger = browser.fetch_json("/_emulator/ledger").await;
+                let shown = browser.text("[data-limit=month] .gauge-text").await;
+                let server = ledger_count(&ledger);
+                let expected = format!("{} / 10,000 left", grouped(10_000 - server));
+                if server == want && shown == expected {
+                    Ok(())
+                } else {
+                    Err(format!(
+                        "{label}: the page shows {shown:?}, the server counted {server}"
+                    ))
+                }
+            },
+        )
+        .await;
         let title = browser.text(".explanation-title").await;
         assert!(title.is_empty(), "{label}: the request failed: {title}");
     }

@@ -6,9 +6,9 @@
 
 mod common;
 
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
-use common::{Browser, Emulator};
+use common::{eventually, Browser, Emulator};
 use credit_gauge_emulator::Config;
 use serde_json::{json, Value};
 
@@ -122,27 +122,28 @@ async fn eight_windows_spend(emulator: Emulator, budget: Budget, first: &str, sh
     }
 
     // Settled: the server has nothing left, and every request not sent waits in its window.
-    let deadline = Instant::now() + Duration::from_secs(240);
-    let mut waiting_total;
-    loop {
-        waiting_total = 0;
-        let mut in_flight = 0;
-        for handle in &windows {
-            switch(&browser, handle).await;
-            let (waiting, other) = queue(&browser).await;
-            waiting_total += waiting;
-            in_flight += other;
+    let waiting_total = eventually(Duration::from_secs(240), Duration::from_millis(500), || {
+        let (browser, windows, budget) = (&browser, &windows, &budget);
+        async move {
+            let mut waiting_total = 0;
+            let mut in_flight = 0;
+            for handle in windows {
+                switch(browser, handle).await;
+                let (waiting, other) = queue(browser).await;
+                waiting_total += waiting;
+                in_flight += other;
+            }
+            let server = (budget.ledger)(&browser.fetch_json("/_emulator/ledger").await);
+            if in_flight == 0 && (budget.exhausted)(&server) {
+                Ok(waiting_total)
+            } else {
+                Err(format!(
+                    "not settled: {waiting_total} waiting, {in_flight} deciding or sending, server {server}"
+                ))
+            }
         }
-        let server = (budget.ledger)(&browser.fetch_json("/_emulator/ledger").await);
-        if in_flight == 0 && (budget.exhausted)(&server) {
-            break;
-        }
-        assert!(
-            Instant::now() < deadline,
-            "not settled: {waiting_total} waiting, {in_flight} deciding or sending, server {server}"
-        );
-        tokio::time::sleep(Duration::from_millis(500)).await;
-    }
+    })
+    .await;
 
     let server = (budget.ledger)(&browser.fetch_json("/_emulator/ledger").await);
     assert_eq!(

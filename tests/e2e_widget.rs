@@ -61,19 +61,18 @@ async fn history_rows(browser: &Browser) -> Vec<String> {
 }
 
 async fn wait_for_history(browser: &Browser, count: usize, patience: Duration) -> Vec<String> {
-    let deadline = std::time::Instant::now() + patience;
-    loop {
+    common::eventually(patience, Duration::from_millis(200), || async {
         let rows = history_rows(browser).await;
         if rows.len() >= count {
-            return rows;
+            Ok(rows)
+        } else {
+            Err(format!(
+                "only {} of {count} requests finished: {rows:?}",
+                rows.len()
+            ))
         }
-        assert!(
-            std::time::Instant::now() < deadline,
-            "only {} of {count} requests finished: {rows:?}",
-            rows.len()
-        );
-        tokio::time::sleep(Duration::from_millis(200)).await;
-    }
+    })
+    .await
 }
 
 fn ledger_cmc<'a>(ledger: &'a Value, key: &str) -> &'a Value {

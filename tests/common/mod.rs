@@ -17,6 +17,37 @@ use tokio::process::{Child, Command};
 /// How long a test waits for the page to show something before it fails.
 pub const PATIENCE: Duration = Duration::from_secs(15);
 
+/// Polls `probe` every `every` until it gives `Ok(value)`, for at most `patience`; then fails
+/// with the last `Err(message)` it gave. The one polling loop of the end-to-end tests.
+pub async fn eventually<T, Fut>(
+    patience: Duration,
+    every: Duration,
+    mut probe: impl FnMut() -> Fut,
+) -> T
+where
+    Fut: std::future::Future<Output = Result<T, String>>,
+{
+    let deadline = Instant::now() + patience;
+    loop {
+        match probe().await {
+            Ok(value) => return value,
+            Err(last) => assert!(Instant::now() < deadline, "{last}"),
+        }
+        tokio::time::sleep(every).await;
+    }
+}
+
+/// `script` with the shadow-root helpers defined: `shadow(id)` (the shadow root of the
+/// element `#id`, or null), `q(id, css)` (an element in it) and `text(id, css)` (its text).
+pub fn in_shadow(script: &str) -> String {
+    format!(
+        "const shadow = (id) => {{ const h = document.getElementById(id); return h ? h.shadowRoot : null; }};
+         const q = (id, css) => {{ const r = shadow(id); return r ? r.querySelector(css) : null; }};
+         const text = (id, css) => {{ const e = q(id, css); return e ? e.textContent : ''; }};
+         {script}"
+    )
+}
+
 /// The built app (`trunk build`), which the emulator serves at `/`.
 pub fn dist_dir() -> PathBuf {
     let dist = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("dist");
@@ -235,23 +266,38 @@ impl Browser {
     /// Waits until the first element matching `css` has text for which `want` holds, and
     /// returns that text; fails with the last text seen.
     pub async fn wait_for_text(&self, css: &str, want: impl Fn(&str) -> bool) -> String {
-        let deadline = Instant::now() + PATIENCE;
-        let mut last = String::from("<no such element>");
-        loop {
-            if let Ok(element) = self.client.find(Locator::Css(css)).await {
-                if let Ok(text) = element.text().await {
-                    if want(&text) {
-                        return text;
-                    }
-                    last = text;
-                }
+        let want = &want;
+        eventually(PATIENCE, Duration::from_millis(50), || async move {
+            let text = match self.client.find(Locator::Css(css)).await {
+                Ok(element) => element.text().await.ok(),
+                Err(_) => None,
+            };
+            match text {
+                Some(text) if want(&text) => Ok(text),
+                last => Err(format!(
+                    "`{css}` never showed the expected text; last seen: {:?}",
+                    last.unwrap_or_else(|| "<no such element>".into())
+                )),
             }
-            assert!(
-                Instant::now() < deadline,
-                "`{css}` never showed the expected text; last seen: {last:?}"
-            );
-            tokio::time::sleep(Duration::from_millis(50)).await;
-        }
+        })
+        .await
+    }
+
+    /// Runs `script` until it gives a value other than null, false or "", and returns it;
+    /// fails naming `what` and the last value.
+    pub async fn wait_until(&self, what: &str, script: &str) -> serde_json::Value {
+        eventually(PATIENCE, Duration::from_millis(100), || async move {
+            let last = match self.client.execute(script, vec![]).await {
+                Ok(v) => v,
+                Err(e) => json!(e.to_string()),
+            };
+            if last.is_null() || last == json!(false) || last == json!("") {
+                Err(format!("{what}: never true; last {last}"))
+            } else {
+                Ok(last)
+            }
+        })
+        .await
     }
 
     pub async fn click(&self, css: &str) {
