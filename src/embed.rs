@@ -148,16 +148,10 @@ impl EmbedOptions {
         s.base_cmc = format!("{origin}{}", emulator_base(ApiKind::CoinMarketCap));
         s.base_cw = format!("{origin}{}", emulator_base(ApiKind::Cryptowatch));
         if let Some(base) = &self.base_url {
-            match s.api {
-                ApiKind::CoinMarketCap => s.base_cmc = base.clone(),
-                ApiKind::Cryptowatch => s.base_cw = base.clone(),
-            }
+            *s.base_mut() = base.clone();
         }
         if let Some(key) = &self.key {
-            match s.api {
-                ApiKind::CoinMarketCap => s.key_cmc = key.clone(),
-                ApiKind::Cryptowatch => s.key_cw = key.clone(),
-            }
+            *s.key_mut() = key.clone();
         }
         if let Some(plan) = self.plan {
             s.plan = plan;
@@ -278,10 +272,7 @@ pub(crate) fn mount_with(target: &JsValue, options: EmbedOptions) -> Result<Moun
     if options.key.is_none() {
         // A key the user chose to remember on this origin (the iframe's, for iframe embeds).
         if let Some(key) = keys::remembered_key(&page_store(), settings.api, settings.base()) {
-            match settings.api {
-                ApiKind::CoinMarketCap => settings.key_cmc = key,
-                ApiKind::Cryptowatch => settings.key_cw = key,
-            }
+            *settings.key_mut() = key;
             // Shown as remembered, so the box says what is stored.
             settings.remember = true;
         }

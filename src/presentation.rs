@@ -11,6 +11,14 @@ use credit_gauge_core::{
 use crate::format;
 use crate::history::HistoryEntry;
 
+/// The API's name as the widget shows it.
+pub fn api_name(api: ApiKind) -> &'static str {
+    match api {
+        ApiKind::CoinMarketCap => "CoinMarketCap",
+        ApiKind::Cryptowatch => "Cryptowatch",
+    }
+}
+
 /// The limit's short name, in `data-limit` attributes and in events (`minute`, `day`, `month`,
 /// `allowance`).
 pub fn limit_slug(limit: LimitKind) -> &'static str {

@@ -106,6 +106,22 @@ impl Settings {
         }
     }
 
+    /// The base URL of the chosen API, to change.
+    pub fn base_mut(&mut self) -> &mut String {
+        match self.api {
+            ApiKind::CoinMarketCap => &mut self.base_cmc,
+            ApiKind::Cryptowatch => &mut self.base_cw,
+        }
+    }
+
+    /// The key of the chosen API, to change.
+    pub fn key_mut(&mut self) -> &mut String {
+        match self.api {
+            ApiKind::CoinMarketCap => &mut self.key_cmc,
+            ApiKind::Cryptowatch => &mut self.key_cw,
+        }
+    }
+
     /// The account's name in the ledger: a fingerprint of the key, never the key.
     pub fn key_label(&self) -> String {
         if self.key().is_empty() {

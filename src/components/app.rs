@@ -3,6 +3,7 @@ use leptos::prelude::*;
 use crate::components::{AnswerView, Gauge, History, RequestForm, SettingsPanel};
 use crate::format;
 use crate::pipeline::QueueState;
+use crate::presentation::api_name;
 use crate::settings::Settings;
 use crate::widget::Widget;
 
@@ -34,10 +35,7 @@ pub fn WidgetView(
             <header class="cg-head">
                 <h1>"credit-gauge"</h1>
                 <span class="cg-api">
-                    {move || match widget.settings.with(|s| s.api) {
-                        credit_gauge_core::ApiKind::CoinMarketCap => "CoinMarketCap",
-                        credit_gauge_core::ApiKind::Cryptowatch => "Cryptowatch",
-                    }}
+                    {move || api_name(widget.settings.with(|s| s.api))}
                 </span>
             </header>
             <Show when=move || widget.notice.with(|n| n.is_some())>

@@ -22,12 +22,7 @@ pub fn SettingsPanel(widget: Widget) -> impl IntoView {
             }
         })
     };
-    let set_base = move |value: String| {
-        widget.update_settings(|s| match s.api {
-            ApiKind::CoinMarketCap => s.base_cmc = value,
-            ApiKind::Cryptowatch => s.base_cw = value,
-        })
-    };
+    let set_base = move |value: String| widget.update_settings(|s| *s.base_mut() = value);
     view! {
         <section class="settings" aria-label="Settings">
             <label>
@@ -98,10 +93,7 @@ pub fn SettingsPanel(widget: Widget) -> impl IntoView {
                     prop:value=move || s.with(|s| s.key().to_string())
                     on:change=move |ev| {
                         let value = event_target_value(&ev).trim().to_string();
-                        widget.update_settings(|s| match s.api {
-                            ApiKind::CoinMarketCap => s.key_cmc = value,
-                            ApiKind::Cryptowatch => s.key_cw = value,
-                        })
+                        widget.update_settings(|s| *s.key_mut() = value)
                     }
                 />
             </label>
