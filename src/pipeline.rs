@@ -53,6 +53,8 @@ pub struct Answer {
     pub error_message: Option<String>,
     pub explanation: Option<Explanation>,
     pub body: Option<String>,
+    /// CoinMarketCap's `status.credit_count`, as the core read it.
+    pub credit_count: Option<i64>,
     /// For a sync: how much the server corrected the local count.
     pub sync_note: Option<String>,
 }
@@ -70,6 +72,7 @@ impl Answer {
             error_message: None,
             explanation: None,
             body: None,
+            credit_count: None,
             sync_note: None,
         }
     }
@@ -285,6 +288,10 @@ impl Widget {
     ) {
         let spec = request.endpoint.spec();
         let explanation = settlement.code.map(|c| explain(c, settlement.retry_at));
+        let credit_count = match &reply.outcome {
+            Outcome::Cmc(a) => a.credit_count,
+            _ => None,
+        };
         let (error_code, error_message) = match &reply.outcome {
             Outcome::Cmc(a) => (a.error_code.filter(|c| *c != 0), a.error_message.clone()),
             Outcome::Cw(a) => (None, a.error.clone()),
@@ -307,6 +314,7 @@ impl Widget {
             error_message,
             explanation,
             body: reply.body,
+            credit_count,
             sync_note,
             ..Answer::new(spec.title, request.endpoint, estimated)
         }));

@@ -167,6 +167,7 @@ async fn the_answer_view_shows_costs_the_data_table_and_explanations_as_text() {
         error_message: None,
         explanation: None,
         body: Some(body.into()),
+        credit_count: Some(1),
         sync_note: None,
     }));
     leptos::task::tick().await;
@@ -204,6 +205,7 @@ async fn the_answer_view_shows_costs_the_data_table_and_explanations_as_text() {
         error_message: Some("This API Key has been disabled. Please contact support.".into()),
         explanation: Some(explanation),
         body: None,
+        credit_count: None,
         sync_note: None,
     }));
     leptos::task::tick().await;

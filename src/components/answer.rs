@@ -57,9 +57,7 @@ fn AnswerBody(answer: Answer, widget: Widget) -> impl IntoView {
         .body
         .as_deref()
         .and_then(|b| serde_json::from_str::<Value>(b).ok());
-    let credit_count = parsed
-        .as_ref()
-        .and_then(|v| v.pointer("/status/credit_count")?.as_i64());
+    let credit_count = answer.credit_count;
     let explanation = answer.explanation.map(|e| {
         let retry = move || match e.retry {
             Retry::No => {
