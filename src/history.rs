@@ -48,15 +48,12 @@ impl Widget {
         let key = s.history_key();
         let showing = self.settings.with_untracked(|now| now.history_key() == key);
         let history = page_store()
-            .update(&key, move |text| {
-                let mut history: Vec<HistoryEntry> = text
-                    .and_then(|t| serde_json::from_str(&t).ok())
-                    .unwrap_or_default();
+            .update_json(&key, move |stored: Option<Vec<HistoryEntry>>| {
+                let mut history = stored.unwrap_or_default();
                 history.push(entry);
                 let excess = history.len().saturating_sub(HISTORY_LEN);
                 history.drain(..excess);
-                let text = serde_json::to_string(&history).ok();
-                (text, history)
+                (history.clone(), history)
             })
             .await;
         if showing {

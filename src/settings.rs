@@ -153,9 +153,7 @@ const SETTINGS_KEY: &str = "credit-gauge:v1:settings";
 
 /// Saves the app's settings, and its keys only where the user asked, each for its server.
 pub(crate) fn save_settings(store: &Store, s: &Settings) {
-    if let Ok(text) = serde_json::to_string(s) {
-        store.write(SETTINGS_KEY, &text);
-    }
+    store.write_json(SETTINGS_KEY, s);
     for (api, base, key) in [
         (ApiKind::CoinMarketCap, &s.base_cmc, &s.key_cmc),
         (ApiKind::Cryptowatch, &s.base_cw, &s.key_cw),
@@ -187,10 +185,7 @@ pub(crate) fn save_embedded_key(store: &Store, before: &Settings, s: &Settings) 
 /// for its servers.
 pub(crate) fn restored(initial: Settings, store: &Store) -> Settings {
     let mut settings = initial;
-    if let Some(saved) = store
-        .read(SETTINGS_KEY)
-        .and_then(|t| serde_json::from_str::<Settings>(&t).ok())
-    {
+    if let Some(saved) = store.read_json::<Settings>(SETTINGS_KEY) {
         let (key_cmc, key_cw) = (settings.key_cmc.clone(), settings.key_cw.clone());
         settings = Settings {
             key_cmc,

@@ -138,6 +138,38 @@ impl Store {
             .and_then(|a| a.get_item(key).ok().flatten())
     }
 
+    /// Reads a value stored as JSON; `None` when there is none or it does not parse (any
+    /// script of the origin may have written it).
+    pub fn read_json<T: serde::de::DeserializeOwned>(&self, key: &str) -> Option<T> {
+        self.read(key).and_then(|t| serde_json::from_str(&t).ok())
+    }
+
+    /// Writes `value` as JSON.
+    pub fn write_json<T: serde::Serialize>(&self, key: &str, value: &T) {
+        if let Ok(text) = serde_json::to_string(value) {
+            self.write(key, &text);
+        }
+    }
+
+    /// [`Store::update`] of a value stored as JSON: `change` gets it (`None` when there is
+    /// none or it does not parse) and returns the new value and a result.
+    pub async fn update_json<T, R>(
+        &self,
+        key: &str,
+        change: impl FnOnce(Option<T>) -> (T, R) + 'static,
+    ) -> R
+    where
+        T: serde::de::DeserializeOwned + serde::Serialize + 'static,
+        R: 'static,
+    {
+        self.update(key, move |text| {
+            let current = text.and_then(|t| serde_json::from_str(&t).ok());
+            let (value, result) = change(current);
+            (serde_json::to_string(&value).ok(), result)
+        })
+        .await
+    }
+
     /// Writes a value and tells every listener on this page. A write that storage refuses
     /// (full, or disabled since the page opened) is kept in memory, with a notice.
     pub fn write(&self, key: &str, value: &str) {

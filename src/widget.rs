@@ -142,8 +142,7 @@ impl Widget {
             self.account.set(Some(account));
         }
         let history = store
-            .read(&s.history_key())
-            .and_then(|t| serde_json::from_str::<Vec<HistoryEntry>>(&t).ok())
+            .read_json::<Vec<HistoryEntry>>(&s.history_key())
             .unwrap_or_default();
         self.history.set(history);
         self.notice.set(store.notice().map(|n| n.message()));
