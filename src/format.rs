@@ -66,7 +66,7 @@ pub fn json_pretty_prefix(value: &serde_json::Value, max: usize) -> String {
         fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
             let room = self.max.saturating_sub(self.out.len());
             if room == 0 {
-                return Err(std::io::Error::other("enough"));
+                return Err(std::io::ErrorKind::WriteZero.into());
             }
             let n = buf.len().min(room);
             self.out.extend_from_slice(&buf[..n]);
