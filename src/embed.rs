@@ -243,11 +243,15 @@ pub(crate) fn mount_refusal(target: &JsValue, message: &str) -> Result<MountHand
     style.set_text_content(Some(&format!("{HOST_RESET}{STYLES}")));
     let container = document.create_element("div")?;
     container.set_class_name("cg-embed");
+    // Inside `.cg`, so it reads in the widget's own type and colours.
+    let widget = document.create_element("div")?;
+    widget.set_class_name("cg");
+    container.append_child(&widget)?;
     let note = document.create_element("p")?;
     note.set_class_name("notice refused");
     note.set_attribute("role", "alert")?;
     note.set_text_content(Some(message));
-    container.append_child(&note)?;
+    widget.append_child(&note)?;
     root.append_child(&style)?;
     root.append_child(&container)?;
     Ok(MountHandle {

@@ -88,6 +88,7 @@ async fn the_iframe_page_sends_nothing_to_a_base_url_its_query_string_names_else
     let refusal = refusal.as_str().unwrap_or_default().to_string();
     assert!(refusal.contains(&base), "{refusal}");
     assert!(refusal.contains("nothing was sent"), "{refusal}");
+    browser.screenshot("embed-refused-base-url").await;
     // Refreshing every second, it would have sent two requests by now.
     tokio::time::sleep(Duration::from_millis(2_500)).await;
     assert_eq!(

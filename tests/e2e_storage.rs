@@ -89,6 +89,7 @@ async fn unreadable_stored_counts_are_never_written_over_and_a_reset_needs_a_syn
     // Sending is refused with a reason, and the document is left as it was.
     browser.set("#endpoint", "/v1/fiat/map").await;
     send_is_refused_and_nothing_is_written(&browser, &key, truncated).await;
+    browser.screenshot("counts-unreadable-light").await;
     // Another client spent 7 credits on the key meanwhile.
     for _ in 0..7 {
         let status = emulator
