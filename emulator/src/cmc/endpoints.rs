@@ -8,6 +8,7 @@ use super::plans::Plan;
 use crate::clock::{iso, minute_start, Millis, DAY, HOUR, MINUTE};
 use crate::query::Query;
 use crate::synth::{round_sig, unit};
+use Pricing::{PerBatch, PerCall};
 
 /// The most values one answer may hold: data points × convert targets (a listings page of
 /// 5,000 coins in 10 currencies, or 10,000 historical quotes in 5). The reference allows
@@ -21,23 +22,34 @@ pub struct Answer<'a> {
     data: Box<dyn FnOnce() -> Value + 'a>,
     /// Data points returned (coins, exchanges, quotes); at least one batch is always charged.
     pub items: u64,
-    /// Items per credit; `FLAT` for endpoints that cost one credit per call.
-    pub batch: u64,
+    /// How the items turn into credits.
+    pub pricing: Pricing,
     /// Convert targets requested; every one beyond the first costs a credit.
     pub converts: usize,
     /// The size of the whole list, on list endpoints.
     pub total_count: Option<u64>,
 }
 
-/// Endpoints that cost one credit per call whatever they return.
-pub const FLAT: u64 = u64::MAX;
+/// How a call's items turn into credits, before the extra convert targets are added.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Pricing {
+    /// One credit per call, whatever it returns.
+    PerCall,
+    /// One credit per this many items, rounded up (at least one batch).
+    PerBatch(u64),
+}
 
 impl<'a> Answer<'a> {
-    fn new(items: u64, batch: u64, converts: usize, data: impl FnOnce() -> Value + 'a) -> Self {
+    fn new(
+        items: u64,
+        pricing: Pricing,
+        converts: usize,
+        data: impl FnOnce() -> Value + 'a,
+    ) -> Self {
         Answer {
             data: Box::new(data),
             items,
-            batch,
+            pricing,
             converts,
             total_count: None,
         }
@@ -63,10 +75,9 @@ impl<'a> Answer<'a> {
     /// `ceil(items / batch) + extra converts`, the reference's formula.
     pub fn credits(&self) -> u64 {
         let items = self.items.max(1);
-        let batches = if self.batch == FLAT {
-            1
-        } else {
-            items.div_ceil(self.batch.max(1))
+        let batches = match self.pricing {
+            PerCall => 1,
+            PerBatch(batch) => items.div_ceil(batch.max(1)),
         };
         batches + self.converts.saturating_sub(1) as u64
     }
@@ -449,7 +460,7 @@ pub fn cryptocurrency_map<'a>(cx: &'a Ctx<'a>) -> Outcome<'a> {
         coins.sort_by_key(|c| c.id);
     }
     let n = page_len(coins.len(), start, limit);
-    Ok(Answer::new(n as u64, FLAT, 0, move || {
+    Ok(Answer::new(n as u64, PerCall, 0, move || {
         let data: Vec<Value> = coins
             .iter()
             .skip(start - 1)
@@ -515,7 +526,7 @@ pub fn listings_latest<'a>(cx: &'a Ctx<'a>) -> Outcome<'a> {
     }
     let n = page_len(coins.len(), start, limit);
     let converts = targets.len();
-    Ok(Answer::new(n as u64, 200, converts, move || {
+    Ok(Answer::new(n as u64, PerBatch(200), converts, move || {
         let data: Vec<Value> = coins
             .iter()
             .skip(start - 1)
@@ -531,9 +542,9 @@ pub fn quotes_latest<'a>(cx: &'a Ctx<'a>) -> Outcome<'a> {
     cx.allow(QUOTES_PARAMS)?;
     let targets = cx.converts()?;
     let (groups, keys, by_symbol) = cx.selected(false)?;
-    let items: usize = groups.iter().map(Vec::len).sum();
+    let items = groups.iter().map(Vec::len).sum::<usize>() as u64;
     let converts = targets.len();
-    Ok(Answer::new(items as u64, 100, converts, move || {
+    Ok(Answer::new(items, PerBatch(100), converts, move || {
         let values = groups
             .into_iter()
             .map(|g| {
@@ -551,8 +562,8 @@ pub fn quotes_latest<'a>(cx: &'a Ctx<'a>) -> Outcome<'a> {
 pub fn info<'a>(cx: &'a Ctx<'a>) -> Outcome<'a> {
     cx.allow(INFO_PARAMS)?;
     let (groups, keys, by_symbol) = cx.selected(true)?;
-    let items: usize = groups.iter().map(Vec::len).sum();
-    Ok(Answer::new(items as u64, 100, 0, move || {
+    let items = groups.iter().map(Vec::len).sum::<usize>() as u64;
+    Ok(Answer::new(items, PerBatch(100), 0, move || {
         let values = groups
         .into_iter()
         .map(|g| {
@@ -585,7 +596,7 @@ pub fn global_metrics<'a>(cx: &'a Ctx<'a>) -> Outcome<'a> {
     cx.allow(GLOBAL_PARAMS)?;
     let targets = cx.converts()?;
     let converts = targets.len();
-    Ok(Answer::new(1, FLAT, converts, move || {
+    Ok(Answer::new(1, PerCall, converts, move || {
         let total_cap: f64 = cx
             .market
             .coins
@@ -669,7 +680,7 @@ pub fn price_conversion<'a>(cx: &'a Ctx<'a>) -> Outcome<'a> {
         }
     };
     let converts = targets.len();
-    Ok(Answer::new(1, FLAT, converts, move || {
+    Ok(Answer::new(1, PerCall, converts, move || {
         let one = |c: &Coin| {
             let mut quote = Map::new();
             for t in &targets {
@@ -708,7 +719,7 @@ pub fn fiat_map<'a>(cx: &'a Ctx<'a>) -> Outcome<'a> {
         fiats.sort_by_key(|f| f.name);
     }
     let n = page_len(fiats.len(), start, limit);
-    Ok(Answer::new(n as u64, FLAT, 0, move || {
+    Ok(Answer::new(n as u64, PerCall, 0, move || {
         let data: Vec<Value> = fiats
             .iter()
             .skip(start - 1)
@@ -754,7 +765,7 @@ pub fn exchange_map<'a>(cx: &'a Ctx<'a>) -> Outcome<'a> {
         exchanges.sort_by_key(|e| e.id);
     }
     let n = page_len(exchanges.len(), start, limit);
-    Ok(Answer::new(n as u64, FLAT, 0, move || {
+    Ok(Answer::new(n as u64, PerCall, 0, move || {
         let data: Vec<Value> = exchanges
             .iter()
             .skip(start - 1)
@@ -799,7 +810,8 @@ pub fn exchange_info<'a>(cx: &'a Ctx<'a>) -> Outcome<'a> {
             found.push((key, e));
         }
     }
-    Ok(Answer::new(found.len() as u64, 100, 0, move || {
+    let items = found.len() as u64;
+    Ok(Answer::new(items, PerBatch(100), 0, move || {
         let mut data = Map::new();
         for (key, e) in found {
             let mut m = exchange_base(cx, e);
@@ -838,7 +850,7 @@ pub fn exchange_listings<'a>(cx: &'a Ctx<'a>) -> Outcome<'a> {
     let targets = cx.converts()?;
     let n = page_len(cx.market.exchanges.len(), start, limit);
     let converts = targets.len();
-    Ok(Answer::new(n as u64, 100, converts, move || {
+    Ok(Answer::new(n as u64, PerBatch(100), converts, move || {
         let data: Vec<Value> = cx
             .market
             .exchanges
@@ -903,7 +915,7 @@ pub fn quotes_historical<'a>(cx: &'a Ctx<'a>) -> Outcome<'a> {
     let coins: u64 = groups.iter().map(|g| g.len() as u64).sum();
     let items = coins.saturating_mul(count);
     let converts = targets.len();
-    Ok(Answer::new(items, 100, converts, move || {
+    Ok(Answer::new(items, PerBatch(100), converts, move || {
         let end = cx.now - cx.now.rem_euclid(interval);
         let values = groups
             .into_iter()
@@ -949,9 +961,9 @@ pub fn ohlcv_latest<'a>(cx: &'a Ctx<'a>) -> Outcome<'a> {
     cx.allow(OHLCV_PARAMS)?;
     let targets = cx.converts()?;
     let (groups, keys, by_symbol) = cx.selected(false)?;
-    let items: usize = groups.iter().map(Vec::len).sum();
+    let items = groups.iter().map(Vec::len).sum::<usize>() as u64;
     let converts = targets.len();
-    Ok(Answer::new(items as u64, 100, converts, move || {
+    Ok(Answer::new(items, PerBatch(100), converts, move || {
         let day_open = cx.now - cx.now.rem_euclid(DAY);
         let values = groups
         .into_iter()
@@ -1024,17 +1036,17 @@ pub fn params(path: &str) -> Option<&'static [&'static str]> {
 mod tests {
     use super::*;
 
-    fn answer(items: u64, batch: u64, converts: usize) -> Answer<'static> {
-        Answer::new(items, batch, converts, || Value::Null)
+    fn answer(items: u64, pricing: Pricing, converts: usize) -> Answer<'static> {
+        Answer::new(items, pricing, converts, || Value::Null)
     }
 
     #[test]
     fn credits_follow_the_reference_formula() {
-        assert_eq!(answer(0, 200, 1).credits(), 1);
-        assert_eq!(answer(200, 200, 1).credits(), 1);
-        assert_eq!(answer(201, 200, 1).credits(), 2);
-        assert_eq!(answer(5_000, 200, 3).credits(), 27);
-        assert_eq!(answer(101, 100, 0).credits(), 2);
-        assert_eq!(answer(5_000, FLAT, 2).credits(), 2);
+        assert_eq!(answer(0, PerBatch(200), 1).credits(), 1);
+        assert_eq!(answer(200, PerBatch(200), 1).credits(), 1);
+        assert_eq!(answer(201, PerBatch(200), 1).credits(), 2);
+        assert_eq!(answer(5_000, PerBatch(200), 3).credits(), 27);
+        assert_eq!(answer(101, PerBatch(100), 0).credits(), 2);
+        assert_eq!(answer(5_000, PerCall, 2).credits(), 2);
     }
 }
