@@ -16,9 +16,10 @@ use Pricing::{PerBatch, PerCall};
 /// emulator refuses it with a 400 instead of building it.
 pub const MAX_VALUES: u64 = 50_000;
 
-/// What a successful call will return and what its cost depends on. The data itself is built
-/// only once the call has passed every check (caps included), by [`Answer::build`].
-pub struct Answer<'a> {
+/// A call whose arguments an endpoint accepted: what it will return and what its cost depends
+/// on. The caps may still refuse it; the data itself is built only once the call has passed
+/// every check (caps included), by [`Accepted::build`].
+pub struct Accepted<'a> {
     data: Box<dyn FnOnce() -> Value + 'a>,
     /// Data points returned (coins, exchanges, quotes); at least one batch is always charged.
     pub items: u64,
@@ -39,14 +40,14 @@ pub enum Pricing {
     PerBatch(u64),
 }
 
-impl<'a> Answer<'a> {
+impl<'a> Accepted<'a> {
     fn new(
         items: u64,
         pricing: Pricing,
         converts: usize,
         data: impl FnOnce() -> Value + 'a,
     ) -> Self {
-        Answer {
+        Accepted {
             data: Box::new(data),
             items,
             pricing,
@@ -92,7 +93,7 @@ pub enum Refusal {
     Plan,
 }
 
-pub type Outcome<'a> = Result<Answer<'a>, Refusal>;
+pub type Outcome<'a> = Result<Accepted<'a>, Refusal>;
 
 /// An endpoint: checks its arguments and says what it will answer.
 pub type Endpoint = for<'a> fn(&'a Ctx<'a>) -> Outcome<'a>;
@@ -460,7 +461,7 @@ pub fn cryptocurrency_map<'a>(cx: &'a Ctx<'a>) -> Outcome<'a> {
         coins.sort_by_key(|c| c.id);
     }
     let n = page_len(coins.len(), start, limit);
-    Ok(Answer::new(n as u64, PerCall, 0, move || {
+    Ok(Accepted::new(n as u64, PerCall, 0, move || {
         let data: Vec<Value> = coins
             .iter()
             .skip(start - 1)
@@ -526,7 +527,7 @@ pub fn listings_latest<'a>(cx: &'a Ctx<'a>) -> Outcome<'a> {
     }
     let n = page_len(coins.len(), start, limit);
     let converts = targets.len();
-    Ok(Answer::new(n as u64, PerBatch(200), converts, move || {
+    Ok(Accepted::new(n as u64, PerBatch(200), converts, move || {
         let data: Vec<Value> = coins
             .iter()
             .skip(start - 1)
@@ -544,7 +545,7 @@ pub fn quotes_latest<'a>(cx: &'a Ctx<'a>) -> Outcome<'a> {
     let (groups, keys, by_symbol) = cx.selected(false)?;
     let items = groups.iter().map(Vec::len).sum::<usize>() as u64;
     let converts = targets.len();
-    Ok(Answer::new(items, PerBatch(100), converts, move || {
+    Ok(Accepted::new(items, PerBatch(100), converts, move || {
         let values = groups
             .into_iter()
             .map(|g| {
@@ -563,7 +564,7 @@ pub fn info<'a>(cx: &'a Ctx<'a>) -> Outcome<'a> {
     cx.allow(INFO_PARAMS)?;
     let (groups, keys, by_symbol) = cx.selected(true)?;
     let items = groups.iter().map(Vec::len).sum::<usize>() as u64;
-    Ok(Answer::new(items, PerBatch(100), 0, move || {
+    Ok(Accepted::new(items, PerBatch(100), 0, move || {
         let values = groups
         .into_iter()
         .map(|g| {
@@ -596,7 +597,7 @@ pub fn global_metrics<'a>(cx: &'a Ctx<'a>) -> Outcome<'a> {
     cx.allow(GLOBAL_PARAMS)?;
     let targets = cx.converts()?;
     let converts = targets.len();
-    Ok(Answer::new(1, PerCall, converts, move || {
+    Ok(Accepted::new(1, PerCall, converts, move || {
         let total_cap: f64 = cx
             .market
             .coins
@@ -680,7 +681,7 @@ pub fn price_conversion<'a>(cx: &'a Ctx<'a>) -> Outcome<'a> {
         }
     };
     let converts = targets.len();
-    Ok(Answer::new(1, PerCall, converts, move || {
+    Ok(Accepted::new(1, PerCall, converts, move || {
         let one = |c: &Coin| {
             let mut quote = Map::new();
             for t in &targets {
@@ -719,7 +720,7 @@ pub fn fiat_map<'a>(cx: &'a Ctx<'a>) -> Outcome<'a> {
         fiats.sort_by_key(|f| f.name);
     }
     let n = page_len(fiats.len(), start, limit);
-    Ok(Answer::new(n as u64, PerCall, 0, move || {
+    Ok(Accepted::new(n as u64, PerCall, 0, move || {
         let data: Vec<Value> = fiats
             .iter()
             .skip(start - 1)
@@ -765,7 +766,7 @@ pub fn exchange_map<'a>(cx: &'a Ctx<'a>) -> Outcome<'a> {
         exchanges.sort_by_key(|e| e.id);
     }
     let n = page_len(exchanges.len(), start, limit);
-    Ok(Answer::new(n as u64, PerCall, 0, move || {
+    Ok(Accepted::new(n as u64, PerCall, 0, move || {
         let data: Vec<Value> = exchanges
             .iter()
             .skip(start - 1)
@@ -811,7 +812,7 @@ pub fn exchange_info<'a>(cx: &'a Ctx<'a>) -> Outcome<'a> {
         }
     }
     let items = found.len() as u64;
-    Ok(Answer::new(items, PerBatch(100), 0, move || {
+    Ok(Accepted::new(items, PerBatch(100), 0, move || {
         let mut data = Map::new();
         for (key, e) in found {
             let mut m = exchange_base(cx, e);
@@ -850,7 +851,7 @@ pub fn exchange_listings<'a>(cx: &'a Ctx<'a>) -> Outcome<'a> {
     let targets = cx.converts()?;
     let n = page_len(cx.market.exchanges.len(), start, limit);
     let converts = targets.len();
-    Ok(Answer::new(n as u64, PerBatch(100), converts, move || {
+    Ok(Accepted::new(n as u64, PerBatch(100), converts, move || {
         let data: Vec<Value> = cx
             .market
             .exchanges
@@ -915,7 +916,7 @@ pub fn quotes_historical<'a>(cx: &'a Ctx<'a>) -> Outcome<'a> {
     let coins: u64 = groups.iter().map(|g| g.len() as u64).sum();
     let items = coins.saturating_mul(count);
     let converts = targets.len();
-    Ok(Answer::new(items, PerBatch(100), converts, move || {
+    Ok(Accepted::new(items, PerBatch(100), converts, move || {
         let end = cx.now - cx.now.rem_euclid(interval);
         let values = groups
             .into_iter()
@@ -963,7 +964,7 @@ pub fn ohlcv_latest<'a>(cx: &'a Ctx<'a>) -> Outcome<'a> {
     let (groups, keys, by_symbol) = cx.selected(false)?;
     let items = groups.iter().map(Vec::len).sum::<usize>() as u64;
     let converts = targets.len();
-    Ok(Answer::new(items, PerBatch(100), converts, move || {
+    Ok(Accepted::new(items, PerBatch(100), converts, move || {
         let day_open = cx.now - cx.now.rem_euclid(DAY);
         let values = groups
         .into_iter()
@@ -1036,17 +1037,17 @@ pub fn params(path: &str) -> Option<&'static [&'static str]> {
 mod tests {
     use super::*;
 
-    fn answer(items: u64, pricing: Pricing, converts: usize) -> Answer<'static> {
-        Answer::new(items, pricing, converts, || Value::Null)
+    fn accepted(items: u64, pricing: Pricing, converts: usize) -> Accepted<'static> {
+        Accepted::new(items, pricing, converts, || Value::Null)
     }
 
     #[test]
     fn credits_follow_the_reference_formula() {
-        assert_eq!(answer(0, PerBatch(200), 1).credits(), 1);
-        assert_eq!(answer(200, PerBatch(200), 1).credits(), 1);
-        assert_eq!(answer(201, PerBatch(200), 1).credits(), 2);
-        assert_eq!(answer(5_000, PerBatch(200), 3).credits(), 27);
-        assert_eq!(answer(101, PerBatch(100), 0).credits(), 2);
-        assert_eq!(answer(5_000, PerCall, 2).credits(), 2);
+        assert_eq!(accepted(0, PerBatch(200), 1).credits(), 1);
+        assert_eq!(accepted(200, PerBatch(200), 1).credits(), 1);
+        assert_eq!(accepted(201, PerBatch(200), 1).credits(), 2);
+        assert_eq!(accepted(5_000, PerBatch(200), 3).credits(), 27);
+        assert_eq!(accepted(101, PerBatch(100), 0).credits(), 2);
+        assert_eq!(accepted(5_000, PerCall, 2).credits(), 2);
     }
 }

@@ -233,14 +233,14 @@ pub fn handle(
         plan,
         now,
     };
-    let answer = match endpoint(&cx) {
+    let accepted = match endpoint(&cx) {
         Ok(a) => a,
         Err(Refusal::Argument(message)) => {
             return error(now, started, StatusCode::BAD_REQUEST, 400, &message)
         }
         Err(Refusal::Plan) => return ApiError::PlanNotAuthorized.respond(now, started),
     };
-    let credits = answer.credits();
+    let credits = accepted.credits();
 
     // 5–6. The caps, checked and charged at once so concurrent calls cannot both slip in.
     // Nothing has been built yet: the data is made only for a call that will be answered, so
@@ -261,10 +261,10 @@ pub fn handle(
         }
         // The emulator's own bound on an answer's size (see MAX_VALUES), past the caps so that
         // a capped key still hears about its cap first; nothing is charged for it.
-        if answer.values() > endpoints::MAX_VALUES {
+        if accepted.values() > endpoints::MAX_VALUES {
             let message = format!(
                 "This request asks for {} values (data points × convert targets); the emulator answers at most {}.",
-                answer.values(),
+                accepted.values(),
                 endpoints::MAX_VALUES
             );
             return error(now, started, StatusCode::BAD_REQUEST, 400, &message);
@@ -273,8 +273,8 @@ pub fn handle(
         usage.credits_this_month += credits;
     }
 
-    let total_count = answer.total_count;
-    let data = answer.build();
+    let total_count = accepted.total_count;
+    let data = accepted.build();
     let mut st = status(now, 0, None, started, credits);
     if let Some(total) = total_count {
         st.insert("total_count".into(), json!(total));

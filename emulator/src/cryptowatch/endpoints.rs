@@ -6,7 +6,7 @@ use serde_json::{json, Map, Value};
 use super::catalog::{Catalog, Mkt, Pair, ASSETS, EXCHANGES};
 use super::market::{market_answer, summary_json};
 use super::routes::Route;
-use super::{bad, not_found, Answer, ROUTE_BASE};
+use super::{bad, not_found, RouteResult, ROUTE_BASE};
 use crate::clock::Millis;
 use crate::query::Query;
 use crate::Shared;
@@ -37,7 +37,7 @@ fn exchange_json(i: usize) -> Value {
 
 /// One page of a list, with the cursor the API adds to paginated collections.
 /// Pages `[key, value]` pairs like a list, then answers them as one JSON object.
-fn paged_object(items: Vec<Value>, q: &Query) -> Answer {
+fn paged_object(items: Vec<Value>, q: &Query) -> RouteResult {
     let (slice, cursor) = page(items, q)?;
     let mut obj = Map::new();
     for kv in slice.as_array().into_iter().flatten() {
@@ -48,7 +48,7 @@ fn paged_object(items: Vec<Value>, q: &Query) -> Answer {
     Ok((Value::Object(obj), cursor))
 }
 
-fn page(items: Vec<Value>, q: &Query) -> Answer {
+fn page(items: Vec<Value>, q: &Query) -> RouteResult {
     let start = match q.get("cursor") {
         None => 0,
         Some(c) => c
@@ -71,7 +71,7 @@ fn page(items: Vec<Value>, q: &Query) -> Answer {
     Ok((Value::Array(slice), Some(cursor)))
 }
 
-pub(super) fn answer(app: &Shared, route: &Route, q: &Query, now: Millis) -> Answer {
+pub(super) fn answer(app: &Shared, route: &Route, q: &Query, now: Millis) -> RouteResult {
     let cat = &app.cw_catalog;
     match route {
         Route::Root => Ok((

@@ -5,7 +5,7 @@ use axum::http::StatusCode;
 use serde_json::{json, Map, Value};
 
 use super::catalog::{Catalog, Mkt, ASSETS, EXCHANGES};
-use super::{bad, Answer, ROUTE_BASE};
+use super::{bad, RouteResult, ROUTE_BASE};
 use crate::clock::Millis;
 use crate::query::Query;
 use crate::synth::{round_sig, unit};
@@ -56,7 +56,7 @@ pub(super) fn market_answer(
     what: Option<&str>,
     q: &Query,
     now: Millis,
-) -> Answer {
+) -> RouteResult {
     let price = cat.price(m);
     let seed = u64::from(m.id);
     let now_s = now / 1000;

@@ -104,7 +104,7 @@ pub fn handle(
 }
 
 /// A route's result and, on paginated lists, its cursor; or an error status and message.
-type Answer = Result<(Value, Option<Value>), (StatusCode, &'static str)>;
+type RouteResult = Result<(Value, Option<Value>), (StatusCode, &'static str)>;
 
 fn not_found(what: &'static str) -> (StatusCode, &'static str) {
     (StatusCode::NOT_FOUND, what)
