@@ -53,7 +53,7 @@ impl Widget {
                 history.push(entry);
                 let excess = history.len().saturating_sub(HISTORY_LEN);
                 history.drain(..excess);
-                (history.clone(), history)
+                history
             })
             .await;
         if showing {

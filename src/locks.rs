@@ -75,12 +75,12 @@ pub fn set_lock_patience(normal_ms: i32, while_held_ms: i32) {
 pub(crate) type Progress = Rc<dyn Fn() -> Option<String>>;
 
 /// An `{ signal }` option that aborts a lock request once `progress` (or, without one, the
-/// clock) has not moved for the current patience, and the timer that checks (dropping it
-/// stops the checks).
+/// clock) has not moved for the current patience, and the timer that checks (`clear` stops
+/// the checks).
 fn patience_signal(
     name: &str,
     progress: Option<Progress>,
-) -> Option<(JsValue, gloo_timers::callback::Interval)> {
+) -> Option<(JsValue, leptos::prelude::IntervalHandle)> {
     let controller = web_sys::AbortController::new().ok()?;
     let held = LOCKS_HELD.with(|h| h.borrow().contains(name));
     let (normal, while_held) = PATIENCE.with(|p| *p.borrow());
@@ -88,8 +88,8 @@ fn patience_signal(
     let options = js_sys::Object::new();
     js_sys::Reflect::set(&options, &"signal".into(), &controller.signal()).ok()?;
     let seen = RefCell::new((progress.as_ref().and_then(|p| p()), js_sys::Date::now()));
-    let every = (patience / 4.0).clamp(50.0, 1_000.0) as u32;
-    let timer = gloo_timers::callback::Interval::new(every, move || {
+    let every = std::time::Duration::from_millis((patience / 4.0).clamp(50.0, 1_000.0) as u64);
+    let check = move || {
         let now = js_sys::Date::now();
         let mut seen = seen.borrow_mut();
         if let Some(p) = &progress {
@@ -102,7 +102,8 @@ fn patience_signal(
         if now - seen.1 >= patience {
             controller.abort();
         }
-    });
+    };
+    let timer = leptos::prelude::set_interval_with_handle(check, every).ok()?;
     Some((options.into(), timer))
 }
 
@@ -164,7 +165,7 @@ pub(crate) async fn locked<R: 'static>(
                     callback.unchecked_ref(),
                 ))
                 .await;
-                drop(timer);
+                timer.clear();
                 granted
             }
             None => {

@@ -152,20 +152,18 @@ impl Store {
     }
 
     /// [`Store::update`] of a value stored as JSON: `change` gets it (`None` when there is
-    /// none or it does not parse) and returns the new value and a result.
-    pub async fn update_json<T, R>(
+    /// none or it does not parse) and returns the new value, which is stored and returned.
+    pub async fn update_json<T>(
         &self,
         key: &str,
-        change: impl FnOnce(Option<T>) -> (T, R) + 'static,
-    ) -> R
+        change: impl FnOnce(Option<T>) -> T + 'static,
+    ) -> T
     where
         T: serde::de::DeserializeOwned + serde::Serialize + 'static,
-        R: 'static,
     {
         self.update(key, move |text| {
-            let current = text.and_then(|t| serde_json::from_str(&t).ok());
-            let (value, result) = change(current);
-            (serde_json::to_string(&value).ok(), result)
+            let value = change(text.and_then(|t| serde_json::from_str(&t).ok()));
+            (serde_json::to_string(&value).ok(), value)
         })
         .await
     }

@@ -25,9 +25,6 @@ pub fn WidgetView(
 ) -> impl IntoView {
     let live = widget.start();
     let (gauge_list, warning_list) = (live.gauges, live.warnings);
-    let warning_texts = Memo::new(move |_| {
-        warning_list.with(|w| w.iter().map(|w| w.text.clone()).collect::<Vec<_>>())
-    });
     let theme = move || widget.settings.with(|s| s.theme.clone());
 
     view! {
@@ -55,14 +52,11 @@ pub fn WidgetView(
                     each=move || gauge_list.get()
                     key=|g| g.limit
                     children=move |first| {
-                        // This limit's gauge as it changes; the last one seen while the row
-                        // is on its way out.
-                        let last = StoredValue::new(first);
+                        // This limit's gauge as it changes (as it was, while its row goes).
                         let data = Signal::derive(move || {
-                            if let Some(g) = gauge_list.with(|g| g.iter().find(|g| g.limit == first.limit).copied()) {
-                                last.set_value(g);
-                            }
-                            last.get_value()
+                            gauge_list
+                                .with(|g| g.iter().find(|g| g.limit == first.limit).copied())
+                                .unwrap_or(first)
                         });
                         view! { <Gauge data=data now=widget.now /> }
                     }
@@ -82,7 +76,7 @@ pub fn WidgetView(
                 </div>
             </section>
             <For
-                each=move || warning_texts.get()
+                each=move || warning_list.with(|w| w.iter().map(|w| w.text.clone()).collect::<Vec<_>>())
                 key=|w| w.clone()
                 children=|w| view! { <p class="warning" role="alert">{w}</p> }
             />
