@@ -904,6 +904,37 @@ impl Request {
         self
     }
 
+    /// The request for an API path as a page writes it, e.g. `/markets/kraken/btcusd/price`:
+    /// the endpoint whose path it matches (segment by segment; a `:name` segment takes any
+    /// non-empty value as that path parameter) and its path parameters. Where two endpoints
+    /// match, the one with more literal segments wins (`/markets/prices` over
+    /// `/markets/:exchange`). `None` for a path no endpoint of `api` has.
+    pub fn from_path(api: ApiKind, path: &str) -> Option<Request> {
+        let given: Vec<&str> = path.split('/').collect();
+        ENDPOINTS
+            .iter()
+            .filter(|e| e.api == api)
+            .filter_map(|e| {
+                let template: Vec<&str> = e.path.split('/').collect();
+                if template.len() != given.len() {
+                    return None;
+                }
+                let mut request = Request::new(e.id);
+                let mut literal = 0;
+                for (t, g) in template.iter().zip(&given) {
+                    match t.strip_prefix(':') {
+                        Some(name) if !g.is_empty() => request = request.with(name, g),
+                        Some(_) => return None,
+                        None if t == g => literal += 1,
+                        None => return None,
+                    }
+                }
+                Some((literal, request))
+            })
+            .max_by_key(|(literal, _)| *literal)
+            .map(|(_, request)| request)
+    }
+
     /// The value of a parameter, if present.
     pub fn param(&self, name: &str) -> Option<&str> {
         self.params
@@ -1298,6 +1329,45 @@ mod tests {
             estimate(&Request::new(EndpointId::CwRoot)).unwrap().credits,
             CW_ROOT_COST
         );
+    }
+
+    #[test]
+    fn a_page_path_finds_its_endpoint_and_path_parameters() {
+        let price = Request::from_path(ApiKind::Cryptowatch, "/markets/kraken/btcusd/price")
+            .expect("a price path");
+        assert_eq!(price.endpoint, EndpointId::CwPrice);
+        assert_eq!(price.param("exchange"), Some("kraken"));
+        assert_eq!(price.param("pair"), Some("btcusd"));
+        assert_eq!(price.path_and_query(), "/markets/kraken/btcusd/price");
+        let listings =
+            Request::from_path(ApiKind::CoinMarketCap, "/v1/cryptocurrency/listings/latest")
+                .expect("listings");
+        assert_eq!(listings.endpoint, EndpointId::CmcListingsLatest);
+        assert!(listings.params.is_empty());
+        assert_eq!(
+            Request::from_path(ApiKind::CoinMarketCap, "/v1/nothing"),
+            None
+        );
+        assert_eq!(
+            Request::from_path(ApiKind::Cryptowatch, "/markets//btcusd/price"),
+            None
+        );
+        // The other API's path is not this one's.
+        assert_eq!(
+            Request::from_path(ApiKind::Cryptowatch, "/v1/cryptocurrency/listings/latest"),
+            None
+        );
+        // Every endpoint's own template path (with values for its parameters) finds it.
+        for e in ENDPOINTS {
+            let path: String = e
+                .path
+                .split('/')
+                .map(|s| if s.starts_with(':') { "x1" } else { s })
+                .collect::<Vec<_>>()
+                .join("/");
+            let found = Request::from_path(e.api, &path).map(|r| r.endpoint);
+            assert_eq!(found, Some(e.id), "{}", e.path);
+        }
     }
 
     #[test]
