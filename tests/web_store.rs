@@ -31,6 +31,19 @@ extern "C" {
     fn hold_lock(name: &str) -> js_sys::Array;
 }
 
+/// A store with `value` under a ledger key for `who`, and that key's lock taken by another
+/// context (granted before this returns); call the returned function to let it go.
+async fn store_with_held_lock(who: &str, value: &str) -> (Store, String, js_sys::Function) {
+    let store = Store::open();
+    let key = storage_key("cmc", who, "ledger");
+    store.write(&key, value);
+    let held = hold_lock(&format!("{key}:lock"));
+    JsFuture::from(js_sys::Promise::from(held.get(0)))
+        .await
+        .unwrap();
+    (store, key, held.get(1).unchecked_into())
+}
+
 async fn yield_to_browser() {
     gloo_timers_sleep(20).await;
 }
@@ -100,13 +113,7 @@ async fn concurrent_updates_under_the_lock_lose_no_increment() {
 
 #[wasm_bindgen_test]
 async fn an_update_waits_while_another_context_holds_the_lock() {
-    let store = Store::open();
-    let key = storage_key("cmc", "held", "ledger");
-    store.write(&key, "before");
-    let held = hold_lock(&format!("{key}:lock"));
-    JsFuture::from(js_sys::Promise::from(held.get(0)))
-        .await
-        .unwrap();
+    let (store, key, release) = store_with_held_lock("held", "before").await;
 
     let finished = Rc::new(RefCell::new(false));
     {
@@ -123,7 +130,6 @@ async fn an_update_waits_while_another_context_holds_the_lock() {
     );
     assert_eq!(store.read(&key).as_deref(), Some("before"));
 
-    let release: js_sys::Function = held.get(1).unchecked_into();
     release.call0(&JsValue::UNDEFINED).unwrap();
     while !*finished.borrow() {
         yield_to_browser().await;
@@ -135,13 +141,7 @@ async fn an_update_waits_while_another_context_holds_the_lock() {
 #[wasm_bindgen_test]
 async fn a_lock_held_for_good_delays_an_update_by_the_bound_only_and_says_so() {
     // A same-origin script takes the widget's lock and never lets go.
-    let store = Store::open();
-    let key = storage_key("cmc", "held-for-good", "ledger");
-    store.write(&key, "1");
-    let held = hold_lock(&format!("{key}:lock"));
-    JsFuture::from(js_sys::Promise::from(held.get(0)))
-        .await
-        .unwrap();
+    let (store, key, release) = store_with_held_lock("held-for-good", "1").await;
     credit_gauge::locks::set_lock_patience(300, 100);
 
     let finished = Rc::new(RefCell::new(0));
@@ -168,7 +168,6 @@ async fn a_lock_held_for_good_delays_an_update_by_the_bound_only_and_says_so() {
     assert_eq!(store.notice(), Some(Notice::LockHeld));
 
     // Once the lock is free again, updates take it and the notice goes.
-    let release: js_sys::Function = held.get(1).unchecked_into();
     release.call0(&JsValue::UNDEFINED).unwrap();
     store.update(&key, |_| (Some("5".into()), ())).await;
     assert_eq!(store.read(&key).as_deref(), Some("5"));
@@ -182,13 +181,7 @@ async fn a_lock_held_for_good_delays_an_update_by_the_bound_only_and_says_so() {
 
 #[wasm_bindgen_test]
 async fn taking_budget_waits_for_a_held_lock_instead_of_racing_without_it() {
-    let store = Store::open();
-    let key = storage_key("cmc", "held-for-budget", "ledger");
-    store.write(&key, "1");
-    let held = hold_lock(&format!("{key}:lock"));
-    JsFuture::from(js_sys::Promise::from(held.get(0)))
-        .await
-        .unwrap();
+    let (store, key, release) = store_with_held_lock("held-for-budget", "1").await;
     credit_gauge::locks::set_lock_patience(200, 100);
     let taken = store
         .update_if_locked(&key, |_| (Some("2".into()), ()))
@@ -196,7 +189,6 @@ async fn taking_budget_waits_for_a_held_lock_instead_of_racing_without_it() {
     assert_eq!(taken, None, "the change ran without the lock");
     assert_eq!(store.read(&key).as_deref(), Some("1"));
     assert_eq!(store.notice(), Some(Notice::LockHeld));
-    let release: js_sys::Function = held.get(1).unchecked_into();
     release.call0(&JsValue::UNDEFINED).unwrap();
     let taken = store
         .update_if_locked(&key, |_| (Some("2".into()), ()))

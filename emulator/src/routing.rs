@@ -126,29 +126,20 @@ async fn answer(
             started,
         ));
     }
-    for spec in [header_fault, param_fault.as_deref()].into_iter().flatten() {
-        match faults::parse_list(spec) {
-            Ok(list) => faults.extend(list),
-            Err(e) => {
-                return Err(api_error(
-                    api,
-                    StatusCode::BAD_REQUEST,
-                    &format!("Emulator: {e}"),
-                    now,
-                    started,
-                ))
-            }
-        }
-    }
-    if let Err(e) = faults::check(&faults) {
-        return Err(api_error(
+    // A fault list the emulator cannot take is the caller's mistake: a 400 that says why.
+    let bad_faults = |e: String| {
+        api_error(
             api,
             StatusCode::BAD_REQUEST,
             &format!("Emulator: {e}"),
             now,
             started,
-        ));
+        )
+    };
+    for spec in [header_fault, param_fault.as_deref()].into_iter().flatten() {
+        faults.extend(faults::parse_list(spec).map_err(bad_faults)?);
     }
+    faults::check(&faults).map_err(bad_faults)?;
     if faults.is_empty() {
         if let Some(switch) = app.lock_faults().as_mut() {
             faults = switch.take(path).unwrap_or_default();
