@@ -2,7 +2,8 @@
 //   <script type="module" src="https://your-server/credit-gauge-element.js"></script>
 //   <credit-gauge api="cmc" endpoint="/v1/cryptocurrency/listings/latest" params="limit=10"></credit-gauge>
 // Attributes: api, base-url, endpoint, params, plan, compact, theme, refresh, timeout, key.
-// Changing an attribute re-renders. Events: credit-gauge:cost, credit-gauge:warning,
+// Changing an attribute re-renders. element.fetch(path, { params }) sends the page's own
+// request through the gauge (see the embedding guide). Events: credit-gauge:cost, credit-gauge:warning,
 // credit-gauge:error (CustomEvent, bubbling, detail documented in the embedding guide).
 import init, { mount } from "./credit-gauge.js";
 
@@ -28,6 +29,15 @@ class CreditGaugeElement extends HTMLElement {
 
   disconnectedCallback() {
     this.#drop();
+  }
+
+  // The page's own request through the gauge: counted, queued while a limit says wait, and
+  // answered as { ok, status, data, charged, estimated, fromServer, explanation }.
+  fetch(path, options = {}) {
+    return ready.then(() => {
+      if (!this.#handle) throw new Error("credit-gauge: the element is not on the page");
+      return this.#handle.fetch(String(path), options);
+    });
   }
 
   // Several attribute changes in one task render once.

@@ -185,6 +185,15 @@ impl EmbedOptions {
 pub struct MountHandle {
     inner: Option<Box<dyn Any>>,
     nodes: Vec<web_sys::Node>,
+    /// The mounted widget, for the page's own requests (`fetch`); none once unmounted.
+    widget: Option<Widget>,
+}
+
+impl MountHandle {
+    /// The mounted widget, while it is mounted.
+    pub(crate) fn widget(&self) -> Option<Widget> {
+        self.widget
+    }
 }
 
 #[wasm_bindgen]
@@ -192,6 +201,7 @@ impl MountHandle {
     /// Removes the widget and its styles from the page.
     pub fn unmount(&mut self) {
         self.inner.take();
+        self.widget = None;
         for node in self.nodes.drain(..) {
             if let Some(parent) = node.parent_node() {
                 let _ = parent.remove_child(&node);
@@ -257,6 +267,7 @@ pub(crate) fn mount_refusal(target: &JsValue, message: &str) -> Result<MountHand
     Ok(MountHandle {
         inner: None,
         nodes: vec![style.into(), container.into()],
+        widget: None,
     })
 }
 
@@ -307,5 +318,6 @@ pub(crate) fn mount_with(target: &JsValue, options: EmbedOptions) -> Result<Moun
     Ok(MountHandle {
         inner: Some(Box::new(handle)),
         nodes: vec![style.into(), container.into()],
+        widget: Some(widget),
     })
 }

@@ -28,11 +28,15 @@ impl Widget {
 
     /// Dispatches `credit-gauge:<name>` with `detail` (bubbling, and crossing shadow roots).
     fn emit(self, name: &str, detail: &[(&str, JsValue)]) {
-        let Some(target) = self.events.get_value() else {
+        // A widget already taken off the page tells no one.
+        let Some(target) = self.events.try_get_value().flatten() else {
+            return;
+        };
+        let Some(api) = self.settings.try_with_untracked(|s| s.api) else {
             return;
         };
         let object = js_sys::Object::new();
-        let api = api_slug(self.settings.with_untracked(|s| s.api));
+        let api = api_slug(api);
         let _ = js_sys::Reflect::set(&object, &"api".into(), &api.into());
         for (key, value) in detail {
             let _ = js_sys::Reflect::set(&object, &JsValue::from_str(key), value);

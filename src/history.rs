@@ -46,7 +46,10 @@ impl Widget {
             ok,
         };
         let key = s.history_key();
-        let showing = self.settings.with_untracked(|now| now.history_key() == key);
+        let showing = self
+            .settings
+            .try_with_untracked(|now| now.history_key() == key)
+            .unwrap_or(false);
         let history = page_store()
             .update_json(&key, move |stored: Option<Vec<HistoryEntry>>| {
                 let mut history = stored.unwrap_or_default();

@@ -12,6 +12,7 @@ pub mod frame;
 pub mod history;
 pub mod keys;
 pub mod locks;
+pub mod page_fetch;
 pub mod pipeline;
 pub mod presentation;
 pub mod settings;

@@ -80,8 +80,8 @@ impl Answer {
 
 impl Widget {
     fn next_id(self) -> u64 {
-        let id = self.next_id.get_value();
-        self.next_id.set_value(id + 1);
+        let id = self.next_id.try_get_value().unwrap_or(0);
+        let _ = self.next_id.try_set_value(id + 1);
         id
     }
 
@@ -94,7 +94,11 @@ impl Widget {
     }
 
     fn in_queue(self, id: u64) -> bool {
-        self.queue.with_untracked(|q| q.iter().any(|i| i.id == id))
+        // A widget taken off the page while its request waited has no queue: the request is
+        // as good as cancelled.
+        self.queue
+            .try_with_untracked(|q| q.iter().any(|i| i.id == id))
+            .unwrap_or(false)
     }
 
     fn dequeue(self, id: u64) {
@@ -127,7 +131,15 @@ impl Widget {
 
     /// Sends `request` as soon as every limit allows it, then folds the answer in.
     pub fn submit(self, request: Request) {
-        spawn_local(self.run(request, false));
+        spawn_local(async move {
+            self.run(request, false).await;
+        });
+    }
+
+    /// [`Widget::submit`] for a caller that wants the outcome: the answer as shown (a refusal
+    /// included), or `None` when the request was cancelled before it went.
+    pub async fn fetch(self, request: Request) -> Option<Answer> {
+        self.run(request, false).await
     }
 
     /// Asks the server for the truth: key/info (CoinMarketCap) or the root path (Cryptowatch).
@@ -136,13 +148,15 @@ impl Widget {
             credit_gauge_core::ApiKind::CoinMarketCap => EndpointId::CmcKeyInfo,
             credit_gauge_core::ApiKind::Cryptowatch => EndpointId::CwRoot,
         };
-        spawn_local(self.run(Request::new(endpoint), true));
+        spawn_local(async move {
+            self.run(Request::new(endpoint), true).await;
+        });
     }
 
-    async fn run(self, request: Request, is_sync: bool) {
+    async fn run(self, request: Request, is_sync: bool) -> Option<Answer> {
         // One snapshot of the settings for the whole journey: the key and account a request
         // was reserved on are the ones it is sent with and settled on.
-        let s = self.settings.get_untracked();
+        let s = self.settings.try_get_untracked()?;
         let title = request.endpoint.spec().title;
         let id = self.next_id();
         self.queue.update(|q| {
@@ -153,14 +167,15 @@ impl Widget {
             })
         });
         let estimated = estimate(&request).ok().map(|p| p.credits);
-        let Some(reservation) = self.take_budget(&s, &request, id, estimated).await else {
-            return;
+        let reservation = match self.take_budget(&s, &request, id, estimated).await {
+            Ok(reservation) => reservation,
+            Err(refusal) => return refusal,
         };
         if !self.in_queue(id) {
             // Cancelled while the lock was being taken: give the slot back.
             self.with_account(&s, move |a, _| credit_gauge_core::cancel(a, reservation))
                 .await;
-            return;
+            return None;
         }
         self.set_queue_state(id, QueueState::Sending);
         let used_before = self.month_used();
@@ -170,22 +185,25 @@ impl Widget {
         let sync_note = is_sync.then(|| {
             presentation::sync_note(used_before, self.month_used(), settlement.from_server)
         });
-        self.show_answer(&s, &request, estimated, settlement, reply, sync_note)
+        let answer = self
+            .show_answer(&s, &request, estimated, settlement, reply, sync_note)
             .await;
+        Some(answer)
     }
 
     /// Waits until every limit allows `request` and reserves its budget under the lock; or
-    /// shows why it can never go, or returns `None` once it is cancelled.
+    /// shows why it can never go (`Err(Some(answer))`), or gives up once it is cancelled
+    /// (`Err(None)`).
     async fn take_budget(
         self,
         s: &Settings,
         request: &Request,
         id: u64,
         estimated: Option<Credits>,
-    ) -> Option<ReservationId> {
+    ) -> Result<ReservationId, Option<Answer>> {
         loop {
             if !self.in_queue(id) {
-                return None;
+                return Err(None);
             }
             let req = request.clone();
             // Taking budget only under the lock: without it, two tabs could take the same.
@@ -203,7 +221,7 @@ impl Widget {
             };
             // Why the request can never go as it is: the explanation, and which parameter.
             let (explanation, detail) = match outcome {
-                Some(Ok(reservation)) => return Some(reservation),
+                Some(Ok(reservation)) => return Ok(reservation),
                 Some(Err(decision @ Decision::WaitUntil { at, .. })) => {
                     // Re-decide at `at`, or within a few seconds: other tabs' requests in
                     // flight may settle for less, and a sync may free budget.
@@ -234,14 +252,15 @@ impl Widget {
             };
             self.dequeue(id);
             let title = request.endpoint.spec().title;
-            self.answer.set(Some(Answer {
+            let answer = Answer {
                 error_message: detail,
                 explanation,
                 ..Answer::new(title, request.endpoint, estimated)
-            }));
+            };
+            self.answer.set(Some(answer.clone()));
             self.record(s, title, estimated, Credits::ZERO, "refused", false)
                 .await;
-            return None;
+            return Err(Some(answer));
         }
     }
 
@@ -252,7 +271,7 @@ impl Widget {
         reservation: ReservationId,
         outcome: &Outcome,
     ) -> Settlement {
-        let reserved = self.account.get_untracked();
+        let reserved = self.account.try_get_untracked().flatten();
         let settled = {
             let outcome = outcome.clone();
             self.with_account(s, move |a, t| {
@@ -285,7 +304,7 @@ impl Widget {
         settlement: Settlement,
         reply: Reply,
         sync_note: Option<String>,
-    ) {
+    ) -> Answer {
         let spec = request.endpoint.spec();
         let explanation = settlement.code.map(|c| explain(c, settlement.retry_at));
         let credit_count = match &reply.outcome {
@@ -307,7 +326,7 @@ impl Widget {
             explanation: explanation.as_ref(),
         });
         let label = presentation::outcome_label(explanation.as_ref(), reply.status);
-        self.answer.set(Some(Answer {
+        let answer = Answer {
             settlement: Some(settlement),
             status: reply.status,
             error_code,
@@ -317,16 +336,18 @@ impl Widget {
             credit_count,
             sync_note,
             ..Answer::new(spec.title, request.endpoint, estimated)
-        }));
+        };
+        self.answer.set(Some(answer.clone()));
         let ok = settlement.code.is_none();
         self.record(s, spec.title, estimated, settlement.charged, &label, ok)
             .await;
+        answer
     }
 
     /// Credits used this month (CoinMarketCap) or of the allowance (Cryptowatch), for the
     /// note a sync shows.
     fn month_used(self) -> Option<Credits> {
-        let account = self.account.get_untracked()?;
+        let account = self.account.try_get_untracked().flatten()?;
         let t = now();
         match &account.limits {
             credit_gauge_core::ledger::Limits::Cmc(l) => Some(l.month.used_at(t)),

@@ -121,7 +121,10 @@ impl Widget {
 
     /// Reads this API and key's account and history from the store.
     pub fn reload(self) {
-        let s = self.settings.get_untracked();
+        // Nothing to show on a widget already taken off the page.
+        let Some(s) = self.settings.try_get_untracked() else {
+            return;
+        };
         let store = page_store();
         let loaded = load(&store.read(&s.ledger_key()).unwrap_or_default());
         if let Some(w) = loaded.warning {
@@ -228,7 +231,8 @@ impl Widget {
         // Only show it if the user is still looking at this account.
         if self
             .settings
-            .with_untracked(|now| now.ledger_key() == s.ledger_key())
+            .try_with_untracked(|now| now.ledger_key() == s.ledger_key())
+            .unwrap_or(false)
         {
             self.account.set(Some(account));
         }

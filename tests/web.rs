@@ -458,3 +458,42 @@ async fn an_embedded_widget_saves_no_settings_and_forgets_no_remembered_key() {
         storage.remove_item(name).unwrap();
     }
 }
+
+#[wasm_bindgen_test]
+async fn the_page_s_fetch_rejects_what_it_cannot_cost_and_survives_an_unmount_midway() {
+    use wasm_bindgen::JsValue;
+    use wasm_bindgen_futures::JsFuture;
+
+    let host = test_root();
+    let options = js_sys::Object::new();
+    js_sys::Reflect::set(&options, &"api".into(), &"cmc".into()).unwrap();
+    // Nothing listens there: the request fails fast, after the widget is gone.
+    js_sys::Reflect::set(
+        &options,
+        &"baseUrl".into(),
+        &"http://127.0.0.1:9/cmc".into(),
+    )
+    .unwrap();
+    let mut handle = credit_gauge::embed::mount(&host, &options).unwrap();
+    leptos::task::tick().await;
+
+    let unknown = JsFuture::from(handle.fetch("/v1/nothing".into(), JsValue::UNDEFINED)).await;
+    let message = js_sys::Error::from(unknown.unwrap_err()).message();
+    assert!(
+        String::from(message).contains("is not a CoinMarketCap endpoint"),
+        "unknown path"
+    );
+
+    let pending = handle.fetch("/v1/fiat/map".into(), JsValue::UNDEFINED);
+    handle.unmount();
+    // Settles one way or the other, and nothing panicked on the way.
+    let _ = JsFuture::from(pending).await;
+    let panics =
+        js_sys::Reflect::get(&web_sys::window().unwrap(), &"__creditGaugePanics".into()).unwrap();
+    assert!(
+        panics.is_undefined() || panics == JsValue::from_f64(0.0),
+        "{panics:?}"
+    );
+    let gone = JsFuture::from(handle.fetch("/v1/fiat/map".into(), JsValue::UNDEFINED)).await;
+    assert!(gone.is_err(), "an unmounted widget sends nothing");
+}
