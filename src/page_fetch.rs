@@ -2,13 +2,13 @@
 //! `<credit-gauge>` element's `fetch`). Each goes the one way every request goes (the
 //! pipeline): previewed, queued while a limit says wait, counted, reconciled, shown.
 
-use credit_gauge_core::{estimate, ApiKind, Request};
+use credit_gauge_core::{estimate, ApiKind, Request, UnixMillis};
 use js_sys::{Object, Promise, Reflect};
 use leptos::prelude::WithUntracked;
 use wasm_bindgen::prelude::*;
 
 use crate::embed::MountHandle;
-use crate::pipeline::Answer;
+use crate::pipeline::{Answer, Ended, Patience};
 
 /// The request for `path` (an API path, optionally with a query) and extra `params`, checked
 /// against the catalog; or why it cannot be sent, in a sentence that names the problem.
@@ -60,6 +60,40 @@ fn params_of(options: &JsValue) -> Vec<(String, String)> {
             Some((name, value))
         })
         .collect()
+}
+
+/// `options.maxWait` (milliseconds, 0 or more) and `options.signal` (an `AbortSignal`).
+fn patience_of(options: &JsValue) -> Patience {
+    let max_wait_ms = Reflect::get(options, &"maxWait".into())
+        .ok()
+        .and_then(|v| v.as_f64())
+        .filter(|ms| ms.is_finite() && *ms >= 0.0)
+        .map(|ms| ms.min(1e12) as i64);
+    let abort = Reflect::get(options, &"signal".into())
+        .ok()
+        .and_then(|v| v.dyn_into::<web_sys::AbortSignal>().ok());
+    Patience { max_wait_ms, abort }
+}
+
+/// The rejection of a request withdrawn before it went: an `AbortError`, as `fetch` gives.
+fn aborted() -> JsValue {
+    web_sys::DomException::new_with_message_and_name(
+        "credit-gauge: the request was withdrawn before it was sent",
+        "AbortError",
+    )
+    .map(JsValue::from)
+    .unwrap_or_else(|e| e)
+}
+
+/// The rejection of a request a limit would have kept waiting past `maxWait`: an `Error` whose
+/// `retryAt` (UTC milliseconds) says when it could go.
+fn too_late(at: UnixMillis) -> JsValue {
+    let error = js_sys::Error::new(&format!(
+        "credit-gauge: a limit keeps this request waiting until {}, longer than maxWait, so it was not sent",
+        crate::format::instant(at)
+    ));
+    set(&error, "retryAt", &JsValue::from_f64(at.0 as f64));
+    error.into()
 }
 
 fn set(object: &Object, name: &str, value: &JsValue) {
@@ -147,10 +181,12 @@ impl MountHandle {
             Ok(request) => request,
             Err(message) => return Promise::reject(&js_sys::Error::new(&message).into()),
         };
+        let patience = patience_of(&options);
         wasm_bindgen_futures::future_to_promise(async move {
-            match widget.fetch(request).await {
-                Some(answer) => Ok(reply_object(api, &answer)),
-                None => Err(js_sys::Error::new("credit-gauge: the request was cancelled").into()),
+            match widget.fetch(request, patience).await {
+                Ended::Answered(answer) => Ok(reply_object(api, &answer)),
+                Ended::Cancelled => Err(aborted()),
+                Ended::TooLate(at) => Err(too_late(at)),
             }
         })
     }

@@ -10,6 +10,8 @@ use credit_gauge_core::{
 };
 use leptos::prelude::*;
 use leptos::task::spawn_local;
+use wasm_bindgen::prelude::Closure;
+use wasm_bindgen::JsCast;
 
 use crate::client::{self, Reply};
 use crate::events::AnswerEvent;
@@ -57,6 +59,27 @@ pub struct Answer {
     pub credit_count: Option<i64>,
     /// For a sync: how much the server corrected the local count.
     pub sync_note: Option<String>,
+}
+
+/// How a caller bounds a request's wait (the page's `maxWait` and `signal`).
+#[derive(Clone, Default)]
+pub struct Patience {
+    /// Give up, saying when it could go, rather than wait longer than this.
+    pub max_wait_ms: Option<i64>,
+    /// Withdraw the request while it waits once this aborts.
+    pub abort: Option<web_sys::AbortSignal>,
+}
+
+/// How a request's journey ended.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Ended {
+    /// Sent and answered, or refused by a limit that can never allow it: as shown.
+    Answered(Answer),
+    /// Taken out of the queue (cancelled, aborted, or its widget taken off the page) before
+    /// it went.
+    Cancelled,
+    /// A limit would have kept it waiting past the caller's bound; it could go at this instant.
+    TooLate(UnixMillis),
 }
 
 impl Answer {
@@ -136,10 +159,9 @@ impl Widget {
         });
     }
 
-    /// [`Widget::submit`] for a caller that wants the outcome: the answer as shown (a refusal
-    /// included), or `None` when the request was cancelled before it went.
-    pub async fn fetch(self, request: Request) -> Option<Answer> {
-        self.run(request, false).await
+    /// [`Widget::submit`] for a caller that wants the outcome, and may bound the wait.
+    pub async fn fetch(self, request: Request, patience: Patience) -> Ended {
+        self.run_bounded(request, false, patience).await
     }
 
     /// Asks the server for the truth: key/info (CoinMarketCap) or the root path (Cryptowatch).
@@ -153,10 +175,17 @@ impl Widget {
         });
     }
 
-    async fn run(self, request: Request, is_sync: bool) -> Option<Answer> {
+    async fn run(self, request: Request, is_sync: bool) -> Ended {
+        self.run_bounded(request, is_sync, Patience::default())
+            .await
+    }
+
+    async fn run_bounded(self, request: Request, is_sync: bool, patience: Patience) -> Ended {
         // One snapshot of the settings for the whole journey: the key and account a request
         // was reserved on are the ones it is sent with and settled on.
-        let s = self.settings.try_get_untracked()?;
+        let Some(s) = self.settings.try_get_untracked() else {
+            return Ended::Cancelled;
+        };
         let title = request.endpoint.spec().title;
         let id = self.next_id();
         self.queue.update(|q| {
@@ -166,16 +195,28 @@ impl Widget {
                 state: QueueState::Deciding,
             })
         });
+        if let Some(signal) = &patience.abort {
+            if signal.aborted() {
+                self.dequeue(id);
+                return Ended::Cancelled;
+            }
+            // Withdrawn while it waits: out of the queue, which every step checks.
+            let withdraw = Closure::once_into_js(move || self.cancel(id));
+            let _ = signal.add_event_listener_with_callback("abort", withdraw.unchecked_ref());
+        }
         let estimated = estimate(&request).ok().map(|p| p.credits);
-        let reservation = match self.take_budget(&s, &request, id, estimated).await {
+        let reservation = match self
+            .take_budget(&s, &request, id, estimated, patience.max_wait_ms)
+            .await
+        {
             Ok(reservation) => reservation,
-            Err(refusal) => return refusal,
+            Err(ended) => return ended,
         };
         if !self.in_queue(id) {
             // Cancelled while the lock was being taken: give the slot back.
             self.with_account(&s, move |a, _| credit_gauge_core::cancel(a, reservation))
                 .await;
-            return None;
+            return Ended::Cancelled;
         }
         self.set_queue_state(id, QueueState::Sending);
         let used_before = self.month_used();
@@ -188,22 +229,23 @@ impl Widget {
         let answer = self
             .show_answer(&s, &request, estimated, settlement, reply, sync_note)
             .await;
-        Some(answer)
+        Ended::Answered(answer)
     }
 
     /// Waits until every limit allows `request` and reserves its budget under the lock; or
-    /// shows why it can never go (`Err(Some(answer))`), or gives up once it is cancelled
-    /// (`Err(None)`).
+    /// shows why it can never go (an answer), gives up once it is cancelled, or, when a
+    /// limit would keep it waiting longer than `max_wait_ms`, says when it could go.
     async fn take_budget(
         self,
         s: &Settings,
         request: &Request,
         id: u64,
         estimated: Option<Credits>,
-    ) -> Result<ReservationId, Option<Answer>> {
+        max_wait_ms: Option<i64>,
+    ) -> Result<ReservationId, Ended> {
         loop {
             if !self.in_queue(id) {
-                return Err(None);
+                return Err(Ended::Cancelled);
             }
             let req = request.clone();
             // Taking budget only under the lock: without it, two tabs could take the same.
@@ -222,6 +264,12 @@ impl Widget {
             // Why the request can never go as it is: the explanation, and which parameter.
             let (explanation, detail) = match outcome {
                 Some(Ok(reservation)) => return Ok(reservation),
+                Some(Err(Decision::WaitUntil { at, .. }))
+                    if max_wait_ms.is_some_and(|max| at.0 - now().0 > max) =>
+                {
+                    self.dequeue(id);
+                    return Err(Ended::TooLate(at));
+                }
                 Some(Err(decision @ Decision::WaitUntil { at, .. })) => {
                     // Re-decide at `at`, or within a few seconds: other tabs' requests in
                     // flight may settle for less, and a sync may free budget.
@@ -260,7 +308,7 @@ impl Widget {
             self.answer.set(Some(answer.clone()));
             self.record(s, title, estimated, Credits::ZERO, "refused", false)
                 .await;
-            return Err(Some(answer));
+            return Err(Ended::Answered(answer));
         }
     }
 

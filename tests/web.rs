@@ -497,3 +497,86 @@ async fn the_page_s_fetch_rejects_what_it_cannot_cost_and_survives_an_unmount_mi
     let gone = JsFuture::from(handle.fetch("/v1/fiat/map".into(), JsValue::UNDEFINED)).await;
     assert!(gone.is_err(), "an unmounted widget sends nothing");
 }
+
+#[wasm_bindgen_test]
+async fn the_page_s_fetch_gives_up_past_max_wait_and_withdraws_on_abort() {
+    use credit_gauge_core::{cmc_outcome, reconcile, save, Account, CmcPlan, Ledger, Request};
+    use wasm_bindgen::JsValue;
+    use wasm_bindgen_futures::JsFuture;
+
+    // A key whose month is spent: every paid request waits for the month's reset.
+    let key = "max-wait-test-key";
+    let t = UnixMillis(js_sys::Date::now() as i64);
+    let mut account = Account::cmc(&credit_gauge::store::fingerprint(key), CmcPlan::Basic);
+    let listing = Request::new(credit_gauge_core::EndpointId::CmcListingsLatest);
+    let id = credit_gauge_core::reserve(&mut account, &listing, t).unwrap();
+    let spent = cmc_outcome(200, r#"{"status":{"error_code":0,"credit_count":10000}}"#);
+    reconcile(&mut account, id, &spent, t);
+    let storage = web_sys::window().unwrap().local_storage().unwrap().unwrap();
+    let ledger_key = credit_gauge::store::storage_key("cmc", key, "ledger");
+    storage
+        .set_item(
+            &ledger_key,
+            &save(&Ledger {
+                accounts: vec![account],
+            }),
+        )
+        .unwrap();
+
+    let host = test_root();
+    let options = js_sys::Object::new();
+    for (name, value) in [
+        ("api", "cmc"),
+        ("key", key),
+        ("baseUrl", "http://127.0.0.1:9/cmc"),
+    ] {
+        js_sys::Reflect::set(&options, &name.into(), &value.into()).unwrap();
+    }
+    let mut handle = credit_gauge::embed::mount(&host, &options).unwrap();
+    leptos::task::tick().await;
+
+    // maxWait: rejected at once, with the instant it could have gone.
+    let bounded = js_sys::Object::new();
+    js_sys::Reflect::set(&bounded, &"maxWait".into(), &JsValue::from_f64(0.0)).unwrap();
+    let late = JsFuture::from(handle.fetch("/v1/fiat/map".into(), bounded.into())).await;
+    let error = late.expect_err("a request past maxWait is rejected");
+    let retry_at = js_sys::Reflect::get(&error, &"retryAt".into()).unwrap();
+    assert!(
+        retry_at.as_f64().is_some_and(|at| at > js_sys::Date::now()),
+        "{retry_at:?}"
+    );
+
+    // signal: a waiting request is withdrawn at once, and leaves the queue.
+    let controller = web_sys::AbortController::new().unwrap();
+    let abortable = js_sys::Object::new();
+    js_sys::Reflect::set(&abortable, &"signal".into(), &controller.signal()).unwrap();
+    let waiting = handle.fetch("/v1/fiat/map".into(), abortable.into());
+    gloo_timers_sleep(300).await;
+    let shadow = host.shadow_root().unwrap();
+    assert_eq!(
+        shadow.query_selector_all(".queue-item").unwrap().length(),
+        1
+    );
+    controller.abort();
+    let withdrawn = JsFuture::from(waiting).await.expect_err("withdrawn");
+    let name = js_sys::Reflect::get(&withdrawn, &"name".into()).unwrap();
+    assert_eq!(name.as_string().as_deref(), Some("AbortError"));
+    leptos::task::tick().await;
+    assert_eq!(
+        shadow.query_selector_all(".queue-item").unwrap().length(),
+        0
+    );
+
+    handle.unmount();
+    storage.remove_item(&ledger_key).unwrap();
+}
+
+async fn gloo_timers_sleep(ms: i32) {
+    let promise = js_sys::Promise::new(&mut |resolve, _| {
+        web_sys::window()
+            .unwrap()
+            .set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, ms)
+            .unwrap();
+    });
+    wasm_bindgen_futures::JsFuture::from(promise).await.unwrap();
+}
