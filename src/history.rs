@@ -20,31 +20,34 @@ pub struct HistoryEntry {
     pub charged: Credits,
     pub outcome: String,
     pub ok: bool,
+    /// Asked for by the host page (`fetch`), not by the widget. Absent in entries written
+    /// before it existed: `false`.
+    #[serde(default)]
+    pub from_page: bool,
 }
 
 /// How many history lines are kept per API and key.
 pub const HISTORY_LEN: usize = 200;
 
-impl Widget {
-    /// Adds a line to the history of `s`'s API and key (and shows it, if that is still the
-    /// account on screen).
-    pub(crate) async fn record(
-        self,
-        s: &Settings,
-        title: &'static str,
-        estimated: Option<Credits>,
-        charged: Credits,
-        outcome: &str,
-        ok: bool,
-    ) {
-        let entry = HistoryEntry {
+impl HistoryEntry {
+    /// A line for a request to `title`, now.
+    pub(crate) fn now(title: &str, estimated: Option<Credits>, charged: Credits) -> HistoryEntry {
+        HistoryEntry {
             at: now(),
             endpoint: title.into(),
             estimated: estimated.unwrap_or(Credits::ZERO),
             charged,
-            outcome: outcome.into(),
-            ok,
-        };
+            outcome: String::new(),
+            ok: false,
+            from_page: false,
+        }
+    }
+}
+
+impl Widget {
+    /// Adds `entry` to the history of `s`'s API and key (and shows it, if that is still the
+    /// account on screen).
+    pub(crate) async fn record(self, s: &Settings, entry: HistoryEntry) {
         let key = s.history_key();
         let showing = self
             .settings
@@ -86,15 +89,16 @@ pub fn history_csv(history: &[HistoryEntry]) -> String {
         };
         format!("\"{guard}{}\"", s.replace('"', "\"\""))
     };
-    let mut out = String::from("time,endpoint,estimated,charged,outcome\n");
+    let mut out = String::from("time,endpoint,estimated,charged,outcome,asked_by\n");
     for h in history {
         out.push_str(&format!(
-            "{},{},{},{},{}\n",
+            "{},{},{},{},{},{}\n",
             format::instant(h.at),
             quote(&h.endpoint),
             h.estimated,
             h.charged,
-            quote(&h.outcome)
+            quote(&h.outcome),
+            if h.from_page { "page" } else { "widget" }
         ));
     }
     out
@@ -112,6 +116,7 @@ mod tests {
             charged: Credits::from_whole(charged),
             outcome: "200 OK".into(),
             ok: true,
+            from_page: false,
         }
     }
 
@@ -127,21 +132,31 @@ mod tests {
         let lines: Vec<&str> = csv.lines().collect();
         assert_eq!(
             lines[1],
-            "1970-01-01 00:00:00 UTC,\"'=HYPERLINK(\"\"https://attacker.example\"\",\"\"x\"\")\",3.000,3.000,\"'@SUM(1+1)\""
+            "1970-01-01 00:00:00 UTC,\"'=HYPERLINK(\"\"https://attacker.example\"\",\"\"x\"\")\",3.000,3.000,\"'@SUM(1+1)\",widget"
         );
         assert_eq!(
             lines[2],
-            "1970-01-01 00:00:00 UTC,\"'+1\",3.000,3.000,\"'-1\""
+            "1970-01-01 00:00:00 UTC,\"'+1\",3.000,3.000,\"'-1\",widget"
         );
     }
 
     #[test]
     fn csv_quotes_text_fields() {
-        let csv = history_csv(&[entry(0, 3)]);
+        let mut by_page = entry(0, 3);
+        by_page.from_page = true;
+        let csv = history_csv(&[entry(0, 3), by_page]);
         assert_eq!(
             csv,
-            "time,endpoint,estimated,charged,outcome\n\
-             1970-01-01 00:00:00 UTC,\"Listings, \"\"latest\"\"\",3.000,3.000,\"200 OK\"\n"
+            "time,endpoint,estimated,charged,outcome,asked_by\n\
+             1970-01-01 00:00:00 UTC,\"Listings, \"\"latest\"\"\",3.000,3.000,\"200 OK\",widget\n\
+             1970-01-01 00:00:00 UTC,\"Listings, \"\"latest\"\"\",3.000,3.000,\"200 OK\",page\n"
         );
+    }
+
+    #[test]
+    fn an_entry_stored_before_the_page_could_ask_loads_as_the_widget_s() {
+        let old = r#"[{"at":0,"endpoint":"Fiat map","estimated":1000,"charged":1000,"outcome":"200 OK","ok":true}]"#;
+        let entries: Vec<HistoryEntry> = serde_json::from_str(old).unwrap();
+        assert!(!entries[0].from_page);
     }
 }

@@ -15,6 +15,7 @@ use wasm_bindgen::JsCast;
 
 use crate::client::{self, Reply};
 use crate::events::AnswerEvent;
+use crate::history::HistoryEntry;
 use crate::presentation;
 use crate::settings::Settings;
 use crate::widget::{now, AccountChange, Widget};
@@ -61,6 +62,24 @@ pub struct Answer {
     pub sync_note: Option<String>,
 }
 
+/// A request that went: what it was estimated at, what was booked, what came back.
+struct Sent {
+    estimated: Option<Credits>,
+    settlement: Settlement,
+    reply: Reply,
+}
+
+/// Who asked for a request.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Asker {
+    /// The widget itself: its form or its `refresh`.
+    Widget,
+    /// Sync, whose answer also says how far the count was corrected.
+    Sync,
+    /// The host page, through `fetch`.
+    Page,
+}
+
 /// How a caller bounds a request's wait (the page's `maxWait` and `signal`).
 #[derive(Clone, Default)]
 pub struct Patience {
@@ -74,7 +93,7 @@ pub struct Patience {
 #[derive(Clone, Debug, PartialEq)]
 pub enum Ended {
     /// Sent and answered, or refused by a limit that can never allow it: as shown.
-    Answered(Answer),
+    Answered(Box<Answer>),
     /// Taken out of the queue (cancelled, aborted, or its widget taken off the page) before
     /// it went.
     Cancelled,
@@ -155,13 +174,13 @@ impl Widget {
     /// Sends `request` as soon as every limit allows it, then folds the answer in.
     pub fn submit(self, request: Request) {
         spawn_local(async move {
-            self.run(request, false).await;
+            self.run(request, Asker::Widget).await;
         });
     }
 
     /// [`Widget::submit`] for a caller that wants the outcome, and may bound the wait.
     pub async fn fetch(self, request: Request, patience: Patience) -> Ended {
-        self.run_bounded(request, false, patience).await
+        self.run_bounded(request, Asker::Page, patience).await
     }
 
     /// Asks the server for the truth: key/info (CoinMarketCap) or the root path (Cryptowatch).
@@ -171,16 +190,15 @@ impl Widget {
             credit_gauge_core::ApiKind::Cryptowatch => EndpointId::CwRoot,
         };
         spawn_local(async move {
-            self.run(Request::new(endpoint), true).await;
+            self.run(Request::new(endpoint), Asker::Sync).await;
         });
     }
 
-    async fn run(self, request: Request, is_sync: bool) -> Ended {
-        self.run_bounded(request, is_sync, Patience::default())
-            .await
+    async fn run(self, request: Request, asker: Asker) -> Ended {
+        self.run_bounded(request, asker, Patience::default()).await
     }
 
-    async fn run_bounded(self, request: Request, is_sync: bool, patience: Patience) -> Ended {
+    async fn run_bounded(self, request: Request, asker: Asker, patience: Patience) -> Ended {
         // One snapshot of the settings for the whole journey: the key and account a request
         // was reserved on are the ones it is sent with and settled on.
         let Some(s) = self.settings.try_get_untracked() else {
@@ -206,7 +224,7 @@ impl Widget {
         }
         let estimated = estimate(&request).ok().map(|p| p.credits);
         let reservation = match self
-            .take_budget(&s, &request, id, estimated, patience.max_wait_ms)
+            .take_budget(&s, &request, id, estimated, patience.max_wait_ms, asker)
             .await
         {
             Ok(reservation) => reservation,
@@ -223,13 +241,23 @@ impl Widget {
         let reply = client::send(s.base(), &request, s.key(), s.timeout_ms).await;
         let settlement = self.settle(&s, reservation, &reply.outcome).await;
         self.dequeue(id);
-        let sync_note = is_sync.then(|| {
+        let sync_note = (asker == Asker::Sync).then(|| {
             presentation::sync_note(used_before, self.month_used(), settlement.from_server)
         });
         let answer = self
-            .show_answer(&s, &request, estimated, settlement, reply, sync_note)
+            .show_answer(
+                &s,
+                &request,
+                Sent {
+                    estimated,
+                    settlement,
+                    reply,
+                },
+                sync_note,
+                asker,
+            )
             .await;
-        Ended::Answered(answer)
+        Ended::Answered(Box::new(answer))
     }
 
     /// Waits until every limit allows `request` and reserves its budget under the lock; or
@@ -242,6 +270,7 @@ impl Widget {
         id: u64,
         estimated: Option<Credits>,
         max_wait_ms: Option<i64>,
+        asker: Asker,
     ) -> Result<ReservationId, Ended> {
         loop {
             if !self.in_queue(id) {
@@ -306,9 +335,13 @@ impl Widget {
                 ..Answer::new(title, request.endpoint, estimated)
             };
             self.answer.set(Some(answer.clone()));
-            self.record(s, title, estimated, Credits::ZERO, "refused", false)
-                .await;
-            return Err(Ended::Answered(answer));
+            let entry = HistoryEntry {
+                outcome: "refused".into(),
+                from_page: asker == Asker::Page,
+                ..HistoryEntry::now(title, estimated, Credits::ZERO)
+            };
+            self.record(s, entry).await;
+            return Err(Ended::Answered(Box::new(answer)));
         }
     }
 
@@ -348,11 +381,15 @@ impl Widget {
         self,
         s: &Settings,
         request: &Request,
-        estimated: Option<Credits>,
-        settlement: Settlement,
-        reply: Reply,
+        sent: Sent,
         sync_note: Option<String>,
+        asker: Asker,
     ) -> Answer {
+        let Sent {
+            estimated,
+            settlement,
+            reply,
+        } = sent;
         let spec = request.endpoint.spec();
         let explanation = settlement.code.map(|c| explain(c, settlement.retry_at));
         let credit_count = match &reply.outcome {
@@ -386,9 +423,13 @@ impl Widget {
             ..Answer::new(spec.title, request.endpoint, estimated)
         };
         self.answer.set(Some(answer.clone()));
-        let ok = settlement.code.is_none();
-        self.record(s, spec.title, estimated, settlement.charged, &label, ok)
-            .await;
+        let entry = HistoryEntry {
+            outcome: label,
+            ok: settlement.code.is_none(),
+            from_page: asker == Asker::Page,
+            ..HistoryEntry::now(spec.title, estimated, settlement.charged)
+        };
+        self.record(s, entry).await;
         answer
     }
 

@@ -205,6 +205,7 @@ mod tests {
             charged: Credits::from_whole(charged),
             outcome: "200 OK".into(),
             ok: true,
+            from_page: false,
         }
     }
 

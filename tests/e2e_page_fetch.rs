@@ -132,6 +132,17 @@ async fn the_page_s_requests_go_through_the_gauge_without_a_429_and_bad_ones_are
         "the gauge let a 429 happen: {server}"
     );
     assert_eq!(server["credits_this_month"], answered, "{server}");
+    // In the history, marked as the page's.
+    let marks = browser
+        .js(
+            "const h = Object.keys(localStorage).find(k => k.endsWith(':history'));
+             return h ? JSON.parse(localStorage.getItem(h)).map(e => e.from_page) : [];",
+            vec![],
+        )
+        .await;
+    let marks = marks.as_array().cloned().unwrap_or_default();
+    assert_eq!(marks.len() as u64, answered, "{marks:?}");
+    assert!(marks.iter().all(|m| *m == json!(true)), "{marks:?}");
     let failures = browser.js("return window.failures", vec![]).await;
     assert_eq!(failures, json!([]));
     let first = browser.js("return window.results[0]", vec![]).await;

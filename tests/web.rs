@@ -245,6 +245,7 @@ async fn the_history_lists_requests_newest_first_and_clears() {
             "429 Minute limit".into()
         },
         ok,
+        from_page: false,
     };
     widget.history.set(vec![
         entry(0, "Fiat map", true),

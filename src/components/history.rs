@@ -56,7 +56,10 @@ pub fn History(widget: Widget) -> impl IntoView {
                         h.iter().rev().take(SHOWN).map(|e| view! {
                             <tr class=if e.ok { "ok" } else { "failed" }>
                                 <td>{format::clock(e.at)}</td>
-                                <td>{e.endpoint.clone()}</td>
+                                <td>
+                                    {e.endpoint.clone()}
+                                    {e.from_page.then(|| view! { <span class="asked-by-page">" · by the page"</span> })}
+                                </td>
                                 <td class="num">{format::credits(e.estimated)}</td>
                                 <td class="num">{format::credits(e.charged)}</td>
                                 <td>{e.outcome.clone()}</td>
