@@ -175,13 +175,7 @@ fn failed(failure: ClientFailure, status: Option<u16>, body: Option<String>) -> 
 
 /// Whether `url` (absolute or relative) points at the page's own origin.
 fn same_origin(url: &str) -> bool {
-    let Some(location) = web_sys::window().map(|w| w.location()) else {
-        return false;
-    };
-    let (Ok(href), Ok(origin)) = (location.href(), location.origin()) else {
-        return false;
-    };
-    web_sys::Url::new_with_base(url, &href).is_ok_and(|u| u.origin() == origin)
+    crate::keys::origin_of(url).is_some_and(|o| Some(o) == crate::keys::page_origin())
 }
 
 /// `fetch` rejects a CORS refusal and a dead network with the same `TypeError`. A second,

@@ -15,6 +15,7 @@ pub mod locks;
 pub mod page_fetch;
 pub mod pipeline;
 pub mod presentation;
+pub mod queue;
 pub mod settings;
 pub mod store;
 pub mod widget;

@@ -1,6 +1,7 @@
-//! The one way a request travels, whoever asks (the form, `refresh`, Sync):
-//! queue → take its budget under the lock, waiting visibly while a limit says so → send →
-//! settle the answer into the ledger → show it, tell the host page, record it.
+//! The one way a request travels, whoever asks (the form, `refresh`, Sync, the page's
+//! `fetch`): queue → take its budget under the lock, waiting visibly while a limit says so
+//! (`queue`) → send → settle the answer into the ledger → show it, tell the host page, record
+//! it.
 
 use credit_gauge_core::code::RefusedCode;
 use credit_gauge_core::decide::{Decision, RefuseReason, WaitReason};
@@ -17,32 +18,9 @@ use crate::client::{self, Reply};
 use crate::events::AnswerEvent;
 use crate::history::HistoryEntry;
 use crate::presentation;
+use crate::queue::{QueueState, RECHECK_MS};
 use crate::settings::Settings;
 use crate::widget::{now, AccountChange, Widget};
-
-/// How often a waiting request re-decides even before its limit's reset.
-const RECHECK_MS: i64 = 5_000;
-/// The shortest wait before a request re-decides.
-const MIN_RECHECK_MS: i64 = 250;
-
-/// Where a queued request is.
-#[derive(Clone, Debug, PartialEq)]
-pub enum QueueState {
-    Deciding,
-    Waiting {
-        until: UnixMillis,
-        explanation: Explanation,
-    },
-    Sending,
-}
-
-/// A request on its way.
-#[derive(Clone, Debug, PartialEq)]
-pub struct QueueItem {
-    pub id: u64,
-    pub title: &'static str,
-    pub state: QueueState,
-}
 
 /// What the last answer was, for the response view.
 #[derive(Clone, Debug, PartialEq)]
@@ -121,56 +99,6 @@ impl Answer {
 }
 
 impl Widget {
-    fn next_id(self) -> u64 {
-        let id = self.next_id.try_get_value().unwrap_or(0);
-        let _ = self.next_id.try_set_value(id + 1);
-        id
-    }
-
-    fn set_queue_state(self, id: u64, state: QueueState) {
-        self.queue.update(|q| {
-            if let Some(item) = q.iter_mut().find(|i| i.id == id) {
-                item.state = state;
-            }
-        });
-    }
-
-    fn in_queue(self, id: u64) -> bool {
-        // A widget taken off the page while its request waited has no queue: the request is
-        // as good as cancelled.
-        self.queue
-            .try_with_untracked(|q| q.iter().any(|i| i.id == id))
-            .unwrap_or(false)
-    }
-
-    fn dequeue(self, id: u64) {
-        self.queue.update(|q| q.retain(|i| i.id != id));
-    }
-
-    /// Shows queued request `id` as waiting (with `code` explained) and waits until `until`,
-    /// at least a moment (an instant already past, from odd stored counts, must not make the
-    /// queue spin), and no longer once the request is cancelled.
-    async fn wait_visibly(self, id: u64, until: UnixMillis, code: Code) {
-        self.set_queue_state(
-            id,
-            QueueState::Waiting {
-                until,
-                explanation: explain(code, Some(until)),
-            },
-        );
-        let until = until.max(now().plus(MIN_RECHECK_MS));
-        while self.in_queue(id) && now() < until {
-            // Short steps, to notice a cancel.
-            let ms = (until.0 - now().0).clamp(1, 250) as u32;
-            gloo_timers::future::TimeoutFuture::new(ms).await;
-        }
-    }
-
-    /// Takes a queued request out; it is not sent.
-    pub fn cancel(self, id: u64) {
-        self.dequeue(id);
-    }
-
     /// Sends `request` as soon as every limit allows it, then folds the answer in.
     pub fn submit(self, request: Request) {
         spawn_local(async move {
@@ -205,14 +133,7 @@ impl Widget {
             return Ended::Cancelled;
         };
         let title = request.endpoint.spec().title;
-        let id = self.next_id();
-        self.queue.update(|q| {
-            q.push(QueueItem {
-                id,
-                title,
-                state: QueueState::Deciding,
-            })
-        });
+        let id = self.enqueue(title);
         if let Some(signal) = &patience.abort {
             if signal.aborted() {
                 self.dequeue(id);

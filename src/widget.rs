@@ -15,8 +15,9 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 
 use crate::history::HistoryEntry;
-use crate::pipeline::{Answer, QueueItem};
+use crate::pipeline::Answer;
 use crate::presentation::{self, ShownWarning};
+use crate::queue::QueueItem;
 use crate::settings::{self, Settings};
 use crate::store::{self, page_store};
 

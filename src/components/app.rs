@@ -2,8 +2,8 @@ use leptos::prelude::*;
 
 use crate::components::{AnswerView, Gauge, History, RequestForm, SettingsPanel};
 use crate::format;
-use crate::pipeline::QueueState;
 use crate::presentation::api_name;
+use crate::queue::QueueState;
 use crate::settings::Settings;
 use crate::widget::Widget;
 

@@ -1,0 +1,96 @@
+//! The queue of one widget's requests: what each is doing (deciding, waiting and why, sending),
+//! how it waits where the user can see it, and how it leaves (sent, refused, cancelled).
+
+use credit_gauge_core::{explain, Code, Explanation, UnixMillis};
+use leptos::prelude::*;
+
+use crate::widget::{now, Widget};
+
+/// How often a waiting request re-decides even before its limit's reset.
+pub(crate) const RECHECK_MS: i64 = 5_000;
+/// The shortest wait before a request re-decides.
+const MIN_RECHECK_MS: i64 = 250;
+
+/// Where a queued request is.
+#[derive(Clone, Debug, PartialEq)]
+pub enum QueueState {
+    Deciding,
+    Waiting {
+        until: UnixMillis,
+        explanation: Explanation,
+    },
+    Sending,
+}
+
+/// A request on its way.
+#[derive(Clone, Debug, PartialEq)]
+pub struct QueueItem {
+    pub id: u64,
+    pub title: &'static str,
+    pub state: QueueState,
+}
+
+impl Widget {
+    /// Puts a request to `title` in the queue, deciding; returns its id.
+    pub(crate) fn enqueue(self, title: &'static str) -> u64 {
+        let id = self.next_id();
+        self.queue.update(|q| {
+            q.push(QueueItem {
+                id,
+                title,
+                state: QueueState::Deciding,
+            })
+        });
+        id
+    }
+
+    fn next_id(self) -> u64 {
+        let id = self.next_id.try_get_value().unwrap_or(0);
+        let _ = self.next_id.try_set_value(id + 1);
+        id
+    }
+
+    pub(crate) fn set_queue_state(self, id: u64, state: QueueState) {
+        self.queue.update(|q| {
+            if let Some(item) = q.iter_mut().find(|i| i.id == id) {
+                item.state = state;
+            }
+        });
+    }
+
+    pub(crate) fn in_queue(self, id: u64) -> bool {
+        // A widget taken off the page while its request waited has no queue: the request is
+        // as good as cancelled.
+        self.queue
+            .try_with_untracked(|q| q.iter().any(|i| i.id == id))
+            .unwrap_or(false)
+    }
+
+    pub(crate) fn dequeue(self, id: u64) {
+        self.queue.update(|q| q.retain(|i| i.id != id));
+    }
+
+    /// Shows queued request `id` as waiting (with `code` explained) and waits until `until`,
+    /// at least a moment (an instant already past, from odd stored counts, must not make the
+    /// queue spin), and no longer once the request is cancelled.
+    pub(crate) async fn wait_visibly(self, id: u64, until: UnixMillis, code: Code) {
+        self.set_queue_state(
+            id,
+            QueueState::Waiting {
+                until,
+                explanation: explain(code, Some(until)),
+            },
+        );
+        let until = until.max(now().plus(MIN_RECHECK_MS));
+        while self.in_queue(id) && now() < until {
+            // Short steps, to notice a cancel.
+            let ms = (until.0 - now().0).clamp(1, 250) as u32;
+            gloo_timers::future::TimeoutFuture::new(ms).await;
+        }
+    }
+
+    /// Takes a queued request out; it is not sent.
+    pub fn cancel(self, id: u64) {
+        self.dequeue(id);
+    }
+}
