@@ -9,7 +9,7 @@ use leptos::prelude::*;
 use crate::format;
 use crate::settings::Settings;
 use crate::store::page_store;
-use crate::widget::{now, Widget};
+use crate::widget::Widget;
 
 /// One line of the history.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -30,10 +30,15 @@ pub struct HistoryEntry {
 pub const HISTORY_LEN: usize = 200;
 
 impl HistoryEntry {
-    /// A line for a request to `title`, now.
-    pub(crate) fn now(title: &str, estimated: Option<Credits>, charged: Credits) -> HistoryEntry {
+    /// A line for a request to `title` at `at`, not yet answered well (`ok` false, no outcome).
+    pub fn new(
+        at: UnixMillis,
+        title: &str,
+        estimated: Option<Credits>,
+        charged: Credits,
+    ) -> HistoryEntry {
         HistoryEntry {
-            at: now(),
+            at,
             endpoint: title.into(),
             estimated: estimated.unwrap_or(Credits::ZERO),
             charged,
@@ -109,14 +114,11 @@ mod tests {
     use super::*;
 
     fn entry(at: i64, charged: i64) -> HistoryEntry {
+        let c = Credits::from_whole(charged);
         HistoryEntry {
-            at: UnixMillis(at),
-            endpoint: "Listings, \"latest\"".into(),
-            estimated: Credits::from_whole(charged),
-            charged: Credits::from_whole(charged),
             outcome: "200 OK".into(),
             ok: true,
-            from_page: false,
+            ..HistoryEntry::new(UnixMillis(at), "Listings, \"latest\"", Some(c), c)
         }
     }
 

@@ -259,7 +259,7 @@ impl Widget {
             let entry = HistoryEntry {
                 outcome: "refused".into(),
                 from_page: asker == Asker::Page,
-                ..HistoryEntry::now(title, estimated, Credits::ZERO)
+                ..HistoryEntry::new(now(), title, estimated, Credits::ZERO)
             };
             self.record(s, entry).await;
             return Err(Ended::Answered(Box::new(answer)));
@@ -348,7 +348,7 @@ impl Widget {
             outcome: label,
             ok: settlement.code.is_none(),
             from_page: asker == Asker::Page,
-            ..HistoryEntry::now(spec.title, estimated, settlement.charged)
+            ..HistoryEntry::new(now(), spec.title, estimated, settlement.charged)
         };
         self.record(s, entry).await;
         answer

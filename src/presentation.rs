@@ -198,14 +198,11 @@ mod tests {
     use credit_gauge_core::gauge::Unit;
 
     fn entry(at: i64, charged: i64) -> HistoryEntry {
+        let c = Credits::from_whole(charged);
         HistoryEntry {
-            at: UnixMillis(at),
-            endpoint: "Listings".into(),
-            estimated: Credits::from_whole(charged),
-            charged: Credits::from_whole(charged),
             outcome: "200 OK".into(),
             ok: true,
-            from_page: false,
+            ..HistoryEntry::new(UnixMillis(at), "Listings", Some(c), c)
         }
     }
 
