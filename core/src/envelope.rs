@@ -31,6 +31,10 @@ pub enum ClientFailure {
     /// The body is larger than the widget reads; it was not read to its end.
     #[error("the body is too large to read")]
     TooLarge,
+    /// The caller withdrew the request after it was sent (the page's `AbortSignal`): the
+    /// server may have received, answered and charged it.
+    #[error("withdrawn after it was sent")]
+    Withdrawn,
 }
 
 /// A CoinMarketCap answer: the `status` envelope, and key/info's figures when it was key/info.

@@ -114,6 +114,7 @@ fn text(code: Code) -> (&'static str, &'static str, &'static str, When) {
             (ClientFailure::Timeout, _) => ("No answer in time", "The server did not answer in time; the request may still have been counted.", "Try again in a moment.", Soon),
             (ClientFailure::NotJson, _) => ("Unreadable answer", "The answer was not JSON — often an error page from a proxy, or a cut-off body.", "Try again; if it persists, check the proxy or the base address.", Soon),
             (ClientFailure::TooLarge, _) => ("Answer too large", "The answer was larger than the widget reads (32 MiB), so it was not read to its end; the server may still have charged for it.", "Ask for less (a smaller limit, fewer currencies), or check the base address.", Never),
+            (ClientFailure::Withdrawn, _) => ("Withdrawn after sending", "The page withdrew the request after it had left; the server may have counted and charged it, so it is booked at its estimate.", "Nothing: send it again when the answer is needed.", Never),
             (ClientFailure::WrongShape, _) => ("Unexpected answer", "The answer was JSON but not in the shape this API uses; the address may point at another service.", "Check the base address in the settings.", Never),
         },
         Code::Wait(w) => match w {

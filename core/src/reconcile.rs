@@ -83,10 +83,12 @@ pub fn reconcile(
         ) => {
             // CoinMarketCap charges successful answers only. A refused preflight (the key header
             // makes CORS preflight) or a dead network sends nothing; a timeout or an unreadable
-            // 2xx may have been served and charged, so we book the estimate.
+            // 2xx may have been served and charged, so we book the estimate. So may a request
+            // its caller withdrew in flight: nothing says whether it reached the server.
             let maybe_served = matches!(
                 failure,
                 ClientFailure::Timeout
+                    | ClientFailure::Withdrawn
                     | ClientFailure::NotJson
                     | ClientFailure::WrongShape
                     | ClientFailure::TooLarge

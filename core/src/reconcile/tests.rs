@@ -205,6 +205,35 @@ fn a_refused_preflight_costs_nothing_but_a_timeout_books_the_estimate() {
 }
 
 #[test]
+fn a_request_withdrawn_in_flight_is_booked_as_the_server_may_have_charged_it() {
+    // CoinMarketCap: charged at the estimate, with the minute counted; the explanation says so.
+    let mut a = Account::cmc("k", CmcPlan::Basic);
+    let withdrawn = Outcome::Failed {
+        failure: ClientFailure::Withdrawn,
+        http_status: None,
+    };
+    let s = send(&mut a, &listings(), at(T0), &withdrawn);
+    assert_eq!(s.charged, Credits::from_whole(1));
+    assert_eq!(cmc(&a).month.used_at(at(T0)), Credits::from_whole(1));
+    assert_eq!(cmc(&a).minute.requests_at(at(T0)), 1);
+    let code = s.code.expect("a withdrawn request is explained");
+    assert_eq!(crate::explain(code, None).title, "Withdrawn after sending");
+    // Withdrawn once an error status had arrived: CoinMarketCap does not charge errors.
+    let after_error = Outcome::Failed {
+        failure: ClientFailure::Withdrawn,
+        http_status: Some(500),
+    };
+    assert_eq!(
+        send(&mut a, &listings(), at(T0), &after_error).charged,
+        Credits::ZERO
+    );
+    // Cryptowatch charges whatever it receives.
+    let mut cw = Account::cryptowatch("anon", false);
+    let s = send(&mut cw, &price(), at(T0), &withdrawn);
+    assert!(s.charged > Credits::ZERO);
+}
+
+#[test]
 fn code_1008_fills_the_minute_until_the_next_utc_minute() {
     let mut a = Account::cmc("k", CmcPlan::Basic);
     let s = send(&mut a, &listings(), at(T0), &err_cmc(429, 1008));
