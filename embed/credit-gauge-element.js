@@ -2,9 +2,11 @@
 //   <script type="module" src="https://your-server/credit-gauge-element.js"></script>
 //   <credit-gauge api="cmc" endpoint="/v1/cryptocurrency/listings/latest" params="limit=10"></credit-gauge>
 // Attributes: api, base-url, endpoint, params, plan, compact, theme, refresh, timeout, key.
-// Changing an attribute re-renders. element.fetch(path, { params }) sends the page's own
-// request through the gauge (see the embedding guide). Events: credit-gauge:cost, credit-gauge:warning,
-// credit-gauge:error (CustomEvent, bubbling, detail documented in the embedding guide).
+// Changing an attribute re-renders. element.fetch(path, { params, priority, signal, maxWait })
+// sends the page's own request through the gauge (see the embedding guide). Events:
+// credit-gauge:cost, credit-gauge:warning, credit-gauge:error (CustomEvent, bubbling, detail
+// documented in the embedding guide). TypeScript: credit-gauge-element.d.ts and
+// credit-gauge.d.ts, served beside this script.
 import init, { mount } from "./credit-gauge.js";
 
 const ATTRIBUTES = ["api", "base-url", "endpoint", "params", "plan", "compact", "theme", "refresh", "timeout", "key"];
