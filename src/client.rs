@@ -3,8 +3,9 @@
 
 use credit_gauge_core::{cmc_outcome, cw_outcome, ApiKind, ClientFailure, Outcome, Request};
 use gloo_net::http::{Request as HttpRequest, RequestBuilder};
+use wasm_bindgen::closure::Closure;
 use wasm_bindgen::{JsCast, JsValue};
-use web_sys::{AbortController, RequestMode, RequestRedirect};
+use web_sys::{AbortController, AbortSignal, RequestMode, RequestRedirect};
 
 /// How long an answer may take before the widget gives up on it, unless the embedding page
 /// chose another time (the `timeout` attribute).
@@ -59,8 +60,15 @@ fn build(url: &str, api: ApiKind, key: &str) -> RequestBuilder {
     builder
 }
 
-/// Sends `request` to `base` with `key` and waits for the answer, at most `timeout_ms`.
-pub async fn send(base: &str, request: &Request, key: &str, timeout_ms: u32) -> Reply {
+/// Sends `request` to `base` with `key` and waits for the answer, at most `timeout_ms`; aborts
+/// it when `withdraw` (the caller's signal) aborts on the way.
+pub async fn send(
+    base: &str,
+    request: &Request,
+    key: &str,
+    timeout_ms: u32,
+    withdraw: Option<&AbortSignal>,
+) -> Reply {
     let api = request.api();
     let url = url(base, request, key);
     let controller = AbortController::new().ok();
@@ -68,6 +76,19 @@ pub async fn send(base: &str, request: &Request, key: &str, timeout_ms: u32) -> 
     let timer = controller
         .clone()
         .map(|c| gloo_timers::callback::Timeout::new(timeout_ms, move || c.abort()));
+    let _follow = withdraw
+        .zip(controller.clone())
+        .map(|(w, c)| Follow::new(w, c));
+    // Why the request was aborted, if it was: the caller's withdrawal, else the timeout.
+    let aborted = || {
+        if withdraw.is_some_and(|w| w.aborted()) {
+            Some(ClientFailure::Withdrawn)
+        } else if signal.as_ref().is_some_and(|s| s.aborted()) {
+            Some(ClientFailure::Timeout)
+        } else {
+            None
+        }
+    };
     let sent = build(&url, api, key)
         .abort_signal(signal.as_ref())
         .send()
@@ -76,9 +97,8 @@ pub async fn send(base: &str, request: &Request, key: &str, timeout_ms: u32) -> 
         Ok(response) => response,
         Err(_) => {
             drop(timer);
-            let aborted = signal.as_ref().is_some_and(|s| s.aborted());
-            let failure = if aborted {
-                ClientFailure::Timeout
+            let failure = if let Some(failure) = aborted() {
+                failure
             } else if same_origin(&url) {
                 // The browser never applies CORS to its own origin: the connection failed.
                 ClientFailure::Network
@@ -99,14 +119,9 @@ pub async fn send(base: &str, request: &Request, key: &str, timeout_ms: u32) -> 
         Ok(Some(body)) => body,
         Ok(None) => return failed(ClientFailure::TooLarge, Some(status), None),
         Err(_) => {
-            let aborted = signal.as_ref().is_some_and(|s| s.aborted());
             // The status line arrived but the body broke off: the server answered (and may
             // have charged), so this is an unreadable answer, not a request that never arrived.
-            let failure = if aborted {
-                ClientFailure::Timeout
-            } else {
-                ClientFailure::NotJson
-            };
+            let failure = aborted().unwrap_or(ClientFailure::NotJson);
             return failed(failure, Some(status), None);
         }
     };
@@ -118,6 +133,31 @@ pub async fn send(base: &str, request: &Request, key: &str, timeout_ms: u32) -> 
         outcome,
         status: Some(status),
         body: Some(body),
+    }
+}
+
+/// Aborts a request's own controller when the caller's signal aborts, for as long as it lives.
+struct Follow {
+    signal: AbortSignal,
+    listener: Closure<dyn FnMut()>,
+}
+
+impl Follow {
+    fn new(signal: &AbortSignal, controller: AbortController) -> Follow {
+        let listener = Closure::<dyn FnMut()>::new(move || controller.abort());
+        let _ = signal.add_event_listener_with_callback("abort", listener.as_ref().unchecked_ref());
+        Follow {
+            signal: signal.clone(),
+            listener,
+        }
+    }
+}
+
+impl Drop for Follow {
+    fn drop(&mut self) {
+        let _ = self
+            .signal
+            .remove_event_listener_with_callback("abort", self.listener.as_ref().unchecked_ref());
     }
 }
 

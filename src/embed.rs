@@ -14,6 +14,7 @@ use wasm_bindgen::JsCast;
 
 use crate::components::WidgetView;
 use crate::keys;
+use crate::queue::Priority;
 use crate::settings::{api_from_slug, emulator_base, Settings};
 use crate::store::page_store;
 use crate::widget::Widget;
@@ -283,6 +284,28 @@ pub(crate) fn mount_with(target: &JsValue, options: EmbedOptions) -> Result<Moun
     root.append_child(&style)?;
     root.append_child(&container)?;
 
+    // The widget is made inside the mounted view, so its signals belong to the view's owner
+    // and go with it on unmount (a re-render does not leave the old widget's behind).
+    let made = std::rc::Rc::new(std::cell::Cell::new(None));
+    let handle = leptos::mount::mount_to(container.clone(), {
+        let made = made.clone();
+        move || {
+            let widget = embedded_widget(&options);
+            widget.set_events_target(host);
+            made.set(Some(widget));
+            embedded_view(widget, &options)
+        }
+    });
+    Ok(MountHandle {
+        inner: Some(Box::new(handle)),
+        nodes: vec![style.into(), container.into()],
+        widget: made.get(),
+    })
+}
+
+/// An embedded widget with `options`: its settings, and a key the user chose to remember on
+/// this origin when the options name none. Its signals belong to the current reactive owner.
+pub(crate) fn embedded_widget(options: &EmbedOptions) -> Widget {
     let mut settings = options.settings();
     if options.key.is_none() {
         // A key the user chose to remember on this origin (the iframe's, for iframe embeds).
@@ -292,32 +315,28 @@ pub(crate) fn mount_with(target: &JsValue, options: EmbedOptions) -> Result<Moun
             settings.remember = true;
         }
     }
-    let widget = Widget::new(settings, false);
-    widget.set_events_target(host);
+    Widget::new(settings, false)
+}
+
+/// The view of an embedded widget: full or compact, refreshing its request on a timer (in the
+/// background: a request someone waits for goes first) when the options ask for it.
+pub(crate) fn embedded_view(widget: Widget, options: &EmbedOptions) -> impl IntoView {
     let request = options.request();
-    let full = !options.compact;
-    let refresh = options.refresh;
-    let handle = leptos::mount::mount_to(container.clone(), move || {
-        if let (Some(seconds), Some(r)) = (refresh, request.clone()) {
-            let every = std::time::Duration::from_secs(u64::from(seconds));
-            let refresh = set_interval_with_handle(
-                move || {
-                    // One at a time: a refresh never piles up behind a waiting request.
-                    if widget.queue.with_untracked(|q| q.is_empty()) {
-                        widget.submit(r.clone());
-                    }
-                },
-                every,
-            );
-            if let Ok(refresh) = refresh {
-                on_cleanup(move || refresh.clear());
-            }
+    if let (Some(seconds), Some(r)) = (options.refresh, request.clone()) {
+        let every = std::time::Duration::from_secs(u64::from(seconds));
+        let refresh = set_interval_with_handle(
+            move || {
+                // One at a time: a refresh never piles up behind a waiting request.
+                if widget.queue.with_untracked(|q| q.is_empty()) {
+                    widget.submit_with(r.clone(), Priority::Background);
+                }
+            },
+            every,
+        );
+        if let Ok(refresh) = refresh {
+            on_cleanup(move || refresh.clear());
         }
-        view! { <WidgetView widget=widget full=full initial=request /> }
-    });
-    Ok(MountHandle {
-        inner: Some(Box::new(handle)),
-        nodes: vec![style.into(), container.into()],
-        widget: Some(widget),
-    })
+    }
+    let full = !options.compact;
+    view! { <WidgetView widget=widget full=full initial=request /> }
 }

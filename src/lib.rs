@@ -9,6 +9,7 @@ pub mod embed;
 pub mod events;
 pub mod format;
 pub mod frame;
+pub mod handle;
 pub mod history;
 pub mod keys;
 pub mod locks;

@@ -2,39 +2,14 @@
 //! `<credit-gauge>` element's `fetch`). Each goes the one way every request goes (the
 //! pipeline): previewed, queued while a limit says wait, counted, reconciled, shown.
 
-use credit_gauge_core::{estimate, ApiKind, Request, UnixMillis};
+use credit_gauge_core::UnixMillis;
 use js_sys::{Object, Promise, Reflect};
-use leptos::prelude::WithUntracked;
 use wasm_bindgen::prelude::*;
 
 use crate::embed::MountHandle;
-use crate::pipeline::{Answer, Ended, Patience};
-
-/// The request for `path` (an API path, optionally with a query) and extra `params`, checked
-/// against the catalog; or why it cannot be sent, in a sentence that names the problem.
-pub fn page_request(
-    api: ApiKind,
-    path: &str,
-    params: Vec<(String, String)>,
-) -> Result<Request, String> {
-    let (path_only, query) = path.split_once('?').unwrap_or((path, ""));
-    let mut request = Request::from_path(api, path_only).ok_or_else(|| {
-        let api = crate::presentation::api_name(api);
-        let shown: String = path_only.chars().take(120).collect();
-        format!(
-            "credit-gauge: {shown} is not a {api} endpoint the widget knows, so it was not sent"
-        )
-    })?;
-    for (name, value) in crate::embed::parse_params(query).into_iter().chain(params) {
-        request = request.with(&name, &value);
-    }
-    request
-        .validate()
-        .map_err(|e| format!("credit-gauge: {e}, so the request was not sent"))?;
-    estimate(&request)
-        .map(|_| request)
-        .map_err(|e| format!("credit-gauge: {e}, so the request was not sent"))
-}
+use crate::handle::{request_for, CreditGauge, GaugeReply, Refusal};
+use crate::pipeline::Terms;
+use crate::queue::Priority;
 
 /// `options.params`: an object of names to values, or a query string.
 fn params_of(options: &JsValue) -> Vec<(String, String)> {
@@ -62,8 +37,16 @@ fn params_of(options: &JsValue) -> Vec<(String, String)> {
         .collect()
 }
 
-/// `options.maxWait` (milliseconds, 0 or more) and `options.signal` (an `AbortSignal`).
-fn patience_of(options: &JsValue) -> Patience {
+/// `options.priority` (`"interactive"`, the default, or `"background"`), `options.maxWait`
+/// (milliseconds, 0 or more) and `options.signal` (an `AbortSignal`); or why they are wrong.
+fn terms_of(options: &JsValue) -> Result<Terms, String> {
+    let priority = match Reflect::get(options, &"priority".into()) {
+        Ok(v) if v.is_undefined() || v.is_null() => Priority::Interactive,
+        Ok(v) => v.as_string().and_then(|p| Priority::from_name(&p)).ok_or_else(|| {
+            "credit-gauge: options.priority must be \"interactive\" or \"background\", so the request was not sent".to_string()
+        })?,
+        Err(_) => Priority::Interactive,
+    };
     let max_wait_ms = Reflect::get(options, &"maxWait".into())
         .ok()
         .and_then(|v| v.as_f64())
@@ -72,13 +55,17 @@ fn patience_of(options: &JsValue) -> Patience {
     let abort = Reflect::get(options, &"signal".into())
         .ok()
         .and_then(|v| v.dyn_into::<web_sys::AbortSignal>().ok());
-    Patience { max_wait_ms, abort }
+    Ok(Terms {
+        priority,
+        max_wait_ms,
+        abort,
+    })
 }
 
-/// The rejection of a request withdrawn before it went: an `AbortError`, as `fetch` gives.
+/// The rejection of a request its signal withdrew: an `AbortError`, as `fetch` gives.
 fn aborted() -> JsValue {
     web_sys::DomException::new_with_message_and_name(
-        "credit-gauge: the request was withdrawn before it was sent",
+        "credit-gauge: the request was withdrawn (if it had already left, it is counted as the server may have charged it)",
         "AbortError",
     )
     .map(JsValue::from)
@@ -87,13 +74,19 @@ fn aborted() -> JsValue {
 
 /// The rejection of a request a limit would have kept waiting past `maxWait`: an `Error` whose
 /// `retryAt` (UTC milliseconds) says when it could go.
-fn too_late(at: UnixMillis) -> JsValue {
-    let error = js_sys::Error::new(&format!(
-        "credit-gauge: a limit keeps this request waiting until {}, longer than maxWait, so it was not sent",
-        crate::format::instant(at)
-    ));
+fn too_late(refusal: &Refusal, at: UnixMillis) -> JsValue {
+    let error = js_sys::Error::new(&refusal.to_string());
     set(&error, "retryAt", &JsValue::from_f64(at.0 as f64));
     error.into()
+}
+
+/// How a refusal reaches the page: rejected with an `Error` (an `AbortError` for a withdrawal).
+fn rejection(refusal: Refusal) -> JsValue {
+    match refusal {
+        Refusal::Withdrawn => aborted(),
+        Refusal::TooLate(at) => too_late(&refusal, at),
+        Refusal::Uncostable(_) | Refusal::Gone => js_sys::Error::new(&refusal.to_string()).into(),
+    }
 }
 
 fn set(object: &Object, name: &str, value: &JsValue) {
@@ -105,9 +98,9 @@ fn credits(c: credit_gauge_core::Credits) -> JsValue {
 }
 
 /// `{ ok, status, data, charged, estimated, fromServer, explanation }` for the page.
-fn reply_object(api: ApiKind, answer: &Answer) -> JsValue {
-    let reply = Object::new();
-    let explanation = answer.explanation.map(|e| {
+fn reply_object(reply: &GaugeReply) -> JsValue {
+    let object = Object::new();
+    let explanation = reply.explanation.map(|e| {
         let o = Object::new();
         set(&o, "title", &e.title.into());
         set(&o, "explanation", &e.explanation.into());
@@ -119,43 +112,38 @@ fn reply_object(api: ApiKind, answer: &Answer) -> JsValue {
         set(&o, "retryAt", &retry_at);
         JsValue::from(o)
     });
-    set(&reply, "ok", &JsValue::from_bool(explanation.is_none()));
+    set(&object, "ok", &JsValue::from_bool(reply.ok));
     set(
-        &reply,
+        &object,
         "status",
-        &answer.status.map_or(JsValue::NULL, JsValue::from),
+        &reply.status.map_or(JsValue::NULL, JsValue::from),
     );
-    // The envelope's payload: CoinMarketCap's `data`, Cryptowatch's `result`.
-    let field = match api {
-        ApiKind::CoinMarketCap => "data",
-        ApiKind::Cryptowatch => "result",
-    };
-    let data = answer
+    // Parsed by the browser, which is smaller and faster here than building it in Rust.
+    let data = reply
         .body
         .as_deref()
         .and_then(|body| js_sys::JSON::parse(body).ok())
-        .and_then(|v| Reflect::get(&v, &field.into()).ok())
+        .and_then(|v| Reflect::get(&v, &reply.payload_field().into()).ok())
         .filter(|v| !v.is_undefined())
         .unwrap_or(JsValue::NULL);
-    set(&reply, "data", &data);
-    let settlement = answer.settlement.as_ref();
+    set(&object, "data", &data);
+    set(&object, "charged", &credits(reply.charged));
     set(
-        &reply,
-        "charged",
-        &settlement.map_or(JsValue::from_f64(0.0), |s| credits(s.charged)),
-    );
-    set(
-        &reply,
+        &object,
         "estimated",
-        &answer.estimated.map_or(JsValue::NULL, credits),
+        &reply.estimated.map_or(JsValue::NULL, credits),
     );
     set(
-        &reply,
+        &object,
         "fromServer",
-        &JsValue::from_bool(settlement.is_some_and(|s| s.from_server)),
+        &JsValue::from_bool(reply.from_server),
     );
-    set(&reply, "explanation", &explanation.unwrap_or(JsValue::NULL));
-    reply.into()
+    set(
+        &object,
+        "explanation",
+        &explanation.unwrap_or(JsValue::NULL),
+    );
+    object.into()
 }
 
 #[wasm_bindgen]
@@ -167,69 +155,26 @@ impl MountHandle {
     /// and answered (or refused by a limit that can never allow it); rejects, sending
     /// nothing, when the catalog cannot cost it (an unknown path or a bad parameter).
     pub fn fetch(&self, path: String, options: JsValue) -> Promise {
-        let Some(widget) = self.widget() else {
-            return Promise::reject(
-                &js_sys::Error::new("credit-gauge: this widget was unmounted").into(),
-            );
+        let Some(gauge) = self.widget().map(CreditGauge::over) else {
+            return Promise::reject(&rejection(Refusal::Gone));
         };
-        let Some(api) = widget.settings.try_with_untracked(|s| s.api) else {
-            return Promise::reject(
-                &js_sys::Error::new("credit-gauge: this widget was unmounted").into(),
-            );
+        let Some(api) = gauge.api() else {
+            return Promise::reject(&rejection(Refusal::Gone));
         };
-        let request = match page_request(api, &path, params_of(&options)) {
+        let request = match request_for(api, &path, params_of(&options)) {
             Ok(request) => request,
+            Err(refusal) => return Promise::reject(&rejection(refusal)),
+        };
+        let terms = match terms_of(&options) {
+            Ok(terms) => terms,
             Err(message) => return Promise::reject(&js_sys::Error::new(&message).into()),
         };
-        let patience = patience_of(&options);
         wasm_bindgen_futures::future_to_promise(async move {
-            match widget.fetch(request, patience).await {
-                Ended::Answered(answer) => Ok(reply_object(api, &answer)),
-                Ended::Cancelled => Err(aborted()),
-                Ended::TooLate(at) => Err(too_late(at)),
-            }
+            gauge
+                .fetch(request, terms)
+                .await
+                .map(|reply| reply_object(&reply))
+                .map_err(rejection)
         })
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use credit_gauge_core::EndpointId;
-
-    #[test]
-    fn a_page_request_is_checked_before_anything_is_sent() {
-        let pair = |n: &str, v: &str| (n.to_string(), v.to_string());
-        let listings = page_request(
-            ApiKind::CoinMarketCap,
-            "/v1/cryptocurrency/listings/latest",
-            vec![pair("limit", "10")],
-        )
-        .unwrap();
-        assert_eq!(listings.endpoint, EndpointId::CmcListingsLatest);
-        assert_eq!(listings.param("limit"), Some("10"));
-
-        let unknown = page_request(ApiKind::CoinMarketCap, "/v1/nothing", vec![]).unwrap_err();
-        assert!(
-            unknown.contains("/v1/nothing is not a CoinMarketCap endpoint"),
-            "{unknown}"
-        );
-        let bad = page_request(
-            ApiKind::CoinMarketCap,
-            "/v1/cryptocurrency/listings/latest",
-            vec![pair("limit", "0")],
-        )
-        .unwrap_err();
-        assert!(bad.contains("`limit`"), "{bad}");
-        let unknown_param = page_request(
-            ApiKind::CoinMarketCap,
-            "/v1/fiat/map",
-            vec![pair("api_key", "x")],
-        )
-        .unwrap_err();
-        assert!(
-            unknown_param.contains("unknown parameter `api_key`"),
-            "{unknown_param}"
-        );
     }
 }

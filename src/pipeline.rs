@@ -6,8 +6,8 @@
 use credit_gauge_core::code::RefusedCode;
 use credit_gauge_core::decide::{Decision, RefuseReason, WaitReason};
 use credit_gauge_core::{
-    estimate, explain, reserve, Code, Credits, EndpointId, Explanation, Outcome, Request,
-    ReservationId, Settlement, UnixMillis,
+    estimate, explain, reserve, ClientFailure, Code, Credits, EndpointId, Explanation, Outcome,
+    Request, ReservationId, Settlement, UnixMillis,
 };
 use leptos::prelude::*;
 use leptos::task::spawn_local;
@@ -18,7 +18,7 @@ use crate::client::{self, Reply};
 use crate::events::AnswerEvent;
 use crate::history::HistoryEntry;
 use crate::presentation;
-use crate::queue::{QueueState, RECHECK_MS};
+use crate::queue::{InteractiveWaiting, Priority, QueueState, MIN_RECHECK_MS, RECHECK_MS};
 use crate::settings::Settings;
 use crate::widget::{now, AccountChange, Widget};
 
@@ -58,12 +58,15 @@ enum Asker {
     Page,
 }
 
-/// How a caller bounds a request's wait (the page's `maxWait` and `signal`).
+/// The terms a caller sets for a request (the page's `priority`, `maxWait` and `signal`).
 #[derive(Clone, Default)]
-pub struct Patience {
+pub struct Terms {
+    /// Whether it goes before or after other requests that wait.
+    pub priority: Priority,
     /// Give up, saying when it could go, rather than wait longer than this.
     pub max_wait_ms: Option<i64>,
-    /// Withdraw the request while it waits once this aborts.
+    /// Withdraw the request once this aborts: out of the queue while it waits; aborted, and
+    /// counted as the server may have charged it, once it has left.
     pub abort: Option<web_sys::AbortSignal>,
 }
 
@@ -73,7 +76,7 @@ pub enum Ended {
     /// Sent and answered, or refused by a limit that can never allow it: as shown.
     Answered(Box<Answer>),
     /// Taken out of the queue (cancelled, aborted, or its widget taken off the page) before
-    /// it went.
+    /// it went, or aborted by its caller on the way (then counted and shown as withdrawn).
     Cancelled,
     /// A limit would have kept it waiting past the caller's bound; it could go at this instant.
     TooLate(UnixMillis),
@@ -101,14 +104,23 @@ impl Answer {
 impl Widget {
     /// Sends `request` as soon as every limit allows it, then folds the answer in.
     pub fn submit(self, request: Request) {
+        self.submit_with(request, Priority::Interactive);
+    }
+
+    /// [`Widget::submit`] at `priority` (a refresh on a timer is background).
+    pub fn submit_with(self, request: Request, priority: Priority) {
         spawn_local(async move {
-            self.run(request, Asker::Widget).await;
+            let terms = Terms {
+                priority,
+                ..Terms::default()
+            };
+            self.run_bounded(request, Asker::Widget, terms).await;
         });
     }
 
-    /// [`Widget::submit`] for a caller that wants the outcome, and may bound the wait.
-    pub async fn fetch(self, request: Request, patience: Patience) -> Ended {
-        self.run_bounded(request, Asker::Page, patience).await
+    /// [`Widget::submit`] for the host page, which wants the outcome and sets its terms.
+    pub async fn fetch(self, request: Request, terms: Terms) -> Ended {
+        self.run_bounded(request, Asker::Page, terms).await
     }
 
     /// Asks the server for the truth: key/info (CoinMarketCap) or the root path (Cryptowatch).
@@ -123,10 +135,10 @@ impl Widget {
     }
 
     async fn run(self, request: Request, asker: Asker) -> Ended {
-        self.run_bounded(request, asker, Patience::default()).await
+        self.run_bounded(request, asker, Terms::default()).await
     }
 
-    async fn run_bounded(self, request: Request, asker: Asker, patience: Patience) -> Ended {
+    async fn run_bounded(self, request: Request, asker: Asker, terms: Terms) -> Ended {
         // One snapshot of the settings for the whole journey: the key and account a request
         // was reserved on are the ones it is sent with and settled on.
         let Some(s) = self.settings.try_get_untracked() else {
@@ -134,7 +146,7 @@ impl Widget {
         };
         let title = request.endpoint.spec().title;
         let id = self.enqueue(title);
-        if let Some(signal) = &patience.abort {
+        if let Some(signal) = &terms.abort {
             if signal.aborted() {
                 self.dequeue(id);
                 return Ended::Cancelled;
@@ -144,12 +156,18 @@ impl Widget {
             let _ = signal.add_event_listener_with_callback("abort", withdraw.unchecked_ref());
         }
         let estimated = estimate(&request).ok().map(|p| p.credits);
-        let reservation = match self
-            .take_budget(&s, &request, id, estimated, patience.max_wait_ms, asker)
-            .await
-        {
-            Ok(reservation) => reservation,
-            Err(ended) => return ended,
+        let reservation = {
+            // Counted as waiting until it has its budget (or leaves): background requests of
+            // this page's widgets let it go first.
+            let _waiting = (terms.priority == Priority::Interactive)
+                .then(|| InteractiveWaiting::new(s.ledger_key()));
+            match self
+                .take_budget(&s, &request, id, estimated, &terms, asker)
+                .await
+            {
+                Ok(reservation) => reservation,
+                Err(ended) => return ended,
+            }
         };
         if !self.in_queue(id) {
             // Cancelled while the lock was being taken: give the slot back.
@@ -159,7 +177,21 @@ impl Widget {
         }
         self.set_queue_state(id, QueueState::Sending);
         let used_before = self.month_used();
-        let reply = client::send(s.base(), &request, s.key(), s.timeout_ms).await;
+        let reply = client::send(
+            s.base(),
+            &request,
+            s.key(),
+            s.timeout_ms,
+            terms.abort.as_ref(),
+        )
+        .await;
+        let withdrawn = matches!(
+            reply.outcome,
+            Outcome::Failed {
+                failure: ClientFailure::Withdrawn,
+                ..
+            }
+        );
         let settlement = self.settle(&s, reservation, &reply.outcome).await;
         self.dequeue(id);
         let sync_note = (asker == Asker::Sync).then(|| {
@@ -178,24 +210,37 @@ impl Widget {
                 asker,
             )
             .await;
+        if withdrawn {
+            // Counted and shown as withdrawn; the caller asked for no answer.
+            return Ended::Cancelled;
+        }
         Ended::Answered(Box::new(answer))
     }
 
     /// Waits until every limit allows `request` and reserves its budget under the lock; or
     /// shows why it can never go (an answer), gives up once it is cancelled, or, when a
-    /// limit would keep it waiting longer than `max_wait_ms`, says when it could go.
+    /// limit would keep it waiting longer than the terms' `max_wait_ms`, says when it could go.
+    /// A background request lets interactive ones that wait go first.
     async fn take_budget(
         self,
         s: &Settings,
         request: &Request,
         id: u64,
         estimated: Option<Credits>,
-        max_wait_ms: Option<i64>,
+        terms: &Terms,
         asker: Asker,
     ) -> Result<ReservationId, Ended> {
+        let max_wait_ms = terms.max_wait_ms;
         loop {
             if !self.in_queue(id) {
                 return Err(Ended::Cancelled);
+            }
+            if terms.priority == Priority::Background && InteractiveWaiting::any_on(&s.ledger_key())
+            {
+                let code = Code::Wait(WaitReason::InteractiveFirst);
+                self.wait_visibly(id, now().plus(MIN_RECHECK_MS), code)
+                    .await;
+                continue;
             }
             let req = request.clone();
             // Taking budget only under the lock: without it, two tabs could take the same.

@@ -1,5 +1,9 @@
 //! The queue of one widget's requests: what each is doing (deciding, waiting and why, sending),
-//! how it waits where the user can see it, and how it leaves (sent, refused, cancelled).
+//! how it waits where the user can see it, how it leaves (sent, refused, cancelled), and which
+//! goes first when several wait (interactive before background).
+
+use std::cell::RefCell;
+use std::collections::HashMap;
 
 use credit_gauge_core::{explain, Code, Explanation, UnixMillis};
 use leptos::prelude::*;
@@ -9,7 +13,62 @@ use crate::widget::{now, Widget};
 /// How often a waiting request re-decides even before its limit's reset.
 pub(crate) const RECHECK_MS: i64 = 5_000;
 /// The shortest wait before a request re-decides.
-const MIN_RECHECK_MS: i64 = 250;
+pub(crate) const MIN_RECHECK_MS: i64 = 250;
+
+/// Which of the waiting requests takes the budget first.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Priority {
+    /// Someone is waiting for the answer (a click, the page's default): goes first.
+    #[default]
+    Interactive,
+    /// A refresh on a timer: lets every interactive request that waits go before it.
+    Background,
+}
+
+impl Priority {
+    /// `"interactive"` or `"background"`; anything else is `None`.
+    pub fn from_name(name: &str) -> Option<Priority> {
+        match name {
+            "interactive" => Some(Priority::Interactive),
+            "background" => Some(Priority::Background),
+            _ => None,
+        }
+    }
+}
+
+thread_local! {
+    /// How many interactive requests wait for budget, per account (its storage key), across
+    /// every widget of this page: a background request of any of them lets them go first.
+    static INTERACTIVE_WAITING: RefCell<HashMap<String, usize>> = RefCell::new(HashMap::new());
+}
+
+/// An interactive request waiting for budget on an account; counted while it lives.
+pub(crate) struct InteractiveWaiting(String);
+
+impl InteractiveWaiting {
+    pub(crate) fn new(account: String) -> InteractiveWaiting {
+        INTERACTIVE_WAITING.with_borrow_mut(|w| *w.entry(account.clone()).or_default() += 1);
+        InteractiveWaiting(account)
+    }
+
+    /// Whether an interactive request waits for budget on `account`.
+    pub(crate) fn any_on(account: &str) -> bool {
+        INTERACTIVE_WAITING.with_borrow(|w| w.get(account).is_some_and(|n| *n > 0))
+    }
+}
+
+impl Drop for InteractiveWaiting {
+    fn drop(&mut self) {
+        INTERACTIVE_WAITING.with_borrow_mut(|w| {
+            if let Some(n) = w.get_mut(&self.0) {
+                *n = n.saturating_sub(1);
+                if *n == 0 {
+                    w.remove(&self.0);
+                }
+            }
+        });
+    }
+}
 
 /// Where a queued request is.
 #[derive(Clone, Debug, PartialEq)]

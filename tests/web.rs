@@ -572,6 +572,182 @@ async fn the_page_s_fetch_gives_up_past_max_wait_and_withdraws_on_abort() {
     storage.remove_item(&ledger_key).unwrap();
 }
 
+/// Stores a Basic account for `key` whose month is spent, so every paid request waits for the
+/// month's reset; returns the storage key to clean up.
+fn store_spent_month(key: &str) -> String {
+    use credit_gauge_core::{cmc_outcome, reconcile, save, Account, CmcPlan, Ledger, Request};
+    let t = UnixMillis(js_sys::Date::now() as i64);
+    let mut account = Account::cmc(&credit_gauge::store::fingerprint(key), CmcPlan::Basic);
+    let listing = Request::new(credit_gauge_core::EndpointId::CmcListingsLatest);
+    let id = credit_gauge_core::reserve(&mut account, &listing, t).unwrap();
+    let spent = cmc_outcome(200, r#"{"status":{"error_code":0,"credit_count":10000}}"#);
+    reconcile(&mut account, id, &spent, t);
+    let storage = web_sys::window().unwrap().local_storage().unwrap().unwrap();
+    let ledger_key = credit_gauge::store::storage_key("cmc", key, "ledger");
+    storage
+        .set_item(
+            &ledger_key,
+            &save(&Ledger {
+                accounts: vec![account],
+            }),
+        )
+        .unwrap();
+    ledger_key
+}
+
+#[wasm_bindgen_test]
+async fn a_background_request_lets_an_interactive_one_go_first_and_says_so() {
+    use wasm_bindgen::JsValue;
+
+    let key = "priority-test-key";
+    let ledger_key = store_spent_month(key);
+    let host = test_root();
+    let options = js_sys::Object::new();
+    for (name, value) in [
+        ("api", "cmc"),
+        ("key", key),
+        ("baseUrl", "http://127.0.0.1:9/cmc"),
+    ] {
+        js_sys::Reflect::set(&options, &name.into(), &value.into()).unwrap();
+    }
+    let mut handle = credit_gauge::embed::mount(&host, &options).unwrap();
+    leptos::task::tick().await;
+
+    let with = |priority: &str, signal: &web_sys::AbortSignal| {
+        let o = js_sys::Object::new();
+        js_sys::Reflect::set(&o, &"priority".into(), &priority.into()).unwrap();
+        js_sys::Reflect::set(&o, &"signal".into(), signal).unwrap();
+        JsValue::from(o)
+    };
+    let controller = web_sys::AbortController::new().unwrap();
+    let signal = controller.signal();
+    // Both wait for the month; the background one, asked while the interactive one waits,
+    // says it lets it go first.
+    let interactive = handle.fetch("/v1/fiat/map".into(), with("interactive", &signal));
+    gloo_timers_sleep(100).await;
+    let background = handle.fetch("/v1/fiat/map".into(), with("background", &signal));
+    gloo_timers_sleep(700).await;
+    let shadow = host.shadow_root().unwrap();
+    let states: Vec<String> = (0..2)
+        .map(|i| {
+            shadow
+                .query_selector_all(".queue-item")
+                .unwrap()
+                .item(i)
+                .unwrap()
+                .text_content()
+                .unwrap()
+        })
+        .collect();
+    assert!(
+        states
+            .iter()
+            .any(|s| s.contains("Letting interactive requests go first")),
+        "{states:?}"
+    );
+    assert!(
+        states
+            .iter()
+            .any(|s| s.contains("Waiting for the monthly reset")),
+        "{states:?}"
+    );
+
+    // An unknown priority is refused, naming the option.
+    let odd = with("urgent", &signal);
+    let refused =
+        wasm_bindgen_futures::JsFuture::from(handle.fetch("/v1/fiat/map".into(), odd)).await;
+    let message = String::from(js_sys::Error::from(refused.unwrap_err()).message());
+    assert!(message.contains("options.priority"), "{message}");
+
+    controller.abort();
+    for pending in [background, interactive] {
+        assert!(wasm_bindgen_futures::JsFuture::from(pending).await.is_err());
+    }
+    handle.unmount();
+    web_sys::window()
+        .unwrap()
+        .local_storage()
+        .unwrap()
+        .unwrap()
+        .remove_item(&ledger_key)
+        .unwrap();
+}
+
+#[wasm_bindgen_test]
+async fn the_rust_handle_checks_bounds_and_withdraws_like_the_page_s_fetch() {
+    use credit_gauge::embed::EmbedOptions;
+    use credit_gauge::handle::{CreditGauge, Refusal, Terms};
+    use credit_gauge_core::{ApiKind, EndpointId, Request};
+
+    let key = "rust-handle-test-key";
+    let ledger_key = store_spent_month(key);
+    let owner = Owner::new();
+    let gauge = owner.with(|| {
+        CreditGauge::new(&EmbedOptions {
+            api: Some(ApiKind::CoinMarketCap),
+            base_url: Some("http://127.0.0.1:9/cmc".into()),
+            key: Some(key.into()),
+            ..EmbedOptions::default()
+        })
+    });
+
+    // Never sent: an unknown path, a bad parameter, the other API's endpoint.
+    assert!(matches!(
+        gauge.request("/v1/nothing", &[]),
+        Err(Refusal::Uncostable(_))
+    ));
+    let bad = gauge.request("/v1/cryptocurrency/listings/latest", &[("limit", "0")]);
+    assert!(bad.unwrap_err().to_string().contains("`limit`"));
+    let other = Request::new(EndpointId::CwPrice)
+        .with("exchange", "kraken")
+        .with("pair", "btcusd");
+    let refused = gauge.fetch(other, Terms::default()).await;
+    assert!(
+        matches!(refused, Err(Refusal::Uncostable(_))),
+        "{refused:?}"
+    );
+
+    // The month is spent: past max_wait_ms at once, with the instant it could go.
+    let map = gauge.request("/v1/fiat/map", &[]).unwrap();
+    let late = gauge
+        .fetch(
+            map.clone(),
+            Terms {
+                max_wait_ms: Some(0),
+                ..Terms::default()
+            },
+        )
+        .await;
+    match late {
+        Err(Refusal::TooLate(at)) => assert!(at.0 as f64 > js_sys::Date::now()),
+        other => panic!("expected TooLate, got {other:?}"),
+    }
+
+    // Withdrawn while it waits.
+    let controller = web_sys::AbortController::new().unwrap();
+    let terms = Terms {
+        abort: Some(controller.signal()),
+        ..Terms::default()
+    };
+    wasm_bindgen_futures::spawn_local(async move {
+        gloo_timers_sleep(300).await;
+        controller.abort();
+    });
+    let withdrawn = gauge.fetch(map.clone(), terms).await;
+    assert_eq!(withdrawn, Err(Refusal::Withdrawn));
+
+    // Gone with its owner.
+    drop(owner);
+    assert_eq!(gauge.fetch(map, Terms::default()).await, Err(Refusal::Gone));
+    web_sys::window()
+        .unwrap()
+        .local_storage()
+        .unwrap()
+        .unwrap()
+        .remove_item(&ledger_key)
+        .unwrap();
+}
+
 async fn gloo_timers_sleep(ms: i32) {
     let promise = js_sys::Promise::new(&mut |resolve, _| {
         web_sys::window()

@@ -26,6 +26,9 @@ pub enum WaitReason {
     /// The storage lock that keeps tabs from spending the same budget is held elsewhere. Never
     /// from [`decide`]: the shell waits for it before it can decide.
     LockHeld,
+    /// A background request lets the page's interactive requests that wait take the budget
+    /// first. Never from [`decide`]: the shell orders its own queue.
+    InteractiveFirst,
 }
 
 /// Why a request can never go as it is.

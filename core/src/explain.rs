@@ -124,6 +124,7 @@ fn text(code: Code) -> (&'static str, &'static str, &'static str, When) {
             WaitReason::IpBackoff => ("Backing off", "CoinMarketCap's IP limit was hit; the widget pauses before trying again.", "Nothing: the request goes when the pause ends.", AtKnownInstant),
             WaitReason::AllowanceSpent => ("Waiting for the allowance", "The Cryptowatch allowance left in this window would not cover this request.", "Wait for the window to end, or choose a cheaper request.", AtKnownInstant),
             WaitReason::LockHeld => ("Waiting for the other tabs", "Another script on this site holds the lock that keeps tabs from spending the same credits; sending without it could overspend.", "Nothing if it is brief. If it lasts, close other tabs of this site or reload the page.", AtKnownInstant),
+            WaitReason::InteractiveFirst => ("Letting interactive requests go first", "This is a background request; requests someone is waiting for take the budget before it.", "Nothing: it goes once they have gone.", Soon),
             WaitReason::ProbeAtTopOfHour => ("Checking again on the hour", "The allowance is spent; a cheap check at the top of each hour finds out whether it came back early.", "Nothing: the check runs by itself.", AtKnownInstant),
         },
         Code::Refused(r) => match r {
