@@ -62,21 +62,39 @@ fn js_option(options: &JsValue, names: &[&str]) -> Option<String> {
     })
 }
 
-/// Splits `limit=10&convert=USD,EUR` into pairs (percent-decoded).
+/// Splits `limit=10&convert=USD,EUR` into pairs (percent-decoded); a pair that is not valid
+/// percent-encoding is left out (an attribute is shown, not obeyed blindly).
 pub fn parse_params(text: &str) -> Vec<(String, String)> {
+    pairs_of(text).filter_map(Result::ok).collect()
+}
+
+/// [`parse_params`] for a request that must go exactly as asked: a pair that cannot be
+/// decoded is an error naming it.
+pub fn parse_params_strictly(text: &str) -> Result<Vec<(String, String)>, String> {
+    pairs_of(text).collect()
+}
+
+fn pairs_of(text: &str) -> impl Iterator<Item = Result<(String, String), String>> + '_ {
     text.trim_start_matches('?')
         .split('&')
         .filter(|p| !p.is_empty())
-        .filter_map(|pair| {
+        .map(|pair| {
             let (name, value) = pair.split_once('=').unwrap_or((pair, ""));
             let decode = |s: &str| {
                 js_sys::decode_uri_component(&s.replace('+', " "))
                     .ok()
                     .map(String::from)
             };
-            Some((decode(name)?, decode(value)?))
+            match (decode(name), decode(value)) {
+                (Some(n), Some(v)) => Ok((n, v)),
+                _ => {
+                    let shown: String = pair.chars().take(80).collect();
+                    Err(format!(
+                        "`{shown}` in the query is not valid percent-encoding"
+                    ))
+                }
+            }
         })
-        .collect()
 }
 
 /// Finds an endpoint by its path (`/v1/cryptocurrency/listings/latest`) for the given API.

@@ -39,7 +39,7 @@ use std::fmt;
 use credit_gauge_core::{estimate, ApiKind, Credits, Explanation, Request, UnixMillis};
 use leptos::prelude::*;
 
-use crate::embed::{embedded_view, embedded_widget, parse_params, EmbedOptions};
+use crate::embed::{embedded_view, embedded_widget, parse_params_strictly, EmbedOptions};
 pub use crate::pipeline::Terms;
 use crate::pipeline::{Answer, Ended};
 pub use crate::queue::Priority;
@@ -176,7 +176,8 @@ pub fn request_for(
             crate::presentation::api_name(api)
         ))
     })?;
-    for (name, value) in parse_params(query).into_iter().chain(params) {
+    let query = parse_params_strictly(query).map_err(Refusal::Uncostable)?;
+    for (name, value) in query.into_iter().chain(params) {
         request = request.with(&name, &value);
     }
     checked(api, request)

@@ -11,28 +11,52 @@ use crate::handle::{request_for, CreditGauge, GaugeReply, Refusal};
 use crate::pipeline::Terms;
 use crate::queue::Priority;
 
-/// `options.params`: an object of names to values, or a query string.
-fn params_of(options: &JsValue) -> Vec<(String, String)> {
-    let Ok(params) = Reflect::get(options, &"params".into()) else {
-        return Vec::new();
+/// Why an option is wrong, as the page reads it.
+fn bad_option(what: &str) -> String {
+    format!("credit-gauge: {what}, so the request was not sent")
+}
+
+/// `options[name]`, or `None` when it is absent (undefined or null).
+fn option(options: &JsValue, name: &str) -> Option<JsValue> {
+    Reflect::get(options, &name.into())
+        .ok()
+        .filter(|v| !v.is_undefined() && !v.is_null())
+}
+
+/// `options.params`: an object of names to strings, numbers or booleans, or a query string.
+fn params_of(options: &JsValue) -> Result<Vec<(String, String)>, String> {
+    let Some(params) = option(options, "params") else {
+        return Ok(Vec::new());
     };
     if let Some(text) = params.as_string() {
-        return crate::embed::parse_params(&text);
+        return crate::embed::parse_params_strictly(&text).map_err(|e| bad_option(&e));
     }
-    let Some(object) = params.dyn_ref::<Object>() else {
-        return Vec::new();
+    let Some(object) = params.dyn_ref::<Object>().filter(|_| !params.is_function()) else {
+        return Err(bad_option(
+            "options.params must be an object or a query string",
+        ));
     };
     Object::entries(object)
         .iter()
-        .filter_map(|entry| {
+        .map(|entry| {
             let pair = js_sys::Array::from(&entry);
-            let name = pair.get(0).as_string()?;
+            let name = pair.get(0).as_string().unwrap_or_default();
             let value = pair.get(1);
-            let value = value
+            let text = value
                 .as_string()
-                .or_else(|| value.as_f64().map(|n| n.to_string()))
-                .or_else(|| value.as_bool().map(|b| b.to_string()))?;
-            Some((name, value))
+                .or_else(|| {
+                    value
+                        .as_f64()
+                        .filter(|n| n.is_finite())
+                        .map(|n| n.to_string())
+                })
+                .or_else(|| value.as_bool().map(|b| b.to_string()));
+            let shown: String = name.chars().take(40).collect();
+            text.map(|text| (name, text)).ok_or_else(|| {
+                bad_option(&format!(
+                    "options.params.{shown} must be a string, a finite number or a boolean"
+                ))
+            })
         })
         .collect()
 }
@@ -40,21 +64,33 @@ fn params_of(options: &JsValue) -> Vec<(String, String)> {
 /// `options.priority` (`"interactive"`, the default, or `"background"`), `options.maxWait`
 /// (milliseconds, 0 or more) and `options.signal` (an `AbortSignal`); or why they are wrong.
 fn terms_of(options: &JsValue) -> Result<Terms, String> {
-    let priority = match Reflect::get(options, &"priority".into()) {
-        Ok(v) if v.is_undefined() || v.is_null() => Priority::Interactive,
-        Ok(v) => v.as_string().and_then(|p| Priority::from_name(&p)).ok_or_else(|| {
-            "credit-gauge: options.priority must be \"interactive\" or \"background\", so the request was not sent".to_string()
-        })?,
-        Err(_) => Priority::Interactive,
+    let priority = match option(options, "priority") {
+        None => Priority::Interactive,
+        Some(v) => v
+            .as_string()
+            .and_then(|p| Priority::from_name(&p))
+            .ok_or_else(|| {
+                bad_option("options.priority must be \"interactive\" or \"background\"")
+            })?,
     };
-    let max_wait_ms = Reflect::get(options, &"maxWait".into())
-        .ok()
-        .and_then(|v| v.as_f64())
-        .filter(|ms| ms.is_finite() && *ms >= 0.0)
-        .map(|ms| ms.min(1e12) as i64);
-    let abort = Reflect::get(options, &"signal".into())
-        .ok()
-        .and_then(|v| v.dyn_into::<web_sys::AbortSignal>().ok());
+    let max_wait_ms = match option(options, "maxWait") {
+        None => None,
+        Some(v) => Some(
+            v.as_f64()
+                .filter(|ms| ms.is_finite() && *ms >= 0.0)
+                .map(|ms| ms.min(1e12) as i64)
+                .ok_or_else(|| {
+                    bad_option("options.maxWait must be a number of milliseconds, 0 or more")
+                })?,
+        ),
+    };
+    let abort = match option(options, "signal") {
+        None => None,
+        Some(v) => Some(
+            v.dyn_into::<web_sys::AbortSignal>()
+                .map_err(|_| bad_option("options.signal must be an AbortSignal"))?,
+        ),
+    };
     Ok(Terms {
         priority,
         max_wait_ms,
@@ -161,13 +197,13 @@ impl MountHandle {
         let Some(api) = gauge.api() else {
             return Promise::reject(&rejection(Refusal::Gone));
         };
-        let request = match request_for(api, &path, params_of(&options)) {
+        let (params, terms) = match params_of(&options).and_then(|p| Ok((p, terms_of(&options)?))) {
+            Ok(read) => read,
+            Err(message) => return Promise::reject(&js_sys::Error::new(&message).into()),
+        };
+        let request = match request_for(api, &path, params) {
             Ok(request) => request,
             Err(refusal) => return Promise::reject(&rejection(refusal)),
-        };
-        let terms = match terms_of(&options) {
-            Ok(terms) => terms,
-            Err(message) => return Promise::reject(&js_sys::Error::new(&message).into()),
         };
         wasm_bindgen_futures::future_to_promise(async move {
             gauge

@@ -572,6 +572,54 @@ async fn the_page_s_fetch_gives_up_past_max_wait_and_withdraws_on_abort() {
     storage.remove_item(&ledger_key).unwrap();
 }
 
+#[wasm_bindgen_test]
+async fn the_page_s_fetch_names_the_option_it_cannot_read_and_sends_nothing() {
+    use wasm_bindgen::JsValue;
+    use wasm_bindgen_futures::JsFuture;
+
+    let host = test_root();
+    let options = js_sys::Object::new();
+    js_sys::Reflect::set(&options, &"api".into(), &"cmc".into()).unwrap();
+    js_sys::Reflect::set(
+        &options,
+        &"baseUrl".into(),
+        &"http://127.0.0.1:9/cmc".into(),
+    )
+    .unwrap();
+    let mut handle = credit_gauge::embed::mount(&host, &options).unwrap();
+    leptos::task::tick().await;
+
+    let with = |name: &str, value: JsValue| {
+        let o = js_sys::Object::new();
+        js_sys::Reflect::set(&o, &name.into(), &value).unwrap();
+        JsValue::from(o)
+    };
+    let nested = with("limit", js_sys::Object::new().into());
+    for (options, names) in [
+        (with("params", nested), "options.params.limit"),
+        (
+            with("params", JsValue::from_f64(42.0)),
+            "options.params must be",
+        ),
+        (with("params", "limit=%ZZ".into()), "`limit=%ZZ`"),
+        (with("maxWait", JsValue::from_f64(-1.0)), "options.maxWait"),
+        (with("maxWait", "soon".into()), "options.maxWait"),
+        (with("signal", "stop".into()), "options.signal"),
+    ] {
+        let refused = JsFuture::from(handle.fetch("/v1/fiat/map".into(), options)).await;
+        let message = String::from(js_sys::Error::from(refused.unwrap_err()).message());
+        assert!(message.contains(names), "{names}: {message}");
+        assert!(message.ends_with("not sent"), "{message}");
+    }
+    // Nothing was queued.
+    let shadow = host.shadow_root().unwrap();
+    assert_eq!(
+        shadow.query_selector_all(".queue-item").unwrap().length(),
+        0
+    );
+    handle.unmount();
+}
+
 /// Stores a Basic account for `key` whose month is spent, so every paid request waits for the
 /// month's reset; returns the storage key to clean up.
 fn store_spent_month(key: &str) -> String {
