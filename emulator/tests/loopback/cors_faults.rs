@@ -281,6 +281,18 @@ async fn the_built_app_is_served_at_the_root_with_a_fallback_to_index() {
     .await;
     assert!(get(addr, "/", &[]).await.text().contains("app"));
     assert!(get(addr, "/some/route", &[]).await.text().contains("app"));
+    // TypeScript declarations read as text in a browser, not as a video stream.
+    std::fs::write(dir.join("types.d.ts"), "export {};").expect("d.ts");
+    let types = get(addr, "/types.d.ts", &[]).await;
+    assert_eq!(types.status, 200);
+    assert_eq!(
+        types.header("content-type"),
+        Some("text/plain; charset=utf-8")
+    );
+    assert_eq!(
+        get(addr, "/index.html", &[]).await.header("content-type"),
+        Some("text/html")
+    );
     let _ = std::fs::remove_dir_all(dir);
     // Without a folder, the root says what is served.
     let bare = start(Config::default()).await;
