@@ -145,7 +145,8 @@ impl Widget {
             return Ended::Cancelled;
         };
         let title = request.endpoint.spec().title;
-        let id = self.enqueue(title);
+        let estimated = estimate(&request).ok().map(|p| p.credits);
+        let id = self.enqueue(title, estimated, asker == Asker::Page);
         if let Some(signal) = &terms.abort {
             if signal.aborted() {
                 self.dequeue(id);
@@ -155,7 +156,6 @@ impl Widget {
             let withdraw = Closure::once_into_js(move || self.cancel(id));
             let _ = signal.add_event_listener_with_callback("abort", withdraw.unchecked_ref());
         }
-        let estimated = estimate(&request).ok().map(|p| p.credits);
         let reservation = {
             // Counted as waiting until it has its budget (or leaves): background requests of
             // this page's widgets let it go first.

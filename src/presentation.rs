@@ -86,6 +86,15 @@ pub fn warning_text(w: &Warning, now: UnixMillis) -> String {
     text
 }
 
+/// `1 credit`, `0.5 credits`, `12 credits`.
+pub fn credits_phrase(c: Credits) -> String {
+    if c == Credits::from_whole(1) {
+        "1 credit".to_string()
+    } else {
+        format!("{} credits", format::credits(c))
+    }
+}
+
 /// The cost preview line for a request, e.g.
 /// "3 credits: 201 coins at 200 per credit, + 1 extra convert · 9,761 left this month"; the
 /// reason instead when it cannot go as it is.
@@ -101,13 +110,7 @@ pub fn preview_line(
         }
         text
     })?;
-    let unit = |c: Credits| {
-        if c == Credits::from_whole(1) {
-            "1 credit".to_string()
-        } else {
-            format!("{} credits", format::credits(c))
-        }
-    };
+    let unit = credits_phrase;
     let mut line = match p.basis {
         CostBasis::Free => "Free (0 credits), but it counts as a request this minute".into(),
         CostBasis::Fixed => unit(p.credits),

@@ -5,7 +5,7 @@
 use std::cell::RefCell;
 use std::collections::HashMap;
 
-use credit_gauge_core::{explain, Code, Explanation, UnixMillis};
+use credit_gauge_core::{explain, Code, Credits, Explanation, UnixMillis};
 use leptos::prelude::*;
 
 use crate::widget::{now, Widget};
@@ -86,17 +86,29 @@ pub enum QueueState {
 pub struct QueueItem {
     pub id: u64,
     pub title: &'static str,
+    /// What it is estimated to cost, shown before it goes.
+    pub estimated: Option<Credits>,
+    /// Asked for by the host page (`fetch`).
+    pub from_page: bool,
     pub state: QueueState,
 }
 
 impl Widget {
-    /// Puts a request to `title` in the queue, deciding; returns its id.
-    pub(crate) fn enqueue(self, title: &'static str) -> u64 {
+    /// Puts a request to `title`, estimated at `estimated`, in the queue, deciding; returns
+    /// its id.
+    pub(crate) fn enqueue(
+        self,
+        title: &'static str,
+        estimated: Option<Credits>,
+        from_page: bool,
+    ) -> u64 {
         let id = self.next_id();
         self.queue.update(|q| {
             q.push(QueueItem {
                 id,
                 title,
+                estimated,
+                from_page,
                 state: QueueState::Deciding,
             })
         });

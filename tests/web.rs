@@ -699,6 +699,13 @@ async fn a_background_request_lets_an_interactive_one_go_first_and_says_so() {
             .any(|s| s.contains("Waiting for the monthly reset")),
         "{states:?}"
     );
+    // Each says what it will cost and whose it is before it goes.
+    assert!(
+        states
+            .iter()
+            .all(|s| s.starts_with("Fiat map · 1 credit · the page's")),
+        "{states:?}"
+    );
 
     // An unknown priority is refused, naming the option.
     let odd = with("urgent", &signal);

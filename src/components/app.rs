@@ -2,7 +2,7 @@ use leptos::prelude::*;
 
 use crate::components::{AnswerView, Gauge, History, RequestForm, SettingsPanel};
 use crate::format;
-use crate::presentation::api_name;
+use crate::presentation::{self, api_name};
 use crate::queue::QueueState;
 use crate::settings::Settings;
 use crate::widget::Widget;
@@ -100,7 +100,11 @@ pub fn WidgetView(
                         let state = item.state.clone();
                         view! {
                             <div class="queue-item">
-                                <span class="queue-title">{item.title}</span>
+                                <span class="queue-title">
+                                    {item.title}
+                                    {item.estimated.map(|c| format!(" · {}", presentation::credits_phrase(c)))}
+                                    {item.from_page.then_some(" · the page's")}
+                                </span>
                                 {match state {
                                     QueueState::Deciding => view! { <span class="queue-state">"deciding…"</span> }.into_any(),
                                     QueueState::Sending => view! { <span class="queue-state">"sending…"</span> }.into_any(),
