@@ -139,6 +139,15 @@ impl UnixMillis {
         UnixMillis(days_from_civil(ny, nm, nd) * DAY_MS + time)
     }
 
+    /// `2025-09-28T10:21:04.716Z`: the form both APIs write their timestamps in.
+    pub fn to_iso8601(self) -> String {
+        let c = self.to_civil();
+        format!(
+            "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}.{:03}Z",
+            c.year, c.month, c.day, c.hour, c.minute, c.second, c.millisecond
+        )
+    }
+
     /// The calendar date and time of `self` in UTC.
     pub fn to_civil(self) -> CivilDateTime {
         let days = self.0.div_euclid(DAY_MS);
@@ -236,6 +245,14 @@ impl UnixMillis {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn an_instant_prints_as_the_apis_write_timestamps_and_reads_back() {
+        let text = "2025-09-28T10:21:04.716Z";
+        let at = UnixMillis::parse_iso8601(text).expect("parses");
+        assert_eq!(at.to_iso8601(), text);
+        assert_eq!(UnixMillis(0).to_iso8601(), "1970-01-01T00:00:00.000Z");
+    }
 
     fn at(text: &str) -> UnixMillis {
         UnixMillis::parse_iso8601(text).expect("valid test instant")

@@ -22,7 +22,6 @@ mod routing;
 mod static_files;
 pub mod synth;
 
-use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Duration;
@@ -63,10 +62,7 @@ pub struct Config {
     pub max_connections: usize,
 }
 
-/// The default for [`Config::header_read_timeout`].
-pub const HEADER_READ_TIMEOUT: Duration = Duration::from_secs(10);
-/// The default for [`Config::max_connections`].
-pub const MAX_CONNECTIONS: usize = 512;
+pub use credit_gauge_serve::{HEADER_READ_TIMEOUT, MAX_CONNECTIONS};
 
 impl Default for Config {
     fn default() -> Self {
@@ -152,58 +148,22 @@ pub fn app(config: Config) -> Result<Router, String> {
     Ok(Router::new().fallback(routing::dispatch).with_state(shared))
 }
 
-/// Serves the emulator on an already bound listener until the process ends.
-///
-/// Each connection is HTTP/1.1 (keep-alive included) with a deadline for every request head
-/// ([`Config::header_read_timeout`]), so a client that stalls mid-request is cut off; at most
-/// [`Config::max_connections`] are served at once, and further ones wait in the listener's
-/// queue until a place frees up.
+/// Serves the emulator on an already bound listener until the process ends, bounded as
+/// [`credit_gauge_serve::serve`] says ([`Config::header_read_timeout`],
+/// [`Config::max_connections`]).
 pub async fn serve(listener: tokio::net::TcpListener, config: Config) -> std::io::Result<()> {
-    use tower::Service;
-
-    let header_read_timeout = config.header_read_timeout;
-    let places = Arc::new(tokio::sync::Semaphore::new(config.max_connections.max(1)));
+    let bounds = credit_gauge_serve::Bounds {
+        header_read_timeout: config.header_read_timeout,
+        max_connections: config.max_connections,
+    };
     let router =
         app(config).map_err(|e| std::io::Error::new(std::io::ErrorKind::InvalidInput, e))?;
-    let mut make_service = router.into_make_service_with_connect_info::<SocketAddr>();
-    let mut http = hyper::server::conn::http1::Builder::new();
-    http.timer(hyper_util::rt::TokioTimer::new())
-        .header_read_timeout(header_read_timeout)
-        .keep_alive(true);
-    loop {
-        let place = places
-            .clone()
-            .acquire_owned()
-            .await
-            .map_err(|_| std::io::Error::other("the connection places were closed"))?;
-        let (stream, peer) = match listener.accept().await {
-            Ok(accepted) => accepted,
-            Err(e) => {
-                // A connection that failed before it was accepted concerns only itself; any
-                // other error (out of file descriptors) is waited out instead of spun on.
-                if !matches!(
-                    e.kind(),
-                    std::io::ErrorKind::ConnectionAborted
-                        | std::io::ErrorKind::ConnectionReset
-                        | std::io::ErrorKind::ConnectionRefused
-                ) {
-                    tokio::time::sleep(Duration::from_millis(100)).await;
-                }
-                continue;
-            }
-        };
-        // The router with the peer's address for `ConnectInfo` (Cryptowatch's anonymous
-        // callers are told apart by it).
-        let service = match make_service.call(peer).await {
-            Ok(service) => service,
-            Err(never) => match never {},
-        };
-        let service = hyper_util::service::TowerToHyperService::new(service);
-        let connection = http.serve_connection(hyper_util::rt::TokioIo::new(stream), service);
-        tokio::spawn(async move {
-            // Errors (a client gone, a head too slow) end only this connection.
-            let _ = connection.await;
-            drop(place);
-        });
-    }
+    credit_gauge_serve::serve(
+        listener,
+        router,
+        bounds,
+        std::future::pending(),
+        Duration::ZERO,
+    )
+    .await
 }
