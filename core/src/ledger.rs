@@ -326,6 +326,13 @@ impl MinuteWindow {
         }
     }
 
+    /// Raises the count of the minute holding at `now` to `used` (a server's figure that
+    /// includes requests of other clients); never lowers it.
+    pub(crate) fn raise_to(&mut self, used: u32, now: UnixMillis) {
+        self.shift_to(now);
+        self.requests = self.requests.max(used);
+    }
+
     /// Marks the minute holding at `now` as full (the server said 1008).
     pub(crate) fn fill(&mut self, now: UnixMillis) {
         self.count(now);

@@ -28,6 +28,7 @@ pub mod gauge;
 pub mod ledger;
 pub mod reconcile;
 pub mod stored;
+pub mod team;
 pub mod time;
 
 pub use catalog::{cmc_credits, estimate, ApiKind, CmcPlan, CostPreview, EndpointId, Request};

@@ -6,7 +6,7 @@ use std::net::SocketAddr;
 
 use axum::http::header::{
     ACCESS_CONTROL_ALLOW_HEADERS, ACCESS_CONTROL_ALLOW_METHODS, ACCESS_CONTROL_ALLOW_ORIGIN,
-    ACCESS_CONTROL_EXPOSE_HEADERS, ACCESS_CONTROL_MAX_AGE, AUTHORIZATION, ORIGIN, VARY,
+    ACCESS_CONTROL_EXPOSE_HEADERS, ACCESS_CONTROL_MAX_AGE, AUTHORIZATION, HOST, ORIGIN, VARY,
 };
 use axum::http::{HeaderMap, HeaderValue, StatusCode};
 
@@ -48,6 +48,13 @@ impl Access {
             }
         }
         match &self.tokens {
+            // A page whose name an attacker re-pointed at 127.0.0.1 (DNS rebinding) reaches
+            // the gateway as its own origin, but still under its own name in `Host`.
+            None if !is_loopback_host(headers.get(HOST).and_then(|h| h.to_str().ok())) => {
+                Err(forbidden(
+                    "This gateway has no tokens file, so it answers only requests addressed to a loopback name.",
+                ))
+            }
             None if peer.ip().is_loopback() => Ok("loopback".into()),
             None => Err(Refusal::new(
                 StatusCode::UNAUTHORIZED,
@@ -117,6 +124,17 @@ impl Access {
     }
 }
 
+/// `127.0.0.1`, `localhost` or `[::1]`, with or without a port.
+fn is_loopback_host(host: Option<&str>) -> bool {
+    let Some(host) = host else { return false };
+    let name = if let Some(rest) = host.strip_prefix('[') {
+        rest.split(']').next().unwrap_or("")
+    } else {
+        host.rsplit_once(':').map(|(h, _)| h).unwrap_or(host)
+    };
+    matches!(name, "127.0.0.1" | "localhost" | "::1")
+}
+
 /// The token a request presents: `Authorization: Bearer …`, else the CoinMarketCap key header.
 fn presented_token(headers: &HeaderMap) -> Option<&[u8]> {
     if let Some(auth) = headers.get(AUTHORIZATION) {
@@ -146,14 +164,27 @@ mod tests {
     }
 
     #[test]
-    fn without_tokens_only_this_machine_is_served() {
+    fn without_tokens_only_this_machine_is_served_under_a_loopback_name() {
         let access = Access::default();
+        let local = headers(&[("host", "127.0.0.1:8788")]);
         assert_eq!(
-            access.caller(&headers(&[]), peer("127.0.0.1")),
+            access.caller(&local, peer("127.0.0.1")),
             Ok("loopback".into())
         );
-        let refused = access.caller(&headers(&[]), peer("10.0.0.7")).unwrap_err();
+        let named = headers(&[("host", "localhost")]);
+        assert_eq!(
+            access.caller(&named, peer("127.0.0.1")),
+            Ok("loopback".into())
+        );
+        let refused = access.caller(&local, peer("10.0.0.7")).unwrap_err();
         assert_eq!(refused.status, StatusCode::UNAUTHORIZED);
+        // DNS rebinding: loopback peer, foreign name.
+        let rebound = headers(&[("host", "evil.example:8788")]);
+        let refused = access.caller(&rebound, peer("127.0.0.1")).unwrap_err();
+        assert_eq!(refused.status, StatusCode::FORBIDDEN);
+        assert!(access.caller(&headers(&[]), peer("127.0.0.1")).is_err());
+        assert!(!is_loopback_host(Some("127.0.0.1.evil.example")));
+        assert!(is_loopback_host(Some("[::1]:8788")));
     }
 
     #[test]
@@ -181,14 +212,14 @@ mod tests {
             origins: vec!["http://dash.example".into()],
         };
         let here = peer("127.0.0.1");
-        let allowed = headers(&[("origin", "http://dash.example")]);
+        let allowed = headers(&[("origin", "http://dash.example"), ("host", "127.0.0.1")]);
         assert!(access.caller(&allowed, here).is_ok());
-        let foreign = headers(&[("origin", "http://evil.example")]);
+        let foreign = headers(&[("origin", "http://evil.example"), ("host", "127.0.0.1")]);
         assert_eq!(
             access.caller(&foreign, here).unwrap_err().status,
             StatusCode::FORBIDDEN
         );
-        let blind = headers(&[("sec-fetch-site", "cross-site")]);
+        let blind = headers(&[("sec-fetch-site", "cross-site"), ("host", "127.0.0.1")]);
         assert_eq!(
             access.caller(&blind, here).unwrap_err().status,
             StatusCode::FORBIDDEN

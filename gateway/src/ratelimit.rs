@@ -5,6 +5,8 @@
 
 use axum::http::{HeaderMap, HeaderName, HeaderValue};
 use credit_gauge_core::gauge::{gauges, LimitKind};
+// The names the widget reads back (`credit_gauge_core::team`).
+use credit_gauge_core::team::{DAY_POLICY, MINUTE_POLICY, MONTH_POLICY};
 use credit_gauge_core::time::{DAY_MS, MINUTE_MS};
 use credit_gauge_core::{Account, Credits, UnixMillis};
 
@@ -15,12 +17,12 @@ pub const REMAINING: HeaderName = HeaderName::from_static("ratelimit");
 /// exact reset.
 const MONTH_SECONDS: i64 = 30 * DAY_MS / 1000;
 
-/// The policy name of a limit, or `None` for limits the gateway does not count.
+/// The policy name and window of a limit, or `None` for limits the gateway does not count.
 fn policy_name(limit: LimitKind) -> Option<(&'static str, i64)> {
     match limit {
-        LimitKind::CmcMinute => Some(("requests-per-minute", MINUTE_MS / 1000)),
-        LimitKind::CmcDaily => Some(("credits-per-day", DAY_MS / 1000)),
-        LimitKind::CmcMonthly => Some(("credits-per-month", MONTH_SECONDS)),
+        LimitKind::CmcMinute => Some((MINUTE_POLICY, MINUTE_MS / 1000)),
+        LimitKind::CmcDaily => Some((DAY_POLICY, DAY_MS / 1000)),
+        LimitKind::CmcMonthly => Some((MONTH_POLICY, MONTH_SECONDS)),
         LimitKind::CmcIp | LimitKind::CwAllowance => None,
     }
 }
