@@ -20,6 +20,8 @@ pub struct Reply {
     pub status: Option<u16>,
     /// The body as text, when an answer arrived.
     pub body: Option<String>,
+    /// A team gateway's `RateLimit-Policy` and `RateLimit` fields, when the answer had them.
+    pub team_fields: Option<(String, String)>,
 }
 
 /// The full URL of `request` below `base` (no trailing slash needed).
@@ -113,6 +115,7 @@ pub async fn send(
         }
     };
     let status = response.status();
+    let team_fields = team_fields(&response);
     let body = read_bounded(&response, MAX_BODY_BYTES).await;
     drop(timer);
     let body = match body {
@@ -133,7 +136,23 @@ pub async fn send(
         outcome,
         status: Some(status),
         body: Some(body),
+        team_fields,
     }
+}
+
+/// The longest RateLimit field read: a gateway's three policies take about 120 bytes.
+const MAX_FIELD_BYTES: usize = 2048;
+
+/// A team gateway's `RateLimit-Policy` and `RateLimit`, when both came (a browser shows them
+/// only when the gateway exposes them to this page).
+fn team_fields(response: &gloo_net::http::Response) -> Option<(String, String)> {
+    let field = |name: &str| {
+        response
+            .headers()
+            .get(name)
+            .filter(|v| v.len() <= MAX_FIELD_BYTES)
+    };
+    Some((field("ratelimit-policy")?, field("ratelimit")?))
 }
 
 /// Aborts a request's own controller when the caller's signal aborts, for as long as it lives.
@@ -210,6 +229,7 @@ fn failed(failure: ClientFailure, status: Option<u16>, body: Option<String>) -> 
         },
         status,
         body,
+        team_fields: None,
     }
 }
 

@@ -192,7 +192,12 @@ impl Widget {
                 ..
             }
         );
-        let settlement = self.settle(&s, reservation, &reply.outcome).await;
+        let team = reply
+            .team_fields
+            .as_ref()
+            .map(|(policy, remaining)| credit_gauge_core::team::parse(policy, remaining))
+            .unwrap_or_default();
+        let settlement = self.settle(&s, reservation, &reply.outcome, team).await;
         self.dequeue(id);
         let sync_note = (asker == Asker::Sync).then(|| {
             presentation::sync_note(used_before, self.month_used(), settlement.from_server)
@@ -311,21 +316,31 @@ impl Widget {
         }
     }
 
-    /// Folds the answer to `reservation` into the ledger.
+    /// Folds the answer to `reservation` into the ledger, with a team gateway's figures for
+    /// every client of the key when it sent them.
     async fn settle(
         self,
         s: &Settings,
         reservation: ReservationId,
         outcome: &Outcome,
+        team: Vec<credit_gauge_core::team::ServerWindow>,
     ) -> Settlement {
         let reserved = self.account.try_get_untracked().flatten();
         let settled = {
             let outcome = outcome.clone();
             self.with_account(s, move |a, t| {
-                credit_gauge_core::reconcile(a, reservation, &outcome, t)
+                let settlement = credit_gauge_core::reconcile(a, reservation, &outcome, t);
+                let from_team = credit_gauge_core::team::adopt(a, &team, t);
+                (settlement, from_team)
             })
             .await
         };
+        let settled = settled.map(|(settlement, from_team)| {
+            if from_team {
+                self.team.set(true);
+            }
+            settlement
+        });
         match (settled, reserved) {
             (Some(settlement), _) => settlement,
             // The stored counts became unreadable while the request was out: count it in

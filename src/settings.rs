@@ -34,10 +34,9 @@ pub fn emulator_base(api: ApiKind) -> &'static str {
     }
 }
 
-/// The "My proxy" preset: the emulator's proxy mode, started on a second port.
-pub fn proxy_preset_base(api: ApiKind) -> String {
-    format!("http://127.0.0.1:8788{}", emulator_base(api))
-}
+/// The "Team gateway" preset: `credit-gauge-gateway` where it listens by default. It serves
+/// CoinMarketCap's paths at its root.
+pub const GATEWAY_BASE: &str = "http://127.0.0.1:8788";
 
 /// The real hosts, for the presets (with an honest note in the form).
 pub fn real_base(api: ApiKind) -> &'static str {

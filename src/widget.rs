@@ -53,6 +53,8 @@ pub struct Widget {
     pub now: RwSignal<UnixMillis>,
     pub notice: RwSignal<Option<&'static str>>,
     pub load_warning: RwSignal<Option<String>>,
+    /// Whether the server is a team gateway whose figures count every client of the key.
+    pub team: RwSignal<bool>,
     pub(crate) next_id: StoredValue<u64>,
     /// Whether settings and remembered keys are saved: the app's own, yes; an embedded
     /// widget's, no — its settings come from its host, and a change in it must not rewrite
@@ -81,6 +83,7 @@ impl Widget {
             now: RwSignal::new(now()),
             notice: RwSignal::new(store.notice().map(|n| n.message())),
             load_warning: RwSignal::new(None),
+            team: RwSignal::new(false),
             next_id: StoredValue::new(1),
             persist: restore,
             events: StoredValue::new_local(None),

@@ -61,6 +61,11 @@ pub fn WidgetView(
                         view! { <Gauge data=data now=widget.now /> }
                     }
                 />
+                <Show when=move || widget.team.get()>
+                    <p class="team-note">
+                        "Team budget: the gateway counts every client's requests on this key."
+                    </p>
+                </Show>
                 <div class="sync-row">
                     <button id="sync" type="button" on:click=move |_| widget.sync()>
                         "Sync"

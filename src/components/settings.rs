@@ -2,7 +2,7 @@ use credit_gauge_core::{ApiKind, CmcPlan};
 use leptos::prelude::*;
 
 use crate::format;
-use crate::settings::{api_from_slug, api_slug, emulator_base, proxy_preset_base, real_base};
+use crate::settings::{api_from_slug, api_slug, emulator_base, real_base, GATEWAY_BASE};
 use crate::widget::Widget;
 
 /// API, base address, key, plan and theme.
@@ -17,8 +17,10 @@ pub fn SettingsPanel(widget: Widget) -> impl IntoView {
                 "emulator"
             } else if base == real_base(s.api) {
                 "real"
+            } else if base == GATEWAY_BASE {
+                "gateway"
             } else {
-                "proxy"
+                "other"
             }
         })
     };
@@ -53,13 +55,16 @@ pub fn SettingsPanel(widget: Widget) -> impl IntoView {
                                 set_base(format!("{origin}{}", emulator_base(a)))
                             }
                             "real" => set_base(real_base(a).into()),
-                            _ => set_base(proxy_preset_base(a)),
+                            "gateway" => set_base(GATEWAY_BASE.into()),
+                            // Another server: the base URL below says which.
+                            _ => {}
                         }
                     }
                 >
                     <option value="emulator">"Emulator (this server)"</option>
-                    <option value="proxy">"My proxy"</option>
+                    <option value="gateway">"Team gateway"</option>
                     <option value="real">"The real API"</option>
+                    <option value="other">"Another server"</option>
                 </select>
             </label>
             <label>
@@ -73,9 +78,11 @@ pub fn SettingsPanel(widget: Widget) -> impl IntoView {
             </label>
             <p class="hint">
                 {move || match (api(), preset()) {
-                    (ApiKind::CoinMarketCap, "real") => "The real CoinMarketCap refuses calls from a browser (CORS, on purpose, so keys stay secret): use the emulator's proxy mode with your key kept on the server.",
+                    (ApiKind::CoinMarketCap, "real") => "The real CoinMarketCap refuses calls from a browser (CORS, on purpose, so keys stay secret): run credit-gauge-gateway with your key on a server and choose Team gateway.",
                     (ApiKind::Cryptowatch, "real") => "The real Cryptowatch API was shut down in 2023: only the emulator serves it now.",
-                    (_, "proxy") => "Your proxy adds the key on the server; leave the key empty here.",
+                    (ApiKind::CoinMarketCap, "gateway") => "The gateway holds the key and counts every client's requests: put your team token in the key box (none is needed on the gateway's own machine).",
+                    (ApiKind::Cryptowatch, "gateway") => "The team gateway serves CoinMarketCap only.",
+                    (_, "other") => "A server of yours that adds the key: leave the key empty here unless it asks for a token.",
                     _ => "The emulator serves both APIs on this origin, with demo keys.",
                 }}
             </p>

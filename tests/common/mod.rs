@@ -120,6 +120,26 @@ impl Emulator {
     }
 }
 
+/// The body of a plain GET of `url` (`http://host:port/path`), as a script on this machine
+/// sends it (no Origin).
+pub async fn get_text(url: &str) -> String {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let rest = url.strip_prefix("http://").expect("an http URL");
+    let (authority, path) = rest.split_at(rest.find('/').unwrap_or(rest.len()));
+    let mut stream = tokio::net::TcpStream::connect(authority)
+        .await
+        .expect("connect");
+    let path = if path.is_empty() { "/" } else { path };
+    let request = format!("GET {path} HTTP/1.1\r\nHost: {authority}\r\nConnection: close\r\n\r\n");
+    stream.write_all(request.as_bytes()).await.expect("send");
+    let mut answer = String::new();
+    stream.read_to_string(&mut answer).await.expect("read");
+    answer
+        .split_once("\r\n\r\n")
+        .map(|(_, body)| body.to_string())
+        .unwrap_or_default()
+}
+
 /// Serves `html` as `/<name>.html` from an emulator of its own, and returns it with the
 /// page's address on `localhost`: an origin apart from the widget's `127.0.0.1`.
 pub async fn host_page(name: &str, html: &str) -> (Emulator, String) {
