@@ -28,7 +28,10 @@ export interface FetchOptions {
   params?: Params;
   /** Whose request waits first when both wait: a person's (`interactive`) or a timer's. */
   priority?: "interactive" | "background";
-  /** Aborting withdraws a waiting request (rejects with an `AbortError`); a request already sent is answered and counted. */
+  /**
+   * Aborting rejects with an `AbortError`: a waiting request is withdrawn (nothing sent); one
+   * already on its way stays counted, as the server may have charged it.
+   */
   signal?: AbortSignal;
   /** Milliseconds a limit may keep the request waiting; past that it is rejected at once with a {@link TooLateError}. */
   maxWait?: number;
@@ -96,7 +99,7 @@ export class MountHandle {
   private constructor();
   /** The page's own request through the gauge; see {@link CreditGaugeElement.fetch}. */
   fetch<T = unknown>(path: string, options?: FetchOptions): Promise<GaugeReply<T>>;
-  /** Removes the widget and its styles; a waiting request of the page's is withdrawn. */
+  /** Removes the widget and its styles; the page's requests that still wait reject (nothing sent). */
   unmount(): void;
   /**
    * Releases the handle. After `unmount` this frees its memory; without it, the widget stays
@@ -155,10 +158,12 @@ export interface CreditGaugeElement extends HTMLElement {
    * read too) through the gauge: costed first, queued while a limit says wait, counted in the
    * budget every widget and tab of the origin shares, and resolved once answered.
    *
-   * Rejects, sending nothing: with an `AbortError` when `signal` aborts while it waits; with a
-   * {@link TooLateError} when a limit would keep it waiting past `maxWait`; with an `Error`
-   * naming the problem when the catalog cannot cost it (an unknown path, a missing, unknown or
-   * malformed parameter) or the element is not on the page.
+   * Rejects with an `AbortError` when `signal` aborts (before it went: nothing sent; on its
+   * way: counted as the server may have charged it); with a {@link TooLateError} when a limit
+   * would keep it waiting past `maxWait`; and, sending nothing, with an `Error` naming the
+   * problem when an option cannot be read, the catalog cannot cost it (an unknown path, a
+   * missing, unknown or malformed parameter), or the widget is not on the page or was
+   * unmounted while the request waited.
    */
   fetch<T = unknown>(path: string, options?: FetchOptions): Promise<GaugeReply<T>>;
 

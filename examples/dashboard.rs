@@ -160,7 +160,7 @@ mod native {
         println!("| every | wall (min) | calls | ok | failed | waits | credits charged (board / server) | minute budget used (complete minutes) | requests per minute (min–max) | 429s |");
         println!("|---|---|---|---|---|---|---|---|---|---|");
         println!(
-            "| {every} s | {:.1} | {} | {} | {} | {} | {} / {} | {:.1} % ({used}/{budget}, {} minutes) | {low}–{high} ({:.0}–{:.0} %) | {} |",
+            "| {every} s | {:.1} | {} | {} | {} | {} | {} / {} | {:.1} % ({used}/{budget}, {} minute{}) | {low}–{high} ({:.0}–{:.0} %) | {} |",
             wall / 60.0,
             count(&board["calls"]),
             count(&board["ok"]),
@@ -170,6 +170,7 @@ mod native {
             count(&server["credits_this_month"]),
             if budget == 0 { 0.0 } else { 100.0 * used as f64 / budget as f64 },
             complete.len(),
+            if complete.len() == 1 { "" } else { "s" },
             share(low),
             share(high),
             count(&server["refused_429"]),
