@@ -243,8 +243,8 @@ impl Widget {
             if terms.priority == Priority::Background && InteractiveWaiting::any_on(&s.ledger_key())
             {
                 let code = Code::Wait(WaitReason::InteractiveFirst);
-                self.wait_visibly(id, now().plus(MIN_RECHECK_MS), code)
-                    .await;
+                let soon = now().plus(MIN_RECHECK_MS);
+                self.wait_visibly(id, soon, soon, code).await;
                 continue;
             }
             let req = request.clone();
@@ -257,7 +257,8 @@ impl Widget {
                 AccountChange::Unreadable => None,
                 AccountChange::LockHeld => {
                     let code = Code::Wait(WaitReason::LockHeld);
-                    self.wait_visibly(id, now().plus(RECHECK_MS), code).await;
+                    let recheck = now().plus(RECHECK_MS);
+                    self.wait_visibly(id, recheck, recheck, code).await;
                     continue;
                 }
             };
@@ -274,7 +275,7 @@ impl Widget {
                     // Re-decide at `at`, or within a few seconds: other tabs' requests in
                     // flight may settle for less, and a sync may free budget.
                     if let Some(code) = Code::of_decision(&decision) {
-                        self.wait_visibly(id, at.min(now().plus(RECHECK_MS)), code)
+                        self.wait_visibly(id, at, now().plus(RECHECK_MS), code)
                             .await;
                     }
                     continue;

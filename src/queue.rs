@@ -141,10 +141,18 @@ impl Widget {
         self.queue.update(|q| q.retain(|i| i.id != id));
     }
 
-    /// Shows queued request `id` as waiting (with `code` explained) and waits until `until`,
-    /// at least a moment (an instant already past, from odd stored counts, must not make the
-    /// queue spin), and no longer once the request is cancelled.
-    pub(crate) async fn wait_visibly(self, id: u64, until: UnixMillis, code: Code) {
+    /// Shows queued request `id` as waiting until `until` (with `code` explained) and waits
+    /// until then, or only until `recheck` when that comes first (the request decides again
+    /// then, but the countdown shows the instant it is expected to go); at least a moment (an
+    /// instant already past, from odd stored counts, must not make the queue spin), and no
+    /// longer once the request is cancelled.
+    pub(crate) async fn wait_visibly(
+        self,
+        id: u64,
+        until: UnixMillis,
+        recheck: UnixMillis,
+        code: Code,
+    ) {
         self.set_queue_state(
             id,
             QueueState::Waiting {
@@ -152,10 +160,10 @@ impl Widget {
                 explanation: explain(code, Some(until)),
             },
         );
-        let until = until.max(now().plus(MIN_RECHECK_MS));
-        while self.in_queue(id) && now() < until {
+        let wake = until.min(recheck).max(now().plus(MIN_RECHECK_MS));
+        while self.in_queue(id) && now() < wake {
             // Short steps, to notice a cancel.
-            let ms = (until.0 - now().0).clamp(1, 250) as u32;
+            let ms = (wake.0 - now().0).clamp(1, 250) as u32;
             gloo_timers::future::TimeoutFuture::new(ms).await;
         }
     }

@@ -699,6 +699,16 @@ async fn a_background_request_lets_an_interactive_one_go_first_and_says_so() {
             .any(|s| s.contains("Waiting for the monthly reset")),
         "{states:?}"
     );
+    // The countdown is to the month's reset, not to the next re-check a few seconds away.
+    let monthly = states
+        .iter()
+        .find(|s| s.contains("Waiting for the monthly reset"))
+        .unwrap();
+    let countdown = monthly.split("sends itself in ").nth(1).unwrap_or_default();
+    assert!(
+        [" d", " h", "min"].iter().any(|u| countdown.contains(u)),
+        "{monthly}"
+    );
     // Each says what it will cost and whose it is before it goes.
     assert!(
         states
