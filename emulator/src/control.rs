@@ -11,7 +11,7 @@ use serde_json::{json, Map, Value};
 
 use crate::clock::iso;
 use crate::faults::{Switch, SwitchRequest};
-use crate::{cmc, cryptowatch, http, proxy, Shared};
+use crate::{cmc, cryptowatch, http, Shared};
 
 fn control_json(status: StatusCode, body: Value) -> Response {
     http::json_response(status, &body)
@@ -31,7 +31,7 @@ fn from_another_site(headers: &HeaderMap) -> Option<&'static str> {
         .get(HOST)
         .and_then(|h| h.to_str().ok())
         .unwrap_or("");
-    if !proxy::is_loopback_host(host) {
+    if !is_loopback_host(host) {
         return Some("The emulator's control endpoints take changes only when addressed to a loopback name (127.0.0.1, localhost, [::1]).");
     }
     if let Some(site) = headers.get("sec-fetch-site") {
@@ -52,6 +52,16 @@ fn from_another_site(headers: &HeaderMap) -> Option<&'static str> {
     None
 }
 
+/// `127.0.0.1`, `localhost` or `[::1]`, with or without a port.
+fn is_loopback_host(host: &str) -> bool {
+    let name = if let Some(rest) = host.strip_prefix('[') {
+        rest.split(']').next().unwrap_or("")
+    } else {
+        host.rsplit_once(':').map(|(h, _)| h).unwrap_or(host)
+    };
+    matches!(name, "127.0.0.1" | "localhost" | "::1")
+}
+
 /// Whether the body is declared as JSON (`application/json`, with or without parameters).
 fn is_json(headers: &HeaderMap) -> bool {
     headers
@@ -67,12 +77,6 @@ pub(crate) async fn handle(app: &Shared, rest: &str, request: Request) -> Respon
     if method != Method::GET && method != Method::HEAD {
         if let Some(why) = from_another_site(request.headers()) {
             return control_json(StatusCode::FORBIDDEN, json!({ "error": why }));
-        }
-        if rest == "/faults" && app.proxy.is_some() && !app.proxy_faults {
-            return control_json(
-                StatusCode::FORBIDDEN,
-                json!({"error": "The fault switch is off in proxy mode; start the emulator with --proxy-faults to use it."}),
-            );
         }
     }
     match (rest, method) {
@@ -150,4 +154,19 @@ fn ledger_json(app: &Shared) -> Value {
         "cmc": cmc_keys,
         "cryptowatch": cw,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_loopback_names_are_served() {
+        assert!(is_loopback_host("127.0.0.1:8787"));
+        assert!(is_loopback_host("localhost"));
+        assert!(is_loopback_host("[::1]:8787"));
+        assert!(!is_loopback_host("evil.example:8787"));
+        assert!(!is_loopback_host("127.0.0.1.evil.example"));
+        assert!(!is_loopback_host(""));
+    }
 }

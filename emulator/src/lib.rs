@@ -16,7 +16,6 @@ pub mod cryptowatch;
 pub mod faults;
 pub mod http;
 pub mod ledger;
-pub mod proxy;
 pub mod query;
 mod routing;
 mod static_files;
@@ -29,7 +28,6 @@ use std::time::Duration;
 use axum::Router;
 
 pub use cors::Cors;
-pub use proxy::ProxyConfig;
 
 use clock::Clock;
 use faults::Switch;
@@ -46,15 +44,10 @@ pub struct Config {
     pub plans_json: Option<String>,
     /// Which browser origins may read the emulated APIs.
     pub cors: Cors,
-    /// Forward `/cmc` to a real CoinMarketCap instead of emulating it.
-    pub proxy_cmc: Option<ProxyConfig>,
     /// Cryptowatch's anonymous allowance per 24 hours, in milli-credits.
     pub cw_anonymous_allowance_milli: u64,
     /// The keyed demo caller's allowance per 24 hours, in milli-credits.
     pub cw_keyed_allowance_milli: u64,
-    /// In proxy mode, still offer fault injection (the switch, and per-request faults on the
-    /// proxied paths); off by default, so a proxy holding a real key cannot be faulted.
-    pub proxy_faults: bool,
     /// How long a client may take to send a request's head (a connection's first, or the
     /// next one on a kept-alive connection) before the connection is closed.
     pub header_read_timeout: Duration,
@@ -71,10 +64,8 @@ impl Default for Config {
             time_scale: 1,
             plans_json: None,
             cors: Cors::Any,
-            proxy_cmc: None,
             cw_anonymous_allowance_milli: cryptowatch::ANONYMOUS_ALLOWANCE_MILLI,
             cw_keyed_allowance_milli: cryptowatch::KEYED_ALLOWANCE_MILLI,
-            proxy_faults: false,
             header_read_timeout: HEADER_READ_TIMEOUT,
             max_connections: MAX_CONNECTIONS,
         }
@@ -92,12 +83,6 @@ pub struct Shared {
     ledger: Mutex<Ledger>,
     faults: Mutex<Option<Switch>>,
     cors: Cors,
-    /// In proxy mode only origins named explicitly may call `/cmc`: a proxy that holds a real
-    /// key must not be usable from every page the user visits.
-    proxy_cors: Cors,
-    proxy: Option<proxy::Proxy>,
-    /// Fault injection stays available in proxy mode (`--proxy-faults`).
-    proxy_faults: bool,
     static_dir: Option<PathBuf>,
 }
 
@@ -121,15 +106,6 @@ pub fn app(config: Config) -> Result<Router, String> {
             .as_deref()
             .unwrap_or(cmc::plans::DEFAULT_PLANS),
     )?;
-    let proxy = config
-        .proxy_cmc
-        .as_ref()
-        .map(proxy::Proxy::new)
-        .transpose()?;
-    let proxy_cors = match &config.cors {
-        Cors::Any => Cors::Origins(Vec::new()),
-        other => other.clone(),
-    };
     let shared = Arc::new(Shared {
         clock: Clock::new(config.time_scale),
         plans,
@@ -140,9 +116,6 @@ pub fn app(config: Config) -> Result<Router, String> {
         ledger: Mutex::new(Ledger::default()),
         faults: Mutex::new(None),
         cors: config.cors,
-        proxy_cors,
-        proxy,
-        proxy_faults: config.proxy_faults,
         static_dir: config.static_dir,
     });
     Ok(Router::new().fallback(routing::dispatch).with_state(shared))

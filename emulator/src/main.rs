@@ -5,7 +5,7 @@ use std::process::ExitCode;
 use clap::error::ErrorKind;
 use clap::{CommandFactory, Parser};
 use credit_gauge_emulator::cryptowatch::KEYED_ALLOWANCE_MILLI;
-use credit_gauge_emulator::{serve, Config, Cors, ProxyConfig};
+use credit_gauge_emulator::{serve, Config, Cors};
 
 /// Local emulator of the CoinMarketCap Pro and Cryptowatch REST APIs for credit-gauge
 ///
@@ -100,45 +100,6 @@ struct Cli {
         verbatim_doc_comment
     )]
     cw_keyed_allowance: u64,
-
-    /// Forward /cmc to this CoinMarketCap base URL with a server-side key
-    ///
-    /// For example https://pro-api.coinmarketcap.com. The key comes from
-    /// --proxy-cmc-key-env or --proxy-cmc-key-file; Cryptowatch stays emulated.
-    #[arg(
-        long,
-        value_name = "URL",
-        allow_hyphen_values = true,
-        verbatim_doc_comment
-    )]
-    proxy_cmc: Option<String>,
-
-    /// Read the proxy's key from this environment variable
-    #[arg(
-        long,
-        value_name = "VAR",
-        default_value = "CMC_PRO_API_KEY",
-        allow_hyphen_values = true,
-        verbatim_doc_comment
-    )]
-    proxy_cmc_key_env: String,
-
-    /// Read the proxy's key from this file instead
-    ///
-    /// Surrounding whitespace is ignored.
-    #[arg(
-        long,
-        value_name = "FILE",
-        allow_hyphen_values = true,
-        verbatim_doc_comment
-    )]
-    proxy_cmc_key_file: Option<PathBuf>,
-
-    /// Keep fault injection (the switch and per-request faults on /cmc) in proxy mode
-    ///
-    /// Off by default, so a proxy holding a real key cannot be faulted.
-    #[arg(long, verbatim_doc_comment)]
-    proxy_faults: bool,
 }
 
 /// A number of credits that is still a number once counted in milli-credits.
@@ -155,7 +116,6 @@ fn main() -> ExitCode {
         static_dir: cli.dist,
         time_scale: cli.time_scale,
         cw_keyed_allowance_milli: cli.cw_keyed_allowance * 1000,
-        proxy_faults: cli.proxy_faults,
         ..Config::default()
     };
     if let Some(file) = &cli.plans {
@@ -179,32 +139,6 @@ fn main() -> ExitCode {
         (false, true) => Cors::Any,
         (false, false) => Cors::Origins(origins),
     };
-    if let Some(upstream) = cli.proxy_cmc {
-        let key = match &cli.proxy_cmc_key_file {
-            Some(file) => match std::fs::read_to_string(file) {
-                Ok(k) => k.trim().to_string(),
-                Err(e) => {
-                    return usage_error(
-                        ErrorKind::Io,
-                        &format!("cannot read the key file {}: {e}", file.display()),
-                    )
-                }
-            },
-            None => match std::env::var(&cli.proxy_cmc_key_env) {
-                Ok(k) => k.trim().to_string(),
-                Err(_) => {
-                    return usage_error(
-                        ErrorKind::MissingRequiredArgument,
-                        &format!(
-                            "--proxy-cmc needs a key in ${} or --proxy-cmc-key-file",
-                            cli.proxy_cmc_key_env
-                        ),
-                    )
-                }
-            },
-        };
-        config.proxy_cmc = Some(ProxyConfig::new(upstream, key));
-    }
     let port = cli.port;
     let runtime = match tokio::runtime::Runtime::new() {
         Ok(rt) => rt,
@@ -233,16 +167,12 @@ fn announce(addr: &SocketAddr, config: &Config) {
     if config.time_scale > 1 {
         println!("  time runs {}× faster", config.time_scale);
     }
-    match &config.proxy_cmc {
-        // The key itself is never printed.
-        Some(p) => println!("  /cmc is proxied to {} with the server's key", p.upstream),
-        None => {
-            println!("CoinMarketCap demo keys (header X-CMC_PRO_API_KEY or ?CMC_PRO_API_KEY=):");
-            println!("  demo-basic demo-hobbyist demo-startup demo-standard demo-professional demo-enterprise");
-            println!("  demo-bench (no practical limits, for load tests)");
-            println!("  failures: demo-unpaid (1003) demo-expired (1004) demo-disabled (1007); any other key → 1001");
-        }
-    }
+    println!("CoinMarketCap demo keys (header X-CMC_PRO_API_KEY or ?CMC_PRO_API_KEY=):");
+    println!(
+        "  demo-basic demo-hobbyist demo-startup demo-standard demo-professional demo-enterprise"
+    );
+    println!("  demo-bench (no practical limits, for load tests)");
+    println!("  failures: demo-unpaid (1003) demo-expired (1004) demo-disabled (1007); any other key → 1001");
     println!(
         "Cryptowatch: no key = anonymous (10 credits / 24 h); apikey=demo-cw = keyed ({} credits / 24 h)",
         config.cw_keyed_allowance_milli / 1000
@@ -250,7 +180,7 @@ fn announce(addr: &SocketAddr, config: &Config) {
     println!("State lives in memory: a restart starts fresh.");
 }
 
-/// Bad input found after parsing (a file that cannot be read, a missing key): reported like
+/// Bad input found after parsing (a file that cannot be read): reported like
 /// the parser's own errors, with the usage line, and exit code 2.
 fn usage_error(kind: ErrorKind, message: &str) -> ExitCode {
     let _ = Cli::command().error(kind, message).print();
@@ -282,8 +212,7 @@ mod tests {
             cli.cw_keyed_allowance * 1000,
             config.cw_keyed_allowance_milli
         );
-        assert_eq!(cli.proxy_cmc_key_env, "CMC_PRO_API_KEY");
-        assert!(!cli.no_cors && cli.cors_origins.is_empty() && !cli.proxy_faults);
+        assert!(!cli.no_cors && cli.cors_origins.is_empty());
     }
 
     #[test]

@@ -1,5 +1,5 @@
 //! Every request's way in: which API it is for (or `/_emulator`, or the built app), CORS, the
-//! per-request faults and the fault switch, then the emulated API or the proxy.
+//! per-request faults and the fault switch, then the emulated API.
 
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -72,8 +72,7 @@ pub(crate) async fn dispatch(State(app): State<Arc<Shared>>, request: Request) -
         return response;
     };
     let (parts, _body) = request.into_parts();
-    let proxied = api == Api::Cmc && app.proxy.is_some();
-    let cors = if proxied { &app.proxy_cors } else { &app.cors };
+    let cors = &app.cors;
     if parts.method == Method::OPTIONS {
         return cors.preflight(&parts.headers);
     }
@@ -116,16 +115,6 @@ async fn answer(
         .headers
         .get("x-emulator-fault")
         .map(|v| v.to_str().unwrap_or("?"));
-    let proxied = api == Api::Cmc && app.proxy.is_some();
-    if proxied && !app.proxy_faults && (header_fault.is_some() || param_fault.is_some()) {
-        return Err(api_error(
-            api,
-            StatusCode::FORBIDDEN,
-            "Emulator: fault injection is off for the proxy; start the emulator with --proxy-faults to use it.",
-            now,
-            started,
-        ));
-    }
     // A fault list the emulator cannot take is the caller's mistake: a 400 that says why.
     let bad_faults = |e: String| {
         api_error(
@@ -148,18 +137,10 @@ async fn answer(
     if let Some(response) = faults::apply(&faults, api, &iso(now)).await {
         return Ok(response);
     }
-    let now = app.clock.now();
     Ok(match api {
         Api::Cmc => {
             let rest = below(path, "/cmc").unwrap_or("");
-            match &app.proxy {
-                Some(proxy) => {
-                    proxy
-                        .forward(&app.proxy_cors, parts, rest, started, now)
-                        .await
-                }
-                None => cmc::handle(app, rest, query.as_deref(), &parts.headers, started),
-            }
+            cmc::handle(app, rest, query.as_deref(), &parts.headers, started)
         }
         Api::Cryptowatch => {
             let rest = below(path, "/cryptowatch").unwrap_or("");

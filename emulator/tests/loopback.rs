@@ -9,7 +9,5 @@ mod cmc;
 mod cors_faults;
 #[path = "loopback/cryptowatch.rs"]
 mod cryptowatch;
-#[path = "loopback/proxy.rs"]
-mod proxy;
 #[path = "loopback/server.rs"]
 mod server;

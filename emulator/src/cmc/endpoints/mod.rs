@@ -22,7 +22,7 @@ pub use global::{global_metrics, price_conversion};
 pub use listings::{listings_latest, ohlcv_latest, quotes_historical, quotes_latest};
 pub use maps::{cryptocurrency_map, fiat_map, info};
 pub use params::{
-    params, CONVERSION_PARAMS, EXCHANGE_INFO_PARAMS, EXCHANGE_LISTINGS_PARAMS, EXCHANGE_MAP_PARAMS,
+    CONVERSION_PARAMS, EXCHANGE_INFO_PARAMS, EXCHANGE_LISTINGS_PARAMS, EXCHANGE_MAP_PARAMS,
     FIAT_PARAMS, GLOBAL_PARAMS, HISTORICAL_PARAMS, INFO_PARAMS, LISTINGS_PARAMS, MAP_PARAMS,
     OHLCV_PARAMS, QUOTES_PARAMS,
 };

@@ -1,7 +1,7 @@
-//! The parameters each endpoint takes: what its 400 check allows and what the proxy forwards.
+//! The parameters each endpoint takes: what its 400 check allows.
 
 /// The parameters each endpoint takes (besides the key), from the reference; anything else
-/// answers 400, and the proxy forwards only these.
+/// answers 400.
 pub const MAP_PARAMS: &[&str] = &["listing_status", "start", "limit", "sort", "symbol", "aux"];
 pub const LISTINGS_PARAMS: &[&str] = &[
     "start",
@@ -67,23 +67,3 @@ pub const HISTORICAL_PARAMS: &[&str] = &[
     "skip_invalid",
 ];
 pub const OHLCV_PARAMS: &[&str] = &["id", "symbol", "convert", "convert_id", "skip_invalid"];
-
-/// The parameters a path below `/cmc` takes (besides the key), if it is an endpoint.
-pub fn params(path: &str) -> Option<&'static [&'static str]> {
-    Some(match path {
-        "/v1/key/info" => &[],
-        "/v1/cryptocurrency/map" => MAP_PARAMS,
-        "/v1/cryptocurrency/listings/latest" => LISTINGS_PARAMS,
-        "/v2/cryptocurrency/quotes/latest" => QUOTES_PARAMS,
-        "/v2/cryptocurrency/info" => INFO_PARAMS,
-        "/v1/global-metrics/quotes/latest" => GLOBAL_PARAMS,
-        "/v2/tools/price-conversion" => CONVERSION_PARAMS,
-        "/v1/fiat/map" => FIAT_PARAMS,
-        "/v1/exchange/map" => EXCHANGE_MAP_PARAMS,
-        "/v1/exchange/info" => EXCHANGE_INFO_PARAMS,
-        "/v1/exchange/listings/latest" => EXCHANGE_LISTINGS_PARAMS,
-        "/v2/cryptocurrency/quotes/historical" => HISTORICAL_PARAMS,
-        "/v2/cryptocurrency/ohlcv/latest" => OHLCV_PARAMS,
-        _ => return None,
-    })
-}
