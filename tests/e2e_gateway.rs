@@ -69,6 +69,7 @@ async fn the_widget_shows_the_team_s_budget_and_other_pages_cannot_spend_the_gat
             t.starts_with("9,993 /")
         })
         .await;
+    browser.screenshot("gateway-team-budget").await;
     let note = browser.text(".team-note").await;
     assert!(note.contains("every client's requests"), "{note}");
     let minute = browser.text("[data-limit=minute] .gauge-text").await;
