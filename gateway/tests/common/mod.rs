@@ -174,6 +174,21 @@ impl Gateway {
         let _ = self.child.kill().await;
     }
 
+    /// Asks the process to stop (SIGTERM) and waits, at most `within`, for it to exit;
+    /// whether it exited successfully.
+    pub async fn terminate(mut self, within: Duration) -> bool {
+        let pid = self.child.id().expect("running").to_string();
+        let sent = std::process::Command::new("kill")
+            .args(["-TERM", &pid])
+            .status()
+            .expect("kill");
+        assert!(sent.success());
+        match tokio::time::timeout(within, self.child.wait()).await {
+            Ok(Ok(status)) => status.success(),
+            _ => false,
+        }
+    }
+
     pub fn log_text(&self) -> String {
         std::fs::read_to_string(&self.log).unwrap_or_default()
     }
