@@ -72,7 +72,7 @@ export type TooLateError = Error & {
 export interface MountOptions {
   /** Default `cmc`. */
   api?: Api;
-  /** The API's base: the emulator's `/cmc` or `/cryptowatch`, or your proxy. */
+  /** The API's base: the emulator's `/cmc` or `/cryptowatch`, or your team gateway. */
   baseUrl?: string;
   "base-url"?: string;
   /** An API path from the catalog, e.g. `/v1/cryptocurrency/listings/latest`. */
@@ -88,7 +88,7 @@ export interface MountOptions {
   refresh?: number | string;
   /** Seconds an answer may take (1 to 120; default 20). */
   timeout?: number | string;
-  /** The API key; visible to the page: prefer a proxy (`baseUrl`) or the iframe. */
+  /** The API key; visible to the page: prefer a team gateway (`baseUrl`) or the iframe. */
   key?: string;
   /** Where the widget's scripts come from, for the default base URL; the element passes its own. */
   scriptOrigin?: string;

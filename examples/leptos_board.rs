@@ -5,7 +5,7 @@
 //!
 //! Use it as the `main.rs` of a Trunk app that depends on `credit-gauge`, `credit-gauge-core`
 //! and `leptos` (features `csr`), served where `/cmc` reaches the emulator or your
-//! key-holding proxy (`scripts/run` serves both). `cargo test` compiles it for both targets,
+//! team gateway (`scripts/run --gateway` serves both). `cargo test` compiles it for both targets,
 //! so it cannot drift from the API.
 
 #[cfg(target_arch = "wasm32")]

@@ -41,7 +41,7 @@ pub fn url(base: &str, request: &Request, key: &str) -> String {
     url
 }
 
-/// The header that marks a request as the widget's own: a key-holding proxy refuses requests
+/// The header that marks a request as the widget's own, so a key-holding server can refuse requests
 /// without it, since a page cannot add a custom header to the requests an `<img>` or a
 /// `no-cors` fetch makes on its behalf.
 pub const CLIENT_HEADER: &str = "X-Credit-Gauge";

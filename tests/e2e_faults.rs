@@ -123,7 +123,7 @@ async fn every_fault_is_explained_and_no_count_is_lost() {
     let (title, _) = send_and_read(&browser, attempt).await;
     assert_eq!(
         title,
-        "CoinMarketCap refuses calls from a browser: use the proxy"
+        "CoinMarketCap refuses calls from a browser: use a gateway"
     );
     let free_port = std::net::TcpListener::bind("127.0.0.1:0")
         .unwrap()

@@ -109,7 +109,7 @@ fn text(code: Code) -> (&'static str, &'static str, &'static str, When) {
         Code::Client { api, failure } => match (failure, api) {
             (ClientFailure::Network, ApiKind::CoinMarketCap) => ("No connection", "The request did not reach CoinMarketCap: the network or the server is down.", "Check the connection (and the proxy, if you use one), then try again.", Soon),
             (ClientFailure::Network, ApiKind::Cryptowatch) => ("No connection", "The request did not reach Cryptowatch. The public Cryptowatch API shut down in 2023; only an emulator serves it now.", "Point the widget at a running emulator.", Never),
-            (ClientFailure::CorsRefused, ApiKind::CoinMarketCap) => ("CoinMarketCap refuses calls from a browser: use the proxy", "CoinMarketCap blocks requests from web pages on purpose, so keys are not exposed to visitors.", "Send requests through the proxy (or the emulator), which adds the key on the server side.", Never),
+            (ClientFailure::CorsRefused, ApiKind::CoinMarketCap) => ("CoinMarketCap refuses calls from a browser: use a gateway", "CoinMarketCap blocks requests from web pages on purpose, so keys are not exposed to visitors.", "Send requests through credit-gauge-gateway (or the emulator), which adds the key on the server side.", Never),
             (ClientFailure::CorsRefused, ApiKind::Cryptowatch) => ("Blocked by the browser", "The server did not allow this page to read its answer (CORS).", "Use the emulator or a proxy that allows this page's origin.", Never),
             (ClientFailure::Timeout, _) => ("No answer in time", "The server did not answer in time; the request may still have been counted.", "Try again in a moment.", Soon),
             (ClientFailure::NotJson, _) => ("Unreadable answer", "The answer was not JSON — often an error page from a proxy, or a cut-off body.", "Try again; if it persists, check the proxy or the base address.", Soon),
@@ -190,7 +190,7 @@ mod tests {
     }
 
     #[test]
-    fn cors_on_coinmarketcap_says_use_the_proxy() {
+    fn cors_on_coinmarketcap_says_use_a_gateway() {
         let e = explain(
             Code::Client {
                 api: ApiKind::CoinMarketCap,
@@ -200,7 +200,7 @@ mod tests {
         );
         assert_eq!(
             e.title,
-            "CoinMarketCap refuses calls from a browser: use the proxy"
+            "CoinMarketCap refuses calls from a browser: use a gateway"
         );
         assert_eq!(e.retry, Retry::No);
     }
