@@ -501,40 +501,11 @@ async fn the_page_s_fetch_rejects_what_it_cannot_cost_and_survives_an_unmount_mi
 
 #[wasm_bindgen_test]
 async fn the_page_s_fetch_gives_up_past_max_wait_and_withdraws_on_abort() {
-    use credit_gauge_core::{cmc_outcome, reconcile, save, Account, CmcPlan, Ledger, Request};
     use wasm_bindgen::JsValue;
     use wasm_bindgen_futures::JsFuture;
 
     // A key whose month is spent: every paid request waits for the month's reset.
-    let key = "max-wait-test-key";
-    let t = UnixMillis(js_sys::Date::now() as i64);
-    let mut account = Account::cmc(&credit_gauge::store::fingerprint(key), CmcPlan::Basic);
-    let listing = Request::new(credit_gauge_core::EndpointId::CmcListingsLatest);
-    let id = credit_gauge_core::reserve(&mut account, &listing, t).unwrap();
-    let spent = cmc_outcome(200, r#"{"status":{"error_code":0,"credit_count":10000}}"#);
-    reconcile(&mut account, id, &spent, t);
-    let storage = web_sys::window().unwrap().local_storage().unwrap().unwrap();
-    let ledger_key = credit_gauge::store::storage_key("cmc", key, "ledger");
-    storage
-        .set_item(
-            &ledger_key,
-            &save(&Ledger {
-                accounts: vec![account],
-            }),
-        )
-        .unwrap();
-
-    let host = test_root();
-    let options = js_sys::Object::new();
-    for (name, value) in [
-        ("api", "cmc"),
-        ("key", key),
-        ("baseUrl", "http://127.0.0.1:9/cmc"),
-    ] {
-        js_sys::Reflect::set(&options, &name.into(), &value.into()).unwrap();
-    }
-    let mut handle = credit_gauge::embed::mount(&host, &options).unwrap();
-    leptos::task::tick().await;
+    let (host, mut handle, ledger_key) = mount_on_a_spent_month("max-wait-test-key").await;
 
     // maxWait: rejected at once, with the instant it could have gone.
     let bounded = js_sys::Object::new();
@@ -569,7 +540,13 @@ async fn the_page_s_fetch_gives_up_past_max_wait_and_withdraws_on_abort() {
     );
 
     handle.unmount();
-    storage.remove_item(&ledger_key).unwrap();
+    web_sys::window()
+        .unwrap()
+        .local_storage()
+        .unwrap()
+        .unwrap()
+        .remove_item(&ledger_key)
+        .unwrap();
 }
 
 #[wasm_bindgen_test]
@@ -620,6 +597,30 @@ async fn the_page_s_fetch_names_the_option_it_cannot_read_and_sends_nothing() {
     handle.unmount();
 }
 
+/// A widget mounted for `key`, whose Basic month is spent (see [`store_spent_month`]), sending
+/// nowhere: its host, its handle and the storage key to clean up.
+async fn mount_on_a_spent_month(
+    key: &str,
+) -> (
+    web_sys::HtmlElement,
+    credit_gauge::embed::MountHandle,
+    String,
+) {
+    let ledger_key = store_spent_month(key);
+    let host = test_root();
+    let options = js_sys::Object::new();
+    for (name, value) in [
+        ("api", "cmc"),
+        ("key", key),
+        ("baseUrl", "http://127.0.0.1:9/cmc"),
+    ] {
+        js_sys::Reflect::set(&options, &name.into(), &value.into()).unwrap();
+    }
+    let handle = credit_gauge::embed::mount(&host, &options).unwrap();
+    leptos::task::tick().await;
+    (host, handle, ledger_key)
+}
+
 /// Stores a Basic account for `key` whose month is spent, so every paid request waits for the
 /// month's reset; returns the storage key to clean up.
 fn store_spent_month(key: &str) -> String {
@@ -647,19 +648,7 @@ fn store_spent_month(key: &str) -> String {
 async fn a_background_request_lets_an_interactive_one_go_first_and_says_so() {
     use wasm_bindgen::JsValue;
 
-    let key = "priority-test-key";
-    let ledger_key = store_spent_month(key);
-    let host = test_root();
-    let options = js_sys::Object::new();
-    for (name, value) in [
-        ("api", "cmc"),
-        ("key", key),
-        ("baseUrl", "http://127.0.0.1:9/cmc"),
-    ] {
-        js_sys::Reflect::set(&options, &name.into(), &value.into()).unwrap();
-    }
-    let mut handle = credit_gauge::embed::mount(&host, &options).unwrap();
-    leptos::task::tick().await;
+    let (host, mut handle, ledger_key) = mount_on_a_spent_month("priority-test-key").await;
 
     let with = |priority: &str, signal: &web_sys::AbortSignal| {
         let o = js_sys::Object::new();
