@@ -26,6 +26,7 @@ pub mod envelope;
 pub mod explain;
 pub mod gauge;
 pub mod ledger;
+pub mod planner;
 pub mod reconcile;
 pub mod stored;
 pub mod team;
