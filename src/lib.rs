@@ -15,6 +15,7 @@ pub mod keys;
 pub mod locks;
 pub mod page_fetch;
 pub mod pipeline;
+pub mod plan_text;
 pub mod presentation;
 pub mod queue;
 pub mod settings;

@@ -115,6 +115,55 @@ async fn the_form_previews_cost_and_refuses_what_the_plan_cannot_take() {
     );
     assert!(preview.contains("left this month"), "{preview}");
 
+    // The planner, for 201 coins (2 credits) on a fresh Basic key: 30 requests a minute,
+    // 333 credits a day (166 calls), 10,000 a month (5,000 calls).
+    assert_eq!(
+        text(&root, "#planner-room"),
+        "Fits 30 more this minute, 166 more today and 5,000 more this month."
+    );
+    // Every minute: 166 calls fit the day, the 167th comes 166 minutes from now.
+    let runway = text(&root, "#planner-runway");
+    assert!(
+        runway.starts_with("Every 1 min 00 s: the day's credits run out at "),
+        "{runway}"
+    );
+    assert!(runway.contains("in 2 h 46 min"), "{runway}");
+    // Hand-worked: 86,400 s ÷ 166 calls = 520.5 s a call for each full day's credits, and
+    // what is left of the month ÷ 5,000 calls is at most 31 d ÷ 5,000 = 535.7 s: between
+    // 8 min 41 s and 8 min 56 s, whatever the date.
+    let shortest = text(&root, "#planner-shortest");
+    let seconds: i64 = shortest
+        .trim_end_matches(" s.")
+        .rsplit("every ")
+        .next()
+        .and_then(|t| t.split_once(" min "))
+        .map(|(m, s)| m.parse::<i64>().unwrap() * 60 + s.parse::<i64>().unwrap())
+        .unwrap_or_else(|| panic!("{shortest}"));
+    assert!((521..=536).contains(&seconds), "{shortest}");
+    // Another interval: every 10 minutes lasts.
+    let every: web_sys::HtmlInputElement = root
+        .query_selector("#planner-every")
+        .unwrap()
+        .unwrap()
+        .unchecked_into();
+    every.set_value("600");
+    every
+        .dispatch_event(&web_sys::Event::new("change").unwrap())
+        .unwrap();
+    leptos::task::tick().await;
+    let runway = text(&root, "#planner-runway");
+    assert!(
+        runway.starts_with("Every 10 min 00 s: lasts until "),
+        "{runway}"
+    );
+    // Nonsense is ignored, not obeyed.
+    every.set_value("-5");
+    every
+        .dispatch_event(&web_sys::Event::new("change").unwrap())
+        .unwrap();
+    leptos::task::tick().await;
+    assert!(text(&root, "#planner-runway").starts_with("Every 10 min 00 s"));
+
     // Basic takes one convert: the preview says so before anything is sent.
     set("convert", "USD,EUR");
     leptos::task::tick().await;

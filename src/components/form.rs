@@ -2,6 +2,7 @@ use credit_gauge_core::catalog::{ParamKind, ENDPOINTS};
 use credit_gauge_core::Request;
 use leptos::prelude::*;
 
+use crate::components::Planner;
 use crate::widget::Widget;
 
 /// The endpoint picker, its parameters with inline validation, the live cost preview, Send.
@@ -115,6 +116,7 @@ pub fn RequestForm(
                     None => String::new(),
                 }}
             </p>
+            <Planner widget=widget request=request />
             <button
                 id="send"
                 type="button"

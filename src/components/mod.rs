@@ -5,6 +5,7 @@ mod app;
 mod form;
 mod gauge;
 mod history;
+mod planner;
 mod settings;
 
 pub use answer::AnswerView;
@@ -12,4 +13,5 @@ pub use app::{App, WidgetView};
 pub use form::RequestForm;
 pub use gauge::Gauge;
 pub use history::History;
+pub use planner::Planner;
 pub use settings::SettingsPanel;
