@@ -1,7 +1,9 @@
 //! All network I/O of the widget: builds the request for an endpoint, sends it, and turns
 //! every answer or failure into a core [`Outcome`] plus what the user may want to see raw.
 
-use credit_gauge_core::{cmc_outcome, cw_outcome, ApiKind, ClientFailure, Outcome, Request};
+use credit_gauge_core::{
+    cmc_outcome, cw_outcome, ApiKind, ClientFailure, Outcome, Request, UnixMillis,
+};
 use gloo_net::http::{Request as HttpRequest, RequestBuilder};
 use wasm_bindgen::closure::Closure;
 use wasm_bindgen::{JsCast, JsValue};
@@ -22,6 +24,9 @@ pub struct Reply {
     pub body: Option<String>,
     /// A team gateway's `RateLimit-Policy` and `RateLimit` fields, when the answer had them.
     pub team_fields: Option<(String, String)>,
+    /// When the request left and its answer's head came back, on the visitor's clock; `None`
+    /// when the server's clock is not one to set by (an emulator running faster than time).
+    pub exchange: Option<(UnixMillis, UnixMillis)>,
 }
 
 /// The full URL of `request` below `base` (no trailing slash needed).
@@ -91,10 +96,12 @@ pub async fn send(
             None
         }
     };
+    let left_at = crate::clock::local_now();
     let sent = build(&url, api, key)
         .abort_signal(signal.as_ref())
         .send()
         .await;
+    let head_at = crate::clock::local_now();
     let response = match sent {
         Ok(response) => response,
         Err(_) => {
@@ -116,6 +123,11 @@ pub async fn send(
     };
     let status = response.status();
     let team_fields = team_fields(&response);
+    let scaled = response
+        .headers()
+        .get("x-emulator-time-scale")
+        .is_some_and(|scale| scale.trim() != "1");
+    let exchange = (!scaled).then_some((left_at, head_at));
     let body = read_bounded(&response, MAX_BODY_BYTES).await;
     drop(timer);
     let body = match body {
@@ -137,6 +149,7 @@ pub async fn send(
         status: Some(status),
         body: Some(body),
         team_fields,
+        exchange,
     }
 }
 
@@ -230,6 +243,7 @@ fn failed(failure: ClientFailure, status: Option<u16>, body: Option<String>) -> 
         status,
         body,
         team_fields: None,
+        exchange: None,
     }
 }
 

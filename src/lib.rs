@@ -4,6 +4,7 @@
 //! about limits and costs lives in `credit_gauge_core`.
 
 pub mod client;
+pub mod clock;
 pub mod components;
 pub mod embed;
 pub mod events;

@@ -192,6 +192,12 @@ impl Widget {
                 ..
             }
         );
+        // The server's clock, before the answer is settled on it.
+        if let (Some((left, head)), Outcome::Cmc(answer)) = (reply.exchange, &reply.outcome) {
+            if let Some(server) = answer.timestamp {
+                crate::clock::learn(left, head, server);
+            }
+        }
         let team = reply
             .team_fields
             .as_ref()

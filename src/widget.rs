@@ -6,7 +6,7 @@
 //! `store` and `locks` (storage shared by tabs), `client` (the network).
 
 use credit_gauge_core::{
-    advance, load, save, set_plan, Account, ApiKind, Ledger, Request, UnixMillis,
+    advance, load, save, set_clock, set_plan, Account, ApiKind, Ledger, Request, UnixMillis,
 };
 use std::time::Duration;
 
@@ -28,10 +28,8 @@ pub struct Live {
     pub warnings: Memo<Vec<ShownWarning>>,
 }
 
-/// The current time, UTC milliseconds.
-pub fn now() -> UnixMillis {
-    UnixMillis(js_sys::Date::now() as i64)
-}
+/// The current time, UTC milliseconds, on the API server's clock (see `clock`).
+pub use crate::clock::now;
 
 /// What a read-modify-write of an account came to.
 pub(crate) enum AccountChange<R> {
@@ -104,7 +102,11 @@ impl Widget {
         }
         let changes = store::subscribe(store::KEY_PREFIX, move |key, _| {
             let s = self.settings.get_untracked();
-            if key == s.ledger_key() || key == s.history_key() {
+            if key == crate::clock::offset_key() {
+                // Another tab learnt the server's clock: count on it here too.
+                crate::clock::forget();
+                self.reload();
+            } else if key == s.ledger_key() || key == s.history_key() {
                 self.reload();
             }
         });
@@ -145,6 +147,7 @@ impl Widget {
                 .cloned()
                 .unwrap_or_else(|| s.fresh_account());
             // Settle what has expired (a closed tab's reservations, ended windows) for display.
+            set_clock(&mut account, crate::clock::offset());
             advance(&mut account, now());
             self.account.set(Some(account));
         }
@@ -211,6 +214,8 @@ impl Widget {
             }
             let mut ledger: Ledger = loaded.ledger;
             let account = ledger.account_or_insert_with(api, &label, || fresh);
+            // Windows on the server's clock, as well as it is known (see `clock`).
+            set_clock(account, crate::clock::offset());
             let t = now();
             advance(account, t);
             let result = change(account, t);

@@ -50,6 +50,9 @@ pub struct CmcAnswer {
     pub credit_count: Option<i64>,
     /// The `/v1/key/info` figures, when the body carried them.
     pub key_info: Option<KeyInfo>,
+    /// `status.timestamp`: the server's clock when it answered.
+    #[serde(default)]
+    pub timestamp: Option<UnixMillis>,
 }
 
 /// The figures of `/v1/key/info`; any may be missing (the shape changed over the years).
@@ -178,6 +181,10 @@ pub fn parse_cmc(http_status: u16, body: &str) -> Result<CmcAnswer, ClientFailur
             .map(str::to_owned),
         credit_count: int(Some(status), "credit_count"),
         key_info,
+        timestamp: status
+            .get("timestamp")
+            .and_then(Value::as_str)
+            .and_then(UnixMillis::parse_iso8601),
     })
 }
 
@@ -236,6 +243,11 @@ mod tests {
             (Some(0), Some(1), None)
         );
         assert_eq!(a.key_info, None);
+        // The server's clock, for the offset to ours.
+        assert_eq!(
+            a.timestamp,
+            UnixMillis::parse_iso8601("2023-07-13T19:19:08.554Z")
+        );
     }
 
     #[test]

@@ -333,6 +333,26 @@ impl MinuteWindow {
         self.requests = self.requests.max(used);
     }
 
+    /// Moves the window onto a clock `moved_ms` ahead of the one it was counted on (the
+    /// server's clock, once its offset is known). A window that no longer lines up with a UTC
+    /// minute overlaps two of the new clock's: its requests are counted in both, and the
+    /// previous minute's in the first as well.
+    pub(crate) fn rebase(&mut self, moved_ms: i64) {
+        let Some(w) = self.window else { return };
+        let start = w.start.plus(moved_ms);
+        let first = start.minute_start();
+        self.window = Some(Span {
+            start: first,
+            end: first.next_utc_minute(),
+        });
+        if start != first {
+            let (previous, requests, spill) = (self.previous, self.requests, self.spill);
+            self.previous = previous;
+            self.requests = requests.saturating_add(previous);
+            self.spill = spill.saturating_add(requests);
+        }
+    }
+
     /// Marks the minute holding at `now` as full (the server said 1008).
     pub(crate) fn fill(&mut self, now: UnixMillis) {
         self.count(now);
@@ -661,6 +681,10 @@ pub struct Account {
     /// one has answered. Absent in documents written before it existed: `false`.
     #[serde(default)]
     pub needs_sync: bool,
+    /// The offset to the server's clock the windows were counted with (see [`set_clock`]).
+    /// Absent in documents written before it existed: 0, the visitor's own clock.
+    #[serde(default)]
+    pub clock_offset_ms: i64,
 }
 
 impl Account {
@@ -692,6 +716,7 @@ impl Account {
             next_reservation: 1,
             drift: Drift::default(),
             needs_sync: false,
+            clock_offset_ms: 0,
         }
     }
 
@@ -758,6 +783,23 @@ pub fn advance(account: &mut Account, now: UnixMillis) {
             }
         }
     }
+}
+
+/// Counts the account's windows on a clock `offset_ms` ahead of the visitor's (the server's, as
+/// learnt). The minute window moves by the change since the last call; a change within the
+/// minute's edge ([`MINUTE_EDGE_MS`]) is only recorded, since the edge covers it. Day and month
+/// windows are long enough that a few minutes do not matter.
+pub fn set_clock(account: &mut Account, offset_ms: i64) {
+    let moved = offset_ms - account.clock_offset_ms;
+    if moved == 0 {
+        return;
+    }
+    if moved.abs() > MINUTE_EDGE_MS {
+        if let Limits::Cmc(l) = &mut account.limits {
+            l.minute.rebase(moved);
+        }
+    }
+    account.clock_offset_ms = offset_ms;
 }
 
 /// Sets the plan the user says a CoinMarketCap account is on, keeping every count. Ignored once

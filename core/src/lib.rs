@@ -19,6 +19,7 @@
 //! ```
 
 pub mod catalog;
+pub mod clock;
 pub mod code;
 pub mod credits;
 pub mod decide;
@@ -38,7 +39,7 @@ pub use credits::Credits;
 pub use decide::{decide, reserve, Decision};
 pub use envelope::{cmc_outcome, cw_outcome, ClientFailure, Outcome};
 pub use explain::{explain, Explanation, Retry};
-pub use ledger::{advance, cancel, set_plan, Account, Ledger, ReservationId};
+pub use ledger::{advance, cancel, set_clock, set_plan, Account, Ledger, ReservationId};
 pub use reconcile::{reconcile, Settlement};
 pub use stored::{load, save, LoadWarning, Loaded};
 pub use time::UnixMillis;

@@ -57,10 +57,11 @@ impl Cors {
                 }
             }
         }
-        // The Date header is Cryptowatch's only server clock; Retry-After is an optional extra.
+        // The Date header is Cryptowatch's only server clock; Retry-After is an optional extra;
+        // a scaled clock says so, so a widget does not take it for the server's real time.
         h.insert(
             ACCESS_CONTROL_EXPOSE_HEADERS,
-            HeaderValue::from_static("Date, Retry-After"),
+            HeaderValue::from_static("Date, Retry-After, X-Emulator-Time-Scale"),
         );
     }
 

@@ -80,9 +80,19 @@ pub(crate) async fn dispatch(State(app): State<Arc<Shared>>, request: Request) -
     let mut response = match answer(&app, api, &parts, &path, peer, started, now).await {
         Ok(r) | Err(r) => r,
     };
+    let scale = app.clock.scale();
+    if scale != 1 {
+        // Its timestamps run `scale` times faster than real time: not a clock to set by.
+        response
+            .headers_mut()
+            .insert(TIME_SCALE_HEADER, axum::http::HeaderValue::from(scale));
+    }
     cors.decorate(&parts.headers, &mut response);
     response
 }
+
+/// Sent on every API answer of an emulator whose clock is scaled (`--time-scale`).
+pub const TIME_SCALE_HEADER: &str = "x-emulator-time-scale";
 
 fn api_error(api: Api, status: StatusCode, message: &str, now: i64, started: Instant) -> Response {
     match api {
