@@ -364,6 +364,20 @@ async fn invalid_arguments_are_400s_naming_the_argument() {
 }
 
 #[tokio::test]
+async fn a_scaled_clock_says_so_on_every_answer() {
+    let scaled = start(Config {
+        time_scale: 60,
+        ..Config::default()
+    })
+    .await;
+    let reply = cmc(scaled, "/v1/key/info", "demo-basic").await;
+    assert_eq!(reply.header("x-emulator-time-scale"), Some("60"));
+    let real = start(Config::default()).await;
+    let reply = cmc(real, "/v1/key/info", "demo-basic").await;
+    assert_eq!(reply.header("x-emulator-time-scale"), None);
+}
+
+#[tokio::test]
 async fn the_minute_limit_counts_every_request_and_reopens_next_minute() {
     // A minute lasts one real second.
     let addr = start(Config {
