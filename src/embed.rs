@@ -57,9 +57,21 @@ fn js_option(options: &JsValue, names: &[&str]) -> Option<String> {
         } else if let Some(b) = v.as_bool() {
             Some(b.to_string())
         } else {
-            v.as_f64().map(|n| n.to_string())
+            v.as_f64().map(crate::format::js_number)
         }
     })
+}
+
+/// Whole seconds from an option (`30`, or `1.5` read as 1), at least 1, at most `most`;
+/// anything else is `None`. Integers only: no float parser comes with the widget for this.
+fn whole_seconds(text: &str, most: u32) -> Option<u32> {
+    let whole = text.trim().split('.').next()?;
+    if whole.is_empty() || !whole.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    // Longer than any u32: as good as the most.
+    let n: u64 = whole.parse().unwrap_or(u64::MAX);
+    (n >= 1).then(|| n.min(u64::from(most)) as u32)
 }
 
 /// Splits `limit=10&convert=USD,EUR` into pairs (percent-decoded); a pair that is not valid
@@ -144,14 +156,8 @@ impl EmbedOptions {
             }),
             compact: get(&["compact"]).is_some_and(|c| c != "false"),
             theme: get(&["theme"]).filter(|t| ["light", "dark", "auto"].contains(&t.as_str())),
-            refresh: get(&["refresh"])
-                .and_then(|r| r.parse::<f64>().ok())
-                .filter(|r| r.is_finite() && *r >= 1.0)
-                .map(|r| r.min(86_400.0) as u32),
-            timeout: get(&["timeout"])
-                .and_then(|t| t.parse::<f64>().ok())
-                .filter(|t| t.is_finite() && *t >= 1.0)
-                .map(|t| t.min(120.0) as u32),
+            refresh: get(&["refresh"]).and_then(|r| whole_seconds(&r, 86_400)),
+            timeout: get(&["timeout"]).and_then(|t| whole_seconds(&t, 120)),
             script_origin: get(&["scriptOrigin"]),
         }
     }
@@ -357,4 +363,22 @@ pub(crate) fn embedded_view(widget: Widget, options: &EmbedOptions) -> impl Into
     }
     let full = !options.compact;
     view! { <WidgetView widget=widget full=full initial=request /> }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn seconds_options_are_whole_bounded_and_never_negative() {
+        assert_eq!(whole_seconds("30", 120), Some(30));
+        assert_eq!(whole_seconds(" 1.5 ", 120), Some(1));
+        assert_eq!(whole_seconds("999999999999999999999", 120), Some(120));
+        assert_eq!(whole_seconds("0", 120), None);
+        assert_eq!(whole_seconds("0.5", 120), None);
+        assert_eq!(whole_seconds("-5", 120), None);
+        assert_eq!(whole_seconds("1e3", 120), None);
+        assert_eq!(whole_seconds("", 120), None);
+        assert_eq!(whole_seconds("NaN", 120), None);
+    }
 }

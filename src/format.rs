@@ -48,6 +48,41 @@ pub fn instant(t: UnixMillis) -> String {
     )
 }
 
+/// Milli-units as a plain decimal for an attribute: `30`, `0.005`, `1.5` (no grouping).
+pub fn millis_plain(millis: i64) -> String {
+    let sign = if millis < 0 { "-" } else { "" };
+    let (whole, frac) = (millis.unsigned_abs() / 1000, millis.unsigned_abs() % 1000);
+    if frac == 0 {
+        format!("{sign}{whole}")
+    } else {
+        let digits = format!("{frac:03}");
+        format!("{sign}{whole}.{}", digits.trim_end_matches('0'))
+    }
+}
+
+/// Tenths as a decimal: `283` → `28.3`.
+pub fn tenths(n: i64) -> String {
+    let sign = if n < 0 { "-" } else { "" };
+    format!("{sign}{}.{}", n.unsigned_abs() / 10, n.unsigned_abs() % 10)
+}
+
+/// A JavaScript number as JavaScript writes it (`1.5`, `100`): the browser's formatting, so
+/// the widget carries no float printer of its own.
+pub fn js_number(n: f64) -> String {
+    js_sys::Number::from(n)
+        .to_string_with_radix(10)
+        .map(String::from)
+        .unwrap_or_default()
+}
+
+/// `n` with `digits` decimals, as the browser writes it (`Number.prototype.toFixed`).
+pub fn fixed(n: f64, digits: u8) -> String {
+    js_sys::Number::from(n)
+        .to_fixed(digits)
+        .map(String::from)
+        .unwrap_or_default()
+}
+
 /// `10:21:04`.
 pub fn clock(t: UnixMillis) -> String {
     let c = t.to_civil();
@@ -88,6 +123,16 @@ pub fn json_pretty_prefix(value: &serde_json::Value, max: usize) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn plain_numbers_for_attributes_need_no_float_printer() {
+        assert_eq!(millis_plain(30_000), "30");
+        assert_eq!(millis_plain(1_500), "1.5");
+        assert_eq!(millis_plain(5), "0.005");
+        assert_eq!(millis_plain(-250), "-0.25");
+        assert_eq!(tenths(283), "28.3");
+        assert_eq!(tenths(0), "0.0");
+    }
 
     #[test]
     fn pretty_json_stops_at_its_bound_however_deep_the_value() {

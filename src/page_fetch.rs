@@ -48,7 +48,7 @@ fn params_of(options: &JsValue) -> Result<Vec<(String, String)>, String> {
                     value
                         .as_f64()
                         .filter(|n| n.is_finite())
-                        .map(|n| n.to_string())
+                        .map(crate::format::js_number)
                 })
                 .or_else(|| value.as_bool().map(|b| b.to_string()));
             let shown: String = name.chars().take(40).collect();

@@ -134,8 +134,8 @@ type Row = (String, String, String, String);
 
 fn price_text(v: Option<&Value>) -> String {
     match v.and_then(Value::as_f64) {
-        Some(p) if p >= 1.0 => format!("{p:.2}"),
-        Some(p) => format!("{p:.6}"),
+        Some(p) if p >= 1.0 => format::fixed(p, 2),
+        Some(p) => format::fixed(p, 6),
         None => String::new(),
     }
 }

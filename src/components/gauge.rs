@@ -41,11 +41,11 @@ pub fn Gauge(
             <meter
                 aria-label=move || data.with(|d| limit_label(d.limit))
                 min="0"
-                max=move || data.with(|d| d.size.millis() as f64 / 1000.0)
-                low=move || data.with(|d| d.size.millis() as f64 / 1000.0 * 0.05)
-                high=move || data.with(|d| d.size.millis() as f64 / 1000.0 * 0.2)
-                optimum=move || data.with(|d| d.size.millis() as f64 / 1000.0)
-                value=move || data.with(|d| d.left.millis() as f64 / 1000.0)
+                max=move || data.with(|d| format::millis_plain(d.size.millis()))
+                low=move || data.with(|d| format::millis_plain(d.size.millis() / 20))
+                high=move || data.with(|d| format::millis_plain(d.size.millis() / 5))
+                optimum=move || data.with(|d| format::millis_plain(d.size.millis()))
+                value=move || data.with(|d| format::millis_plain(d.left.millis()))
             ></meter>
             {text}
             <span class="gauge-reset">

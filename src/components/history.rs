@@ -13,19 +13,24 @@ const SPARK: usize = 50;
 pub fn History(widget: Widget) -> impl IntoView {
     let spark = move || {
         widget.history.with(|h| {
-            let recent: Vec<f64> = h
+            // In tenths of the 200 × 30 box, with integers: no float printer needed.
+            let recent: Vec<i64> = h
                 .iter()
                 .rev()
                 .take(SPARK)
                 .rev()
-                .map(|e| e.charged.millis() as f64 / 1000.0)
+                .map(|e| e.charged.millis().max(0))
                 .collect();
-            let max = recent.iter().cloned().fold(0.0, f64::max).max(1.0);
-            let step = 200.0 / (SPARK as f64 - 1.0);
+            let max = recent.iter().copied().max().unwrap_or(0).max(1000);
+            let last = (SPARK as i64 - 1).max(1);
             recent
                 .iter()
                 .enumerate()
-                .map(|(i, v)| format!("{:.1},{:.1}", i as f64 * step, 28.0 - v / max * 26.0))
+                .map(|(i, v)| {
+                    let x = i as i64 * 2000 / last;
+                    let y = 280 - v.saturating_mul(260) / max;
+                    format!("{},{}", format::tenths(x), format::tenths(y))
+                })
                 .collect::<Vec<_>>()
                 .join(" ")
         })
