@@ -63,6 +63,7 @@ async fn every_page_passes_the_wcag_rules() {
         ("/", "[data-limit=month]"),
         ("/embedding.html", "credit-gauge"),
         ("/embed.html?api=cmc", "credit-gauge-frame, body"),
+        ("/embed.html?api=cmc&theme=dark", "credit-gauge-frame, body"),
         ("/dashboard.html?every=60", "credit-gauge"),
     ] {
         browser.client.goto(&emulator.url(page)).await.unwrap();
@@ -74,6 +75,11 @@ async fn every_page_passes_the_wcag_rules() {
             .await;
         // Let the widgets render their first state.
         tokio::time::sleep(std::time::Duration::from_millis(1_500)).await;
+        let shot: String = page
+            .chars()
+            .map(|c| if c.is_ascii_alphanumeric() { c } else { '-' })
+            .collect();
+        browser.screenshot(&format!("a11y{shot}")).await;
         for v in violations(&browser, &axe).await {
             report.push(format!("{page}: {v}"));
         }
@@ -92,6 +98,7 @@ async fn every_page_passes_the_wcag_rules() {
         .set("#endpoint", "/v2/cryptocurrency/quotes/historical")
         .await;
     browser.set("#param-symbol", "BTC").await;
+    browser.screenshot("a11y-app-answered").await;
     for v in violations(&browser, &axe).await {
         report.push(format!("/ (answered): {v}"));
     }

@@ -80,11 +80,15 @@ pub fn WidgetView(
                     </span>
                 </div>
             </section>
-            <For
-                each=move || warning_list.with(|w| w.iter().map(|w| w.text.clone()).collect::<Vec<_>>())
-                key=|w| w.clone()
-                children=|w| view! { <p class="warning" role="alert">{w}</p> }
-            />
+            // A polite live region: a warning is read out when it appears, without cutting off
+            // what a screen reader is saying.
+            <div class="warnings" role="status" aria-live="polite">
+                <For
+                    each=move || warning_list.with(|w| w.iter().map(|w| w.text.clone()).collect::<Vec<_>>())
+                    key=|w| w.clone()
+                    children=|w| view! { <p class="warning">{w}</p> }
+                />
+            </div>
             <Show when=move || full>
                 <SettingsPanel widget=widget />
                 <RequestForm widget=widget initial=initial.clone() />

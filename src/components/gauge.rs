@@ -40,6 +40,7 @@ pub fn Gauge(
             <span class="gauge-label">{move || data.with(|d| limit_label(d.limit))}</span>
             <meter
                 aria-label=move || data.with(|d| limit_label(d.limit))
+                aria-valuetext=move || data.with(|d| format!("{} of {} left", amount(d.left), amount(d.size)))
                 min="0"
                 max=move || data.with(|d| format::millis_plain(d.size.millis()))
                 low=move || data.with(|d| format::millis_plain(d.size.millis() / 20))

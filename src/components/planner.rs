@@ -22,7 +22,13 @@ pub fn Planner(widget: Widget, request: Memo<Option<Request>>) -> impl IntoView 
         let request = request.get()?;
         let account = widget.account.get()?;
         let now = widget.now.get_untracked();
-        credit_gauge_core::estimate(&request).ok()?;
+        // Nothing to plan for a request that can never go as it is (the preview says why).
+        if matches!(
+            credit_gauge_core::decide(&account, &request, now),
+            credit_gauge_core::Decision::Refuse { .. }
+        ) {
+            return None;
+        }
         let s = every.get();
         Some((
             plan_text::room_line(&room(&account, &request, now)),
