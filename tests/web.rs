@@ -514,18 +514,8 @@ async fn the_page_s_fetch_rejects_what_it_cannot_cost_and_survives_an_unmount_mi
     use wasm_bindgen::JsValue;
     use wasm_bindgen_futures::JsFuture;
 
-    let host = test_root();
-    let options = js_sys::Object::new();
-    js_sys::Reflect::set(&options, &"api".into(), &"cmc".into()).unwrap();
-    // Nothing listens there: the request fails fast, after the widget is gone.
-    js_sys::Reflect::set(
-        &options,
-        &"baseUrl".into(),
-        &"http://127.0.0.1:9/cmc".into(),
-    )
-    .unwrap();
-    let mut handle = credit_gauge::embed::mount(&host, &options).unwrap();
-    leptos::task::tick().await;
+    // Nothing listens where it sends: the request fails fast, after the widget is gone.
+    let (_host, mut handle) = mount_nowhere(&[]).await;
 
     let unknown = JsFuture::from(handle.fetch("/v1/nothing".into(), JsValue::UNDEFINED)).await;
     let message = js_sys::Error::from(unknown.unwrap_err()).message();
@@ -603,17 +593,7 @@ async fn the_page_s_fetch_names_the_option_it_cannot_read_and_sends_nothing() {
     use wasm_bindgen::JsValue;
     use wasm_bindgen_futures::JsFuture;
 
-    let host = test_root();
-    let options = js_sys::Object::new();
-    js_sys::Reflect::set(&options, &"api".into(), &"cmc".into()).unwrap();
-    js_sys::Reflect::set(
-        &options,
-        &"baseUrl".into(),
-        &"http://127.0.0.1:9/cmc".into(),
-    )
-    .unwrap();
-    let mut handle = credit_gauge::embed::mount(&host, &options).unwrap();
-    leptos::task::tick().await;
+    let (host, mut handle) = mount_nowhere(&[]).await;
 
     let with = |name: &str, value: JsValue| {
         let o = js_sys::Object::new();
@@ -656,18 +636,25 @@ async fn mount_on_a_spent_month(
     String,
 ) {
     let ledger_key = store_spent_month(key);
-    let host = test_root();
-    let options = js_sys::Object::new();
-    for (name, value) in [
-        ("api", "cmc"),
-        ("key", key),
-        ("baseUrl", "http://127.0.0.1:9/cmc"),
-    ] {
-        js_sys::Reflect::set(&options, &name.into(), &value.into()).unwrap();
-    }
-    let handle = credit_gauge::embed::mount(&host, &options).unwrap();
-    leptos::task::tick().await;
+    let (host, handle) = mount_nowhere(&[("key", key)]).await;
     (host, handle, ledger_key)
+}
+
+/// A CoinMarketCap widget mounted with `options`, sending where nothing listens.
+async fn mount_nowhere(
+    options: &[(&str, &str)],
+) -> (web_sys::HtmlElement, credit_gauge::embed::MountHandle) {
+    let host = test_root();
+    let object = js_sys::Object::new();
+    for (name, value) in [("api", "cmc"), ("baseUrl", "http://127.0.0.1:9/cmc")]
+        .iter()
+        .chain(options)
+    {
+        js_sys::Reflect::set(&object, &(*name).into(), &(*value).into()).unwrap();
+    }
+    let handle = credit_gauge::embed::mount(&host, &object).unwrap();
+    leptos::task::tick().await;
+    (host, handle)
 }
 
 /// Stores a Basic account for `key` whose month is spent, so every paid request waits for the
