@@ -847,3 +847,57 @@ async fn gloo_timers_sleep(ms: i32) {
     });
     wasm_bindgen_futures::JsFuture::from(promise).await.unwrap();
 }
+
+#[wasm_bindgen_test]
+async fn the_month_shows_credits_per_day_and_what_each_endpoint_spent() {
+    use credit_gauge::history::HistoryEntry;
+
+    let root = test_root();
+    let settings = Settings {
+        key_cmc: "usage-test-key".into(),
+        ..Settings::default()
+    };
+    let widget = Widget::new(settings, false);
+    let _mounted = leptos::mount::mount_to(root.clone(), move || {
+        view! { <WidgetView widget=widget full=true /> }
+    });
+    let now = UnixMillis(js_sys::Date::now() as i64);
+    let line = |title: &str, credits: i64| {
+        HistoryEntry::new(now, title, None, Credits::from_whole(credits))
+    };
+    widget.history.set(vec![
+        line("Latest listings", 2),
+        line("Quotes", 5),
+        line("Latest listings", 1),
+    ]);
+    leptos::task::tick().await;
+
+    let rows: Vec<String> = (0..2)
+        .map(|i| {
+            let row = root
+                .query_selector_all(".usage-endpoints tbody tr")
+                .unwrap()
+                .item(i)
+                .unwrap();
+            row.text_content().unwrap()
+        })
+        .collect();
+    assert_eq!(rows, ["Quotes15", "Latest listings23"]);
+    // One bar a day of the calendar month (Basic), today's holding all 8 credits.
+    let bars = root
+        .query_selector_all(".usage-chart rect")
+        .unwrap()
+        .length();
+    assert!((28..=31).contains(&bars), "{bars} bars");
+    let chart = root.query_selector(".usage-chart").unwrap().unwrap();
+    let label = chart.get_attribute("aria-label").unwrap();
+    assert!(label.contains("8 in all"), "{label}");
+    // The even pace: Basic's 10,000 credits over the month's days, in milli-credits.
+    let pace = 10_000_000 / i64::from(bars);
+    let pace = format!("{}.{:03} a day", pace / 1000, pace % 1000);
+    assert!(label.contains(&pace), "{label}");
+    assert!(root
+        .query_selector(".usage-chart line.pace")
+        .unwrap()
+        .is_some());
+}

@@ -32,6 +32,7 @@ pub mod reconcile;
 pub mod stored;
 pub mod team;
 pub mod time;
+pub mod usage;
 
 pub use catalog::{cmc_credits, estimate, ApiKind, CmcPlan, CostPreview, EndpointId, Request};
 pub use code::Code;

@@ -1,6 +1,6 @@
 use leptos::prelude::*;
 
-use crate::components::{AnswerView, Gauge, History, RequestForm, SettingsPanel};
+use crate::components::{AnswerView, Gauge, History, RequestForm, SettingsPanel, UsageView};
 use crate::format;
 use crate::presentation::{self, api_name};
 use crate::queue::QueueState;
@@ -144,6 +144,7 @@ pub fn WidgetView(
             </section>
             <Show when=move || full>
                 <AnswerView widget=widget />
+                <UsageView widget=widget />
                 <History widget=widget />
             </Show>
         </div>

@@ -7,6 +7,7 @@ mod gauge;
 mod history;
 mod planner;
 mod settings;
+mod usage;
 
 pub use answer::AnswerView;
 pub use app::{App, WidgetView};
@@ -15,3 +16,4 @@ pub use gauge::Gauge;
 pub use history::History;
 pub use planner::Planner;
 pub use settings::SettingsPanel;
+pub use usage::UsageView;

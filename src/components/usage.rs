@@ -1,0 +1,127 @@
+use credit_gauge_core::usage::{by_endpoint, even_pace, month_window, per_day, Spent};
+use credit_gauge_core::Credits;
+use leptos::prelude::*;
+
+use crate::format;
+use crate::widget::Widget;
+
+/// The chart's box, in tenths of a unit (integer arithmetic: no float printer in the widget).
+const WIDTH: i64 = 3000;
+const HEIGHT: i64 = 600;
+/// Endpoints listed at most.
+const ENDPOINTS_SHOWN: usize = 8;
+
+/// One bar: x, y, width, height, in tenths, and its day's credits for its title.
+type Bar = (i64, i64, i64, i64, String);
+
+/// The month so far, from this device's history: credits per day against the even pace that
+/// lasts the month, and which endpoints spent them. The core counts; this draws.
+#[component]
+pub fn UsageView(widget: Widget) -> impl IntoView {
+    let chart = Memo::new(move |_| {
+        let account = widget.account.get()?;
+        // Once a minute is often enough for a chart of days.
+        let now = widget.now.with(|t| t.minute_start());
+        let window = month_window(&account, now)?;
+        let limit = account.cmc_limits()?.month.limit?;
+        let days = widget.history.with(|h| {
+            let lines: Vec<Spent> = h
+                .iter()
+                .map(|e| Spent {
+                    at: e.at,
+                    endpoint: &e.endpoint,
+                    charged: e.charged,
+                })
+                .collect();
+            per_day(&lines, window.start, window.end)
+        });
+        let pace = even_pace(limit, window.start, window.end);
+        let top = days
+            .iter()
+            .copied()
+            .max()
+            .unwrap_or(Credits::ZERO)
+            .max(pace)
+            .millis()
+            .max(1)
+            * 11
+            / 10;
+        let n = days.len().max(1) as i64;
+        let bars: Vec<Bar> = days
+            .iter()
+            .enumerate()
+            .map(|(i, c)| {
+                let h = c.millis() * HEIGHT / top;
+                (
+                    i as i64 * WIDTH / n,
+                    HEIGHT - h,
+                    (WIDTH / n - 10).max(10),
+                    h,
+                    format::credits(*c),
+                )
+            })
+            .collect();
+        let pace_y = HEIGHT - pace.millis() * HEIGHT / top;
+        let spent: Credits = days.iter().copied().sum();
+        let label = format!(
+            "Credits per day this month from this device's history: {} in all; the even pace that lasts the month is {} a day",
+            format::credits(spent),
+            format::credits(pace)
+        );
+        Some((bars, pace_y, label))
+    });
+    let endpoints = Memo::new(move |_| {
+        widget.history.with(|h| {
+            let lines: Vec<Spent> = h
+                .iter()
+                .map(|e| Spent {
+                    at: e.at,
+                    endpoint: &e.endpoint,
+                    charged: e.charged,
+                })
+                .collect();
+            by_endpoint(&lines)
+                .into_iter()
+                .take(ENDPOINTS_SHOWN)
+                .map(|(name, calls, credits)| (name.to_string(), calls, credits))
+                .collect::<Vec<_>>()
+        })
+    });
+    let view_box = format!("0 0 {} {}", format::tenths(WIDTH), format::tenths(HEIGHT));
+    view! {
+        <section class="usage" aria-label="Usage this month">
+            <h2>"This month"</h2>
+            <Show when=move || chart.with(Option::is_some)>
+                <svg class="usage-chart" viewBox=view_box.clone() role="img"
+                    aria-label=move || chart.with(|c| c.as_ref().map(|c| c.2.clone()))>
+                    {move || chart.with(|c| c.as_ref().map(|(bars, pace_y, _)| {
+                        let bars = bars.iter().map(|(x, y, w, h, credits)| view! {
+                            <rect x=format::tenths(*x) y=format::tenths(*y)
+                                width=format::tenths(*w) height=format::tenths(*h)>
+                                <title>{credits.clone()}" credits"</title>
+                            </rect>
+                        }).collect_view();
+                        let y = format::tenths(*pace_y);
+                        view! {
+                            {bars}
+                            <line class="pace" x1="0" x2=format::tenths(WIDTH) y1=y.clone() y2=y />
+                        }
+                    }))}
+                </svg>
+                <p class="usage-note">"Bars: credits per day from this device's history. Dashed line: the even pace that lasts the month."</p>
+            </Show>
+            <table class="usage-endpoints">
+                <thead><tr><th>"Endpoint"</th><th>"Calls"</th><th>"Credits"</th></tr></thead>
+                <tbody>
+                    {move || endpoints.with(|rows| rows.iter().map(|(name, calls, credits)| view! {
+                        <tr>
+                            <td>{name.clone()}</td>
+                            <td class="num">{format::thousands(i64::from(*calls))}</td>
+                            <td class="num">{format::credits(*credits)}</td>
+                        </tr>
+                    }).collect_view())}
+                </tbody>
+            </table>
+        </section>
+    }
+}
