@@ -35,6 +35,10 @@ pub fn UsageView(widget: Widget) -> impl IntoView {
                 .collect();
             per_day(&lines, window.start, window.end)
         });
+        if days.iter().all(|c| c.is_zero()) {
+            // Nothing spent from this device this month: no chart, a sentence instead.
+            return None;
+        }
         let pace = even_pace(limit, window.start, window.end);
         let top = days
             .iter()
@@ -110,6 +114,10 @@ pub fn UsageView(widget: Widget) -> impl IntoView {
                 </svg>
                 <p class="usage-note">"Bars: credits per day from this device's history. Dashed line: the even pace that lasts the month."</p>
             </Show>
+            <Show when=move || chart.with(Option::is_none)>
+                <p class="usage-note">"No credits spent from this device this month yet."</p>
+            </Show>
+            <Show when=move || endpoints.with(|rows| !rows.is_empty())>
             <table class="usage-endpoints">
                 <thead><tr><th>"Endpoint"</th><th>"Calls"</th><th>"Credits"</th></tr></thead>
                 <tbody>
@@ -122,6 +130,7 @@ pub fn UsageView(widget: Widget) -> impl IntoView {
                     }).collect_view())}
                 </tbody>
             </table>
+            </Show>
         </section>
     }
 }
