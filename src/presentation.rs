@@ -86,6 +86,29 @@ pub fn warning_text(w: &Warning, now: UnixMillis) -> String {
     text
 }
 
+/// Whether the widget shows the built-in emulator's demo account (its demo Basic key, or
+/// Cryptowatch without a key).
+pub fn on_the_demo(s: &crate::settings::Settings) -> bool {
+    let demo_key = match s.api {
+        ApiKind::CoinMarketCap => s.key() == "demo-basic",
+        ApiKind::Cryptowatch => s.key().is_empty(),
+    };
+    let emulator = format!(
+        "{}{}",
+        s.emulator_origin,
+        crate::settings::emulator_base(s.api)
+    );
+    demo_key && s.base() == emulator
+}
+
+/// The one line a first visit reads: what the gauges are, and that nothing costs money.
+pub fn demo_intro(api: ApiKind) -> &'static str {
+    match api {
+        ApiKind::CoinMarketCap => "Demo: the built-in emulator's Basic key. Each bar is one of its limits, with what is left and when it resets; nothing here spends real credits.",
+        ApiKind::Cryptowatch => "Demo: the built-in emulator's anonymous Cryptowatch allowance, with what is left and when it resets; nothing here spends real credits.",
+    }
+}
+
 /// `1 credit`, `0.5 credits`, `12 credits`.
 pub fn credits_phrase(c: Credits) -> String {
     if c == Credits::from_whole(1) {
@@ -198,6 +221,18 @@ pub fn outcome_label(explanation: Option<&Explanation>, status: Option<u16>) -> 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_first_visit_on_the_emulator_is_told_what_it_sees() {
+        let mut s = crate::settings::Settings::default();
+        assert!(on_the_demo(&s));
+        assert!(demo_intro(s.api).contains("emulator's Basic key"));
+        *s.key_mut() = "my-own-key".into();
+        assert!(!on_the_demo(&s));
+        *s.key_mut() = "demo-basic".into();
+        *s.base_mut() = crate::settings::GATEWAY_BASE.into();
+        assert!(!on_the_demo(&s));
+    }
     use credit_gauge_core::gauge::Unit;
 
     fn entry(at: i64, charged: i64) -> HistoryEntry {

@@ -35,6 +35,10 @@ pub fn WidgetView(
                     {move || api_name(widget.settings.with(|s| s.api))}
                 </span>
             </header>
+            // A first visit (the emulator, no key of one's own) says what it is looking at.
+            <Show when=move || full && widget.settings.with(presentation::on_the_demo)>
+                <p class="intro">{move || widget.settings.with(|s| presentation::demo_intro(s.api))}</p>
+            </Show>
             <Show when=move || widget.notice.with(|n| n.is_some())>
                 <p class="notice" role="status">{move || widget.notice.get().unwrap_or_default()}</p>
             </Show>

@@ -14,6 +14,26 @@ const ENDPOINTS_SHOWN: usize = 8;
 /// One bar: x, y, width, height, in tenths, and its day's credits for its title.
 type Bar = (i64, i64, i64, i64, String);
 
+/// The bars and the pace line as SVG markup: numbers, and fixed words only.
+fn markup(bars: &[Bar], pace_y: i64) -> String {
+    let mut out = String::new();
+    for (x, y, w, h, credits) in bars {
+        out.push_str(&format!(
+            "<rect x=\"{}\" y=\"{}\" width=\"{}\" height=\"{}\"><title>{credits} credits</title></rect>",
+            format::tenths(*x),
+            format::tenths(*y),
+            format::tenths(*w),
+            format::tenths(*h)
+        ));
+    }
+    let y = format::tenths(pace_y);
+    out.push_str(&format!(
+        "<line class=\"pace\" x1=\"0\" x2=\"{}\" y1=\"{y}\" y2=\"{y}\"></line>",
+        format::tenths(WIDTH)
+    ));
+    out
+}
+
 /// The month so far, from this device's history: credits per day against the even pace that
 /// lasts the month, and which endpoints spent them. The core counts; this draws.
 #[component]
@@ -96,21 +116,11 @@ pub fn UsageView(widget: Widget) -> impl IntoView {
         <section class="usage" aria-label="Usage this month">
             <h2>"This month"</h2>
             <Show when=move || chart.with(Option::is_some)>
+                // Drawn as markup of numbers only (no server text reaches it): one attribute
+                // instead of a view per bar keeps the widget small.
                 <svg class="usage-chart" viewBox=view_box.clone() role="img"
-                    aria-label=move || chart.with(|c| c.as_ref().map(|c| c.2.clone()))>
-                    {move || chart.with(|c| c.as_ref().map(|(bars, pace_y, _)| {
-                        let bars = bars.iter().map(|(x, y, w, h, credits)| view! {
-                            <rect x=format::tenths(*x) y=format::tenths(*y)
-                                width=format::tenths(*w) height=format::tenths(*h)>
-                                <title>{credits.clone()}" credits"</title>
-                            </rect>
-                        }).collect_view();
-                        let y = format::tenths(*pace_y);
-                        view! {
-                            {bars}
-                            <line class="pace" x1="0" x2=format::tenths(WIDTH) y1=y.clone() y2=y />
-                        }
-                    }))}
+                    aria-label=move || chart.with(|c| c.as_ref().map(|c| c.2.clone()))
+                    inner_html=move || chart.with(|c| c.as_ref().map(|(bars, pace_y, _)| markup(bars, *pace_y)))>
                 </svg>
                 <p class="usage-note">"Bars: credits per day from this device's history. Dashed line: the even pace that lasts the month."</p>
             </Show>
