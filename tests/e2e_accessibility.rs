@@ -102,6 +102,27 @@ async fn every_page_passes_the_wcag_rules() {
     for v in violations(&browser, &axe).await {
         report.push(format!("/ (answered): {v}"));
     }
+    // A phone's width: the rules hold, and the page never scrolls sideways.
+    browser.client.set_window_size(375, 800).await.unwrap();
+    browser.client.goto(&emulator.url("/")).await.unwrap();
+    browser
+        .wait_for_text("[data-limit=month] .gauge-text", |t| t.ends_with("left"))
+        .await;
+    let sideways = browser
+        .js(
+            "return document.documentElement.scrollWidth - document.documentElement.clientWidth",
+            vec![],
+        )
+        .await;
+    assert_eq!(
+        sideways,
+        serde_json::json!(0),
+        "the page scrolls sideways at 375 px"
+    );
+    browser.screenshot("a11y-app-narrow").await;
+    for v in violations(&browser, &axe).await {
+        report.push(format!("/ (375 px): {v}"));
+    }
     browser.close().await;
     assert!(
         report.is_empty(),
