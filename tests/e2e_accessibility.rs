@@ -59,12 +59,20 @@ async fn every_page_passes_the_wcag_rules() {
     .await;
     let browser = Browser::start().await;
     let mut report = Vec::new();
-    for (page, ready) in [
-        ("/", "[data-limit=month]"),
-        ("/embedding.html", "credit-gauge"),
-        ("/embed.html?api=cmc", "credit-gauge-frame, body"),
-        ("/embed.html?api=cmc&theme=dark", "credit-gauge-frame, body"),
-        ("/dashboard.html?every=60", "credit-gauge"),
+    for (page, ready, shot) in [
+        ("/", "[data-limit=month]", "first-visit-light"),
+        ("/embedding.html", "credit-gauge", "embedding-page"),
+        (
+            "/embed.html?api=cmc",
+            "credit-gauge-frame, body",
+            "iframe-light",
+        ),
+        (
+            "/embed.html?api=cmc&theme=dark",
+            "credit-gauge-frame, body",
+            "iframe-dark",
+        ),
+        ("/dashboard.html?every=60", "credit-gauge", "market-board"),
     ] {
         browser.client.goto(&emulator.url(page)).await.unwrap();
         browser
@@ -75,11 +83,7 @@ async fn every_page_passes_the_wcag_rules() {
             .await;
         // Let the widgets render their first state.
         tokio::time::sleep(std::time::Duration::from_millis(1_500)).await;
-        let shot: String = page
-            .chars()
-            .map(|c| if c.is_ascii_alphanumeric() { c } else { '-' })
-            .collect();
-        browser.screenshot(&format!("a11y{shot}")).await;
+        browser.screenshot(shot).await;
         for v in violations(&browser, &axe).await {
             report.push(format!("{page}: {v}"));
         }
@@ -98,7 +102,7 @@ async fn every_page_passes_the_wcag_rules() {
         .set("#endpoint", "/v2/cryptocurrency/quotes/historical")
         .await;
     browser.set("#param-symbol", "BTC").await;
-    browser.screenshot("a11y-app-answered").await;
+    browser.screenshot("app-after-an-answer-light").await;
     for v in violations(&browser, &axe).await {
         report.push(format!("/ (answered): {v}"));
     }
@@ -119,7 +123,7 @@ async fn every_page_passes_the_wcag_rules() {
         serde_json::json!(0),
         "the page scrolls sideways at 375 px"
     );
-    browser.screenshot("a11y-app-narrow").await;
+    browser.screenshot("first-visit-narrow").await;
     for v in violations(&browser, &axe).await {
         report.push(format!("/ (375 px): {v}"));
     }
