@@ -31,6 +31,14 @@ pub fn limit_slug(limit: LimitKind) -> &'static str {
     }
 }
 
+/// Where a limit's figures come from, as its gauge says it.
+pub fn source_words(source: credit_gauge_core::gauge::ResetSource) -> &'static str {
+    match source {
+        credit_gauge_core::gauge::ResetSource::Server => "server's figures",
+        credit_gauge_core::gauge::ResetSource::Plan => "plan's figures",
+    }
+}
+
 /// The limit's label on its gauge.
 pub fn limit_label(limit: LimitKind) -> &'static str {
     match limit {

@@ -115,6 +115,12 @@ async fn the_form_previews_cost_and_refuses_what_the_plan_cannot_take() {
     );
     assert!(preview.contains("left this month"), "{preview}");
 
+    // Until a sync, the limits are the plan's, and each gauge says so.
+    assert_eq!(
+        text(&root, "[data-limit=month] .gauge-source"),
+        "plan's figures"
+    );
+
     // The planner, for 201 coins (2 credits) on a fresh Basic key: 30 requests a minute,
     // 333 credits a day (166 calls), 10,000 a month (5,000 calls).
     assert_eq!(

@@ -107,6 +107,30 @@ pub fn gauges(account: &Account, now: UnixMillis) -> Vec<Gauge> {
     }
 }
 
+/// Where a limit's size and reset come from.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ResetSource {
+    /// The server's own figures (key/info, or the allowance its answers report).
+    Server,
+    /// The plan's published figures, assumed until the server confirms them.
+    Plan,
+}
+
+/// Where `limit`'s figures come from for `account`, when it has that limit.
+pub fn reset_source(account: &Account, limit: LimitKind) -> Option<ResetSource> {
+    match (&account.limits, limit) {
+        (Limits::Cmc(l), LimitKind::CmcDaily | LimitKind::CmcMonthly | LimitKind::CmcMinute) => {
+            Some(if l.confirmed {
+                ResetSource::Server
+            } else {
+                ResetSource::Plan
+            })
+        }
+        (Limits::Cw(_), LimitKind::CwAllowance) => Some(ResetSource::Server),
+        _ => None,
+    }
+}
+
 /// How close a limit is to its end.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
 pub enum WarningLevel {
@@ -187,6 +211,32 @@ pub fn warnings(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_plan_s_figures_are_assumed_until_the_server_confirms_them() {
+        let mut account = Account::cmc("k", crate::catalog::CmcPlan::Basic);
+        assert_eq!(
+            reset_source(&account, LimitKind::CmcMonthly),
+            Some(ResetSource::Plan)
+        );
+        let info = crate::envelope::cmc_outcome(
+            200,
+            r#"{"status":{"error_code":0,"credit_count":0},"data":{"plan":{"credit_limit_monthly":10000,"rate_limit_minute":30},"usage":{"current_month":{"credits_used":5}}}}"#,
+        );
+        let now = crate::time::UnixMillis(1_764_583_200_000);
+        let id = crate::decide::reserve(
+            &mut account,
+            &crate::catalog::Request::new(crate::catalog::EndpointId::CmcKeyInfo),
+            now,
+        )
+        .expect("fits");
+        crate::reconcile::reconcile(&mut account, id, &info, now);
+        assert_eq!(
+            reset_source(&account, LimitKind::CmcMonthly),
+            Some(ResetSource::Server)
+        );
+        assert_eq!(reset_source(&account, LimitKind::CwAllowance), None);
+    }
     use crate::catalog::{CmcPlan, EndpointId, Request};
     use crate::decide::reserve;
 

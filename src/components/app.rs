@@ -62,7 +62,14 @@ pub fn WidgetView(
                                 .with(|g| g.iter().find(|g| g.limit == first.limit).copied())
                                 .unwrap_or(first)
                         });
-                        view! { <Gauge data=data now=widget.now /> }
+                        let source = Signal::derive(move || {
+                            widget.account.with(|a| {
+                                a.as_ref()
+                                    .and_then(|a| credit_gauge_core::gauge::reset_source(a, first.limit))
+                                    .map(presentation::source_words)
+                            })
+                        });
+                        view! { <Gauge data=data now=widget.now source=source /> }
                     }
                 />
                 <Show when=move || widget.team.get()>

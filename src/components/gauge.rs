@@ -15,6 +15,9 @@ pub fn Gauge(
     /// The current time, for the countdown.
     #[prop(into)]
     now: Signal<UnixMillis>,
+    /// Where the limit's figures come from, in words (none: not said).
+    #[prop(optional, into)]
+    source: Option<Signal<Option<&'static str>>>,
 ) -> impl IntoView {
     let level = move || {
         let share = data.with(|d| d.used_share());
@@ -59,6 +62,7 @@ pub fn Gauge(
                     })
                 }}
             </span>
+            {source.map(|source| view! { <span class="gauge-source">{move || source.get()}</span> })}
         </div>
     }
 }
