@@ -3,6 +3,7 @@ use credit_gauge_core::Credits;
 use leptos::prelude::*;
 
 use crate::format;
+use crate::history::HistoryEntry;
 use crate::widget::Widget;
 
 /// The chart's box, in tenths of a unit (integer arithmetic: no float printer in the widget).
@@ -13,6 +14,18 @@ const ENDPOINTS_SHOWN: usize = 8;
 
 /// One bar: x, y, width, height, in tenths, and its day's credits for its title.
 type Bar = (i64, i64, i64, i64, String);
+
+/// The history's lines as the core counts them.
+fn spent_lines(history: &[HistoryEntry]) -> Vec<Spent<'_>> {
+    history
+        .iter()
+        .map(|e| Spent {
+            at: e.at,
+            endpoint: &e.endpoint,
+            charged: e.charged,
+        })
+        .collect()
+}
 
 /// The bars and the pace line as SVG markup: numbers, and fixed words only.
 fn markup(bars: &[Bar], pace_y: i64) -> String {
@@ -45,14 +58,7 @@ pub fn UsageView(widget: Widget) -> impl IntoView {
         let window = month_window(&account, now)?;
         let limit = account.cmc_limits()?.month.limit?;
         let days = widget.history.with(|h| {
-            let lines: Vec<Spent> = h
-                .iter()
-                .map(|e| Spent {
-                    at: e.at,
-                    endpoint: &e.endpoint,
-                    charged: e.charged,
-                })
-                .collect();
+            let lines = spent_lines(h);
             per_day(&lines, window.start, window.end)
         });
         if days.iter().all(|c| c.is_zero()) {
@@ -96,14 +102,7 @@ pub fn UsageView(widget: Widget) -> impl IntoView {
     });
     let endpoints = Memo::new(move |_| {
         widget.history.with(|h| {
-            let lines: Vec<Spent> = h
-                .iter()
-                .map(|e| Spent {
-                    at: e.at,
-                    endpoint: &e.endpoint,
-                    charged: e.charged,
-                })
-                .collect();
+            let lines = spent_lines(h);
             by_endpoint(&lines)
                 .into_iter()
                 .take(ENDPOINTS_SHOWN)
