@@ -7,6 +7,7 @@ use axum::extract::Request;
 use axum::http::header::{CONTENT_TYPE, HOST, ORIGIN};
 use axum::http::{HeaderMap, Method, StatusCode};
 use axum::response::Response;
+use credit_gauge_serve::is_loopback_host;
 use serde_json::{json, Map, Value};
 
 use crate::clock::iso;
@@ -50,16 +51,6 @@ fn from_another_site(headers: &HeaderMap) -> Option<&'static str> {
         }
     }
     None
-}
-
-/// `127.0.0.1`, `localhost` or `[::1]`, with or without a port.
-fn is_loopback_host(host: &str) -> bool {
-    let name = if let Some(rest) = host.strip_prefix('[') {
-        rest.split(']').next().unwrap_or("")
-    } else {
-        host.rsplit_once(':').map(|(h, _)| h).unwrap_or(host)
-    };
-    matches!(name, "127.0.0.1" | "localhost" | "::1")
 }
 
 /// Whether the body is declared as JSON (`application/json`, with or without parameters).
@@ -160,13 +151,40 @@ fn ledger_json(app: &Shared) -> Value {
 mod tests {
     use super::*;
 
+    fn headers(pairs: &[(&'static str, &str)]) -> HeaderMap {
+        let mut h = HeaderMap::new();
+        for (name, value) in pairs {
+            h.insert(*name, value.parse().expect("header value"));
+        }
+        h
+    }
+
     #[test]
-    fn only_loopback_names_are_served() {
-        assert!(is_loopback_host("127.0.0.1:8787"));
-        assert!(is_loopback_host("localhost"));
-        assert!(is_loopback_host("[::1]:8787"));
-        assert!(!is_loopback_host("evil.example:8787"));
-        assert!(!is_loopback_host("127.0.0.1.evil.example"));
-        assert!(!is_loopback_host(""));
+    fn changes_are_taken_only_when_addressed_to_a_loopback_name_from_no_other_site() {
+        assert_eq!(
+            from_another_site(&headers(&[("host", "127.0.0.1:8787")])),
+            None
+        );
+        assert_eq!(
+            from_another_site(&headers(&[
+                ("host", "localhost:8787"),
+                ("origin", "http://localhost:8787"),
+                ("sec-fetch-site", "same-origin"),
+            ])),
+            None
+        );
+        // A rebinding DNS name, a request without a Host, another site, another origin.
+        assert!(from_another_site(&headers(&[("host", "evil.example:8787")])).is_some());
+        assert!(from_another_site(&headers(&[])).is_some());
+        assert!(from_another_site(&headers(&[
+            ("host", "127.0.0.1:8787"),
+            ("sec-fetch-site", "cross-site"),
+        ]))
+        .is_some());
+        assert!(from_another_site(&headers(&[
+            ("host", "127.0.0.1:8787"),
+            ("origin", "http://evil.example"),
+        ]))
+        .is_some());
     }
 }

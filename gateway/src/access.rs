@@ -9,6 +9,7 @@ use axum::http::header::{
     ACCESS_CONTROL_EXPOSE_HEADERS, ACCESS_CONTROL_MAX_AGE, AUTHORIZATION, HOST, ORIGIN, VARY,
 };
 use axum::http::{HeaderMap, HeaderValue, StatusCode};
+use credit_gauge_serve::is_loopback_host;
 
 use crate::answers::Refusal;
 use crate::tokens::Tokens;
@@ -50,7 +51,10 @@ impl Access {
         match &self.tokens {
             // A page whose name an attacker re-pointed at 127.0.0.1 (DNS rebinding) reaches
             // the gateway as its own origin, but still under its own name in `Host`.
-            None if !is_loopback_host(headers.get(HOST).and_then(|h| h.to_str().ok())) => {
+            None if !headers
+                .get(HOST)
+                .and_then(|h| h.to_str().ok())
+                .is_some_and(is_loopback_host) => {
                 Err(forbidden(
                     "This gateway has no tokens file, so it answers only requests addressed to a loopback name.",
                 ))
@@ -124,17 +128,6 @@ impl Access {
     }
 }
 
-/// `127.0.0.1`, `localhost` or `[::1]`, with or without a port.
-fn is_loopback_host(host: Option<&str>) -> bool {
-    let Some(host) = host else { return false };
-    let name = if let Some(rest) = host.strip_prefix('[') {
-        rest.split(']').next().unwrap_or("")
-    } else {
-        host.rsplit_once(':').map(|(h, _)| h).unwrap_or(host)
-    };
-    matches!(name, "127.0.0.1" | "localhost" | "::1")
-}
-
 /// The token a request presents: `Authorization: Bearer …`, else the CoinMarketCap key header.
 fn presented_token(headers: &HeaderMap) -> Option<&[u8]> {
     if let Some(auth) = headers.get(AUTHORIZATION) {
@@ -183,8 +176,8 @@ mod tests {
         let refused = access.caller(&rebound, peer("127.0.0.1")).unwrap_err();
         assert_eq!(refused.status, StatusCode::FORBIDDEN);
         assert!(access.caller(&headers(&[]), peer("127.0.0.1")).is_err());
-        assert!(!is_loopback_host(Some("127.0.0.1.evil.example")));
-        assert!(is_loopback_host(Some("[::1]:8788")));
+        assert!(!is_loopback_host("127.0.0.1.evil.example"));
+        assert!(is_loopback_host("[::1]:8788"));
     }
 
     #[test]

@@ -9,6 +9,9 @@ use std::time::Duration;
 
 use axum::Router;
 
+mod loopback;
+pub use loopback::is_loopback_host;
+
 /// How one server bounds its connections.
 #[derive(Clone, Copy, Debug)]
 pub struct Bounds {
