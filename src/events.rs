@@ -54,15 +54,17 @@ impl Widget {
 
     /// `credit-gauge:cost` after every answer, and `credit-gauge:error` after a failed one.
     pub(crate) fn announce_answer(self, a: AnswerEvent<'_>) {
-        let credits = |c: Credits| JsValue::from_f64(c.millis() as f64 / 1000.0);
         let endpoint = JsValue::from_str(a.path);
         let status = a.status.map_or(JsValue::NULL, JsValue::from);
         self.emit(
             "cost",
             &[
                 ("endpoint", endpoint.clone()),
-                ("estimated", a.estimated.map_or(JsValue::NULL, credits)),
-                ("charged", credits(a.settlement.charged)),
+                (
+                    "estimated",
+                    a.estimated.map_or(JsValue::NULL, credits_value),
+                ),
+                ("charged", credits_value(a.settlement.charged)),
                 ("fromServer", JsValue::from_bool(a.settlement.from_server)),
                 ("status", status.clone()),
             ],
@@ -117,4 +119,10 @@ impl Widget {
             announced.set_value(current.into_iter().map(|w| w.text).collect());
         });
     }
+}
+
+/// Credits as the host page reads them: a number of credits, with fractions (Cryptowatch
+/// charges thousandths of a credit, 0.005 a request).
+pub(crate) fn credits_value(c: Credits) -> JsValue {
+    JsValue::from_f64(c.millis() as f64 / 1000.0)
 }

@@ -7,6 +7,7 @@ use js_sys::{Object, Promise, Reflect};
 use wasm_bindgen::prelude::*;
 
 use crate::embed::MountHandle;
+use crate::events::credits_value;
 use crate::handle::{request_for, CreditGauge, GaugeReply, Refusal};
 use crate::pipeline::Terms;
 use crate::queue::Priority;
@@ -129,10 +130,6 @@ fn set(object: &Object, name: &str, value: &JsValue) {
     let _ = Reflect::set(object, &JsValue::from_str(name), value);
 }
 
-fn credits(c: credit_gauge_core::Credits) -> JsValue {
-    JsValue::from_f64(c.millis() as f64 / 1000.0)
-}
-
 /// `{ ok, status, data, charged, estimated, fromServer, explanation }` for the page.
 fn reply_object(reply: &GaugeReply) -> JsValue {
     let object = Object::new();
@@ -163,11 +160,11 @@ fn reply_object(reply: &GaugeReply) -> JsValue {
         .filter(|v| !v.is_undefined())
         .unwrap_or(JsValue::NULL);
     set(&object, "data", &data);
-    set(&object, "charged", &credits(reply.charged));
+    set(&object, "charged", &credits_value(reply.charged));
     set(
         &object,
         "estimated",
-        &reply.estimated.map_or(JsValue::NULL, credits),
+        &reply.estimated.map_or(JsValue::NULL, credits_value),
     );
     set(
         &object,
