@@ -39,9 +39,10 @@ use std::fmt;
 use credit_gauge_core::{estimate, ApiKind, Credits, Explanation, Request, UnixMillis};
 use leptos::prelude::*;
 
+use crate::answer::Answer;
 use crate::embed::{embedded_view, embedded_widget, parse_params_strictly, EmbedOptions};
+use crate::pipeline::Ended;
 pub use crate::pipeline::Terms;
-use crate::pipeline::{Answer, Ended};
 pub use crate::queue::Priority;
 use crate::widget::Widget;
 

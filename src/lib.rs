@@ -3,6 +3,7 @@
 //! The browser shell: Leptos components and the I/O they need (`client`). Every decision
 //! about limits and costs lives in `credit_gauge_core`.
 
+pub mod answer;
 pub mod client;
 pub mod clock;
 pub mod components;
@@ -20,6 +21,7 @@ pub mod plan_text;
 pub mod presentation;
 pub mod queue;
 pub mod settings;
+mod settle;
 pub mod store;
 pub mod widget;
 

@@ -1,55 +1,29 @@
 //! The one way a request travels, whoever asks (the form, `refresh`, Sync, the page's
 //! `fetch`): queue → take its budget under the lock, waiting visibly while a limit says so
-//! (`queue`) → send → settle the answer into the ledger → show it, tell the host page, record
-//! it.
+//! (`queue`) → send → settle the answer into the ledger (`settle`) → show it, tell the host
+//! page, record it (`answer`).
 
 use credit_gauge_core::code::RefusedCode;
 use credit_gauge_core::decide::{Decision, RefuseReason, WaitReason};
 use credit_gauge_core::{
-    estimate, explain, reserve, ClientFailure, Code, Credits, EndpointId, Explanation, Outcome,
-    Request, ReservationId, Settlement, UnixMillis,
+    estimate, explain, reserve, ClientFailure, Code, Credits, EndpointId, Outcome, Request,
+    ReservationId, UnixMillis,
 };
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use wasm_bindgen::prelude::Closure;
 use wasm_bindgen::JsCast;
 
-use crate::client::{self, Reply};
-use crate::events::AnswerEvent;
-use crate::history::HistoryEntry;
+use crate::answer::{Answer, Sent};
+use crate::client;
 use crate::presentation;
 use crate::queue::{InteractiveWaiting, Priority, QueueState, MIN_RECHECK_MS, RECHECK_MS};
 use crate::settings::Settings;
 use crate::widget::{now, AccountChange, Widget};
 
-/// What the last answer was, for the response view.
-#[derive(Clone, Debug, PartialEq)]
-pub struct Answer {
-    pub title: &'static str,
-    pub endpoint: EndpointId,
-    pub estimated: Option<Credits>,
-    pub settlement: Option<Settlement>,
-    pub status: Option<u16>,
-    pub error_code: Option<i64>,
-    pub error_message: Option<String>,
-    pub explanation: Option<Explanation>,
-    pub body: Option<String>,
-    /// CoinMarketCap's `status.credit_count`, as the core read it.
-    pub credit_count: Option<i64>,
-    /// For a sync: how much the server corrected the local count.
-    pub sync_note: Option<String>,
-}
-
-/// A request that went: what it was estimated at, what was booked, what came back.
-struct Sent {
-    estimated: Option<Credits>,
-    settlement: Settlement,
-    reply: Reply,
-}
-
 /// Who asked for a request.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-enum Asker {
+pub(crate) enum Asker {
     /// The widget itself: its form or its `refresh`.
     Widget,
     /// Sync, whose answer also says how far the count was corrected.
@@ -80,25 +54,6 @@ pub enum Ended {
     Cancelled,
     /// A limit would have kept it waiting past the caller's bound; it could go at this instant.
     TooLate(UnixMillis),
-}
-
-impl Answer {
-    /// The answer to a request with nothing known yet but what was asked and its estimate.
-    fn new(title: &'static str, endpoint: EndpointId, estimated: Option<Credits>) -> Answer {
-        Answer {
-            title,
-            endpoint,
-            estimated,
-            settlement: None,
-            status: None,
-            error_code: None,
-            error_message: None,
-            explanation: None,
-            body: None,
-            credit_count: None,
-            sync_note: None,
-        }
-    }
 }
 
 impl Widget {
@@ -192,18 +147,7 @@ impl Widget {
                 ..
             }
         );
-        // The server's clock, before the answer is settled on it.
-        if let (Some((left, head)), Outcome::Cmc(answer)) = (reply.exchange, &reply.outcome) {
-            if let Some(server) = answer.timestamp {
-                crate::clock::learn(left, head, server);
-            }
-        }
-        let team = reply
-            .team_fields
-            .as_ref()
-            .map(|(policy, remaining)| credit_gauge_core::team::parse(policy, remaining))
-            .unwrap_or_default();
-        let settlement = self.settle(&s, reservation, &reply.outcome, team).await;
+        let settlement = self.settle(&s, reservation, &reply).await;
         self.dequeue(id);
         let sync_note = (asker == Asker::Sync).then(|| {
             presentation::sync_note(used_before, self.month_used(), settlement.from_server)
@@ -306,119 +250,11 @@ impl Widget {
                 ),
             };
             self.dequeue(id);
-            let title = request.endpoint.spec().title;
-            let answer = Answer {
-                error_message: detail,
-                explanation,
-                ..Answer::new(title, request.endpoint, estimated)
-            };
-            self.answer.set(Some(answer.clone()));
-            let entry = HistoryEntry {
-                outcome: "refused".into(),
-                from_page: asker == Asker::Page,
-                ..HistoryEntry::new(now(), title, estimated, Credits::ZERO)
-            };
-            self.record(s, entry).await;
+            let answer = self
+                .show_refusal(s, request, estimated, explanation, detail, asker)
+                .await;
             return Err(Ended::Answered(Box::new(answer)));
         }
-    }
-
-    /// Folds the answer to `reservation` into the ledger, with a team gateway's figures for
-    /// every client of the key when it sent them.
-    async fn settle(
-        self,
-        s: &Settings,
-        reservation: ReservationId,
-        outcome: &Outcome,
-        team: Vec<credit_gauge_core::team::ServerWindow>,
-    ) -> Settlement {
-        let reserved = self.account.try_get_untracked().flatten();
-        let settled = {
-            let outcome = outcome.clone();
-            self.with_account(s, move |a, t| {
-                let settlement = credit_gauge_core::reconcile(a, reservation, &outcome, t);
-                let from_team = credit_gauge_core::team::adopt(a, &team, t);
-                (settlement, from_team)
-            })
-            .await
-        };
-        let settled = settled.map(|(settlement, from_team)| {
-            if from_team {
-                self.team.set(true);
-            }
-            settlement
-        });
-        match (settled, reserved) {
-            (Some(settlement), _) => settlement,
-            // The stored counts became unreadable while the request was out: count it in
-            // memory, on the account as it was when the request left.
-            (None, Some(mut account)) => {
-                let settlement =
-                    credit_gauge_core::reconcile(&mut account, reservation, outcome, now());
-                self.account.set(Some(account));
-                settlement
-            }
-            (None, None) => {
-                credit_gauge_core::reconcile(&mut s.fresh_account(), reservation, outcome, now())
-            }
-        }
-    }
-
-    /// Shows the answer, tells the host page, and records it in the history.
-    async fn show_answer(
-        self,
-        s: &Settings,
-        request: &Request,
-        sent: Sent,
-        sync_note: Option<String>,
-        asker: Asker,
-    ) -> Answer {
-        let Sent {
-            estimated,
-            settlement,
-            reply,
-        } = sent;
-        let spec = request.endpoint.spec();
-        let explanation = settlement.code.map(|c| explain(c, settlement.retry_at));
-        let credit_count = match &reply.outcome {
-            Outcome::Cmc(a) => a.credit_count,
-            _ => None,
-        };
-        let (error_code, error_message) = match &reply.outcome {
-            Outcome::Cmc(a) => (a.error_code.filter(|c| *c != 0), a.error_message.clone()),
-            Outcome::Cw(a) => (None, a.error.clone()),
-            Outcome::Failed { failure, .. } => (None, Some(failure.to_string())),
-        };
-        self.announce_answer(AnswerEvent {
-            path: spec.path,
-            estimated,
-            settlement: &settlement,
-            status: reply.status,
-            error_code,
-            error_message: error_message.as_deref(),
-            explanation: explanation.as_ref(),
-        });
-        let label = presentation::outcome_label(explanation.as_ref(), reply.status);
-        let answer = Answer {
-            settlement: Some(settlement),
-            status: reply.status,
-            error_code,
-            error_message,
-            explanation,
-            body: reply.body,
-            credit_count,
-            sync_note,
-            ..Answer::new(spec.title, request.endpoint, estimated)
-        };
-        self.answer.set(Some(answer.clone()));
-        let entry = HistoryEntry {
-            outcome: label,
-            ok: settlement.code.is_none(),
-            from_page: asker == Asker::Page,
-            ..HistoryEntry::new(now(), spec.title, estimated, settlement.charged)
-        };
-        self.record(s, entry).await;
-        answer
     }
 
     /// Credits used this month (CoinMarketCap) or of the allowance (Cryptowatch), for the

@@ -14,8 +14,8 @@ use credit_gauge_core::gauge::{self, Gauge};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
+use crate::answer::Answer;
 use crate::history::HistoryEntry;
-use crate::pipeline::Answer;
 use crate::presentation::{self, ShownWarning};
 use crate::queue::QueueItem;
 use crate::settings::{self, Settings};

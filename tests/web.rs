@@ -195,8 +195,8 @@ async fn the_form_previews_cost_and_refuses_what_the_plan_cannot_take() {
 
 #[wasm_bindgen_test]
 async fn the_answer_view_shows_costs_the_data_table_and_explanations_as_text() {
+    use credit_gauge::answer::Answer;
     use credit_gauge::components::AnswerView;
-    use credit_gauge::pipeline::Answer;
     use credit_gauge_core::{explain, Code, EndpointId};
 
     let root = test_root();

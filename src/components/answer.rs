@@ -2,8 +2,8 @@ use credit_gauge_core::Retry;
 use leptos::prelude::*;
 use serde_json::Value;
 
+use crate::answer::Answer;
 use crate::format;
-use crate::pipeline::Answer;
 use crate::widget::Widget;
 
 /// The longest body shown as JSON; more would make the page slow for nothing.
