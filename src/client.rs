@@ -27,7 +27,12 @@ pub struct Reply {
     /// When the request left and its answer's head came back, on the visitor's clock; `None`
     /// when the server's clock is not one to set by (an emulator running faster than time).
     pub exchange: Option<(UnixMillis, UnixMillis)>,
+    /// An emulator's `X-Emulator-Time-Scale`, when the answer had one (see `clock::follow`).
+    pub time_scale: Option<String>,
 }
+
+/// The longest `X-Emulator-Time-Scale` read: `3600; origin=` and fifteen digits fit easily.
+const MAX_TIME_SCALE_BYTES: usize = 64;
 
 /// The full URL of `request` below `base` (no trailing slash needed).
 ///
@@ -123,10 +128,11 @@ pub async fn send(
     };
     let status = response.status();
     let team_fields = team_fields(&response);
-    let scaled = response
+    let time_scale = response
         .headers()
         .get("x-emulator-time-scale")
-        .is_some_and(|scale| scale.trim() != "1");
+        .filter(|value| value.len() <= MAX_TIME_SCALE_BYTES);
+    let scaled = time_scale.as_ref().is_some_and(|scale| scale.trim() != "1");
     let exchange = (!scaled).then_some((left_at, head_at));
     let body = read_bounded(&response, MAX_BODY_BYTES).await;
     drop(timer);
@@ -150,6 +156,7 @@ pub async fn send(
         body: Some(body),
         team_fields,
         exchange,
+        time_scale,
     }
 }
 
@@ -244,6 +251,7 @@ fn failed(failure: ClientFailure, status: Option<u16>, body: Option<String>) -> 
         body,
         team_fields: None,
         exchange: None,
+        time_scale: None,
     }
 }
 

@@ -193,7 +193,7 @@ impl Widget {
             if terms.priority == Priority::Background && InteractiveWaiting::any_on(&s.ledger_key())
             {
                 let code = Code::Wait(WaitReason::InteractiveFirst);
-                let soon = now().plus(MIN_RECHECK_MS);
+                let soon = now().plus(crate::clock::span(MIN_RECHECK_MS));
                 self.wait_visibly(id, soon, soon, code).await;
                 continue;
             }
@@ -207,7 +207,7 @@ impl Widget {
                 AccountChange::Unreadable => None,
                 AccountChange::LockHeld => {
                     let code = Code::Wait(WaitReason::LockHeld);
-                    let recheck = now().plus(RECHECK_MS);
+                    let recheck = now().plus(crate::clock::span(RECHECK_MS));
                     self.wait_visibly(id, recheck, recheck, code).await;
                     continue;
                 }
@@ -216,7 +216,7 @@ impl Widget {
             let (explanation, detail) = match outcome {
                 Some(Ok(reservation)) => return Ok(reservation),
                 Some(Err(Decision::WaitUntil { at, .. }))
-                    if max_wait_ms.is_some_and(|max| at.0 - now().0 > max) =>
+                    if max_wait_ms.is_some_and(|max| at.0 - now().0 > crate::clock::span(max)) =>
                 {
                     self.dequeue(id);
                     return Err(Ended::TooLate(at));
@@ -225,8 +225,8 @@ impl Widget {
                     // Re-decide at `at`, or within a few seconds: other tabs' requests in
                     // flight may settle for less, and a sync may free budget.
                     if let Some(code) = Code::of_decision(&decision) {
-                        self.wait_visibly(id, at, now().plus(RECHECK_MS), code)
-                            .await;
+                        let recheck = now().plus(crate::clock::span(RECHECK_MS));
+                        self.wait_visibly(id, at, recheck, code).await;
                     }
                     continue;
                 }

@@ -10,9 +10,9 @@ use leptos::prelude::*;
 
 use crate::widget::{now, Widget};
 
-/// How often a waiting request re-decides even before its limit's reset.
+/// How often a waiting request re-decides even before its limit's reset (real time).
 pub(crate) const RECHECK_MS: i64 = 5_000;
-/// The shortest wait before a request re-decides.
+/// The shortest wait before a request re-decides (real time).
 pub(crate) const MIN_RECHECK_MS: i64 = 250;
 
 /// Which of the waiting requests takes the budget first.
@@ -160,10 +160,12 @@ impl Widget {
                 explanation: explain(code, Some(until)),
             },
         );
-        let wake = until.min(recheck).max(now().plus(MIN_RECHECK_MS));
+        let wake = until
+            .min(recheck)
+            .max(now().plus(crate::clock::span(MIN_RECHECK_MS)));
         while self.in_queue(id) && now() < wake {
-            // Short steps, to notice a cancel.
-            let ms = (wake.0 - now().0).clamp(1, 250) as u32;
+            // Short steps, to notice a cancel; in real time (an emulator's clock may run faster).
+            let ms = crate::clock::real_ms(wake.0 - now().0).clamp(1, 250) as u32;
             gloo_timers::future::TimeoutFuture::new(ms).await;
         }
     }

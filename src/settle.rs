@@ -18,7 +18,11 @@ impl Widget {
         reservation: ReservationId,
         reply: &Reply,
     ) -> Settlement {
-        // The server's clock, before the answer is settled on it.
+        // The server's clock, before the answer is settled on it: an emulator's scaled clock
+        // when it announces one (any other answer ends following it), else the server's time.
+        if matches!(reply.outcome, Outcome::Cmc(_) | Outcome::Cw(_)) {
+            crate::clock::follow(s.base(), reply.time_scale.as_deref());
+        }
         if let (Some((left, head)), Outcome::Cmc(answer)) = (reply.exchange, &reply.outcome) {
             if let Some(server) = answer.timestamp {
                 crate::clock::learn(left, head, server);

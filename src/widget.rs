@@ -102,7 +102,7 @@ impl Widget {
         }
         let changes = store::subscribe(store::KEY_PREFIX, move |key, _| {
             let s = self.settings.get_untracked();
-            if key == crate::clock::offset_key() {
+            if key == crate::clock::offset_key() || key == crate::clock::scale_key() {
                 // Another tab learnt the server's clock: count on it here too.
                 crate::clock::forget();
                 self.reload();
@@ -147,7 +147,11 @@ impl Widget {
                 .cloned()
                 .unwrap_or_else(|| s.fresh_account());
             // Settle what has expired (a closed tab's reservations, ended windows) for display.
-            set_clock(&mut account, crate::clock::offset());
+            set_clock(
+                &mut account,
+                crate::clock::ledger_offset(),
+                crate::clock::minute_edge_ms(),
+            );
             advance(&mut account, now());
             self.account.set(Some(account));
         }
@@ -215,7 +219,11 @@ impl Widget {
             let mut ledger: Ledger = loaded.ledger;
             let account = ledger.account_or_insert_with(api, &label, || fresh);
             // Windows on the server's clock, as well as it is known (see `clock`).
-            set_clock(account, crate::clock::offset());
+            set_clock(
+                account,
+                crate::clock::ledger_offset(),
+                crate::clock::minute_edge_ms(),
+            );
             let t = now();
             advance(account, t);
             let result = change(account, t);

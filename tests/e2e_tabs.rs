@@ -1,7 +1,8 @@
 //! Many windows on one budget: eight pages of the app each send 100 requests at once against
-//! one budget (a Cryptowatch allowance; a CoinMarketCap monthly cap). The widget must spend
-//! the budget exactly (no request lost, none counted twice), cause no 429 (the emulator counts
-//! every one it answers), and end with the server's count in every window.
+//! one budget (a Cryptowatch allowance; a CoinMarketCap monthly cap; CoinMarketCap's minute,
+//! on an emulator whose clock runs 60 times faster). The widget must spend the budget exactly
+//! (no request lost, none counted twice), cause no 429 (the emulator counts every one it
+//! answers), and end with the server's count in every window.
 #![cfg(not(target_arch = "wasm32"))]
 
 mod common;
@@ -240,4 +241,47 @@ async fn eight_windows_spend_one_coinmarketcap_month_exactly_without_a_429() {
         ),
     };
     eight_windows_spend(emulator, budget, "#sync", "eight-windows-month-spent-light").await;
+}
+
+/// CoinMarketCap's 30 requests a minute, and credits enough for all 800 requests.
+const MINUTE_30: &str = r#"{
+  "billing_anchor": { "day_of_month": 5, "time_utc": "05:30" },
+  "plans": [
+    { "id": "minute", "name": "Minute", "level": 0, "billing": "calendar",
+      "credit_limit_monthly": 100000, "credit_limit_daily": null, "rate_limit_minute": 30, "max_convert": 1 }
+  ],
+  "endpoints": { "/v1/key/info": "minute", "/v1/fiat/map": "minute" },
+  "keys": { "demo-basic": { "plan": "minute" } }
+}"#;
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn eight_windows_send_800_requests_through_the_minute_limit_on_a_scaled_clock_without_a_429()
+{
+    // At 30 requests a minute, 800 requests take 27 of the emulator's minutes: 27 real seconds
+    // at 60 times, if the widget follows the emulator's clock, which it announces; on the
+    // visitor's clock they would take 27 real minutes and this test would give up.
+    let emulator = Emulator::start(Config {
+        plans_json: Some(MINUTE_30.into()),
+        time_scale: 60,
+        ..Config::default()
+    })
+    .await;
+    let budget = Budget {
+        api: "cmc",
+        form: &[("#endpoint", "/v1/fiat/map")],
+        gauge: "[data-limit=month] .gauge-text",
+        learnt: "100,000 / 100,000 left",
+        spent: "99,200 / 100,000 left",
+        ledger: |l| l["cmc"]["demo-basic"].clone(),
+        exhausted: |k| k["credits_this_month"] == json!(800),
+        fit: 800,
+        hint: None,
+    };
+    eight_windows_spend(
+        emulator,
+        budget,
+        "#sync",
+        "eight-windows-minute-scaled-light",
+    )
+    .await;
 }

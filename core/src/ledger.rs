@@ -235,6 +235,14 @@ pub struct MinuteWindow {
     /// Requests the server may count in the minute after `window` (sent near its end).
     #[serde(default)]
     pub spill: u32,
+    /// How near a minute's edge a request may land in the neighbouring one: [`MINUTE_EDGE_MS`],
+    /// or more on an emulator's scaled clock. Set with the clock ([`set_clock`]), not stored.
+    #[serde(skip, default = "minute_edge")]
+    pub edge_ms: i64,
+}
+
+fn minute_edge() -> i64 {
+    MINUTE_EDGE_MS
 }
 
 impl MinuteWindow {
@@ -266,9 +274,9 @@ impl MinuteWindow {
 
     /// The most requests any minute that a request sent at `now` could land in already holds.
     pub fn busiest_at(&self, now: UnixMillis) -> u32 {
-        self.in_minute_of(now.plus(-MINUTE_EDGE_MS))
+        self.in_minute_of(now.plus(-self.edge_ms))
             .max(self.in_minute_of(now))
-            .max(self.in_minute_of(now.plus(MINUTE_EDGE_MS)))
+            .max(self.in_minute_of(now.plus(self.edge_ms)))
     }
 
     /// The earliest instant from `now` on at which a request fits every minute it could land in.
@@ -276,14 +284,14 @@ impl MinuteWindow {
         let Some(w) = self.window else { return now };
         [
             now,
-            w.start.plus(MINUTE_EDGE_MS),
-            w.end.plus(MINUTE_EDGE_MS),
-            w.end.plus(MINUTE_MS + MINUTE_EDGE_MS),
+            w.start.plus(self.edge_ms),
+            w.end.plus(self.edge_ms),
+            w.end.plus(MINUTE_MS + self.edge_ms),
         ]
         .into_iter()
         .filter(|t| *t >= now)
         .find(|t| self.busiest_at(*t) < self.limit)
-        .unwrap_or(w.end.plus(MINUTE_MS + MINUTE_EDGE_MS).max(now))
+        .unwrap_or(w.end.plus(MINUTE_MS + self.edge_ms).max(now))
     }
 
     /// When the window holding at `now` ends.
@@ -318,10 +326,10 @@ impl MinuteWindow {
         self.shift_to(now);
         let Some(w) = self.window else { return };
         self.requests = self.requests.saturating_add(1);
-        if now.0 - MINUTE_EDGE_MS < w.start.0 {
+        if now.0 - self.edge_ms < w.start.0 {
             self.previous = self.previous.saturating_add(1);
         }
-        if now.0 + MINUTE_EDGE_MS >= w.end.0 {
+        if now.0 + self.edge_ms >= w.end.0 {
             self.spill = self.spill.saturating_add(1);
         }
     }
@@ -450,6 +458,7 @@ impl CmcLimits {
                 limit: l.requests_per_minute,
                 window: None,
                 requests: 0,
+                edge_ms: MINUTE_EDGE_MS,
             },
             day: CreditLimit::new(l.daily_credits, Period::Day, schedule),
             month: CreditLimit::new(Some(l.monthly_credits), Period::Month, schedule),
@@ -786,15 +795,20 @@ pub fn advance(account: &mut Account, now: UnixMillis) {
 }
 
 /// Counts the account's windows on a clock `offset_ms` ahead of the visitor's (the server's, as
-/// learnt). The minute window moves by the change since the last call; a change within the
-/// minute's edge ([`MINUTE_EDGE_MS`]) is only recorded, since the edge covers it. Day and month
-/// windows are long enough that a few minutes do not matter.
-pub fn set_clock(account: &mut Account, offset_ms: i64) {
+/// learnt), on which a request may land in a neighbouring minute within `edge_ms` of its edge
+/// ([`MINUTE_EDGE_MS`], or more on an emulator's scaled clock). The minute window moves by the
+/// change since the last call; a change within the edge is only recorded, since the edge covers
+/// it. Day and month windows are long enough that a few minutes do not matter.
+pub fn set_clock(account: &mut Account, offset_ms: i64, edge_ms: i64) {
+    let edge_ms = edge_ms.clamp(MINUTE_EDGE_MS, MINUTE_MS / 4);
+    if let Limits::Cmc(l) = &mut account.limits {
+        l.minute.edge_ms = edge_ms;
+    }
     let moved = offset_ms - account.clock_offset_ms;
     if moved == 0 {
         return;
     }
-    if moved.abs() > MINUTE_EDGE_MS {
+    if moved.abs() > edge_ms {
         if let Limits::Cmc(l) = &mut account.limits {
             l.minute.rebase(moved);
         }

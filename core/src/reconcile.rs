@@ -156,9 +156,8 @@ fn settle_cmc(
     if let Some(r) = r {
         // The server counts a request in the minute it receives it, which may be the minute after
         // the one we counted it in: count it in this one too (a slot lost, never a 1008).
-        // Requests sent within `MINUTE_EDGE_MS` of the minute's end were counted in both already.
-        let counted_in_both =
-            r.sent_at.plus(crate::ledger::MINUTE_EDGE_MS) >= r.sent_at.next_utc_minute();
+        // Requests sent within the minute's edge of its end were counted in both already.
+        let counted_in_both = r.sent_at.plus(l.minute.edge_ms) >= r.sent_at.next_utc_minute();
         if now.minute_start() > r.sent_at.minute_start() && !counted_in_both {
             l.minute.count(now);
         }

@@ -39,6 +39,11 @@ impl Clock {
         self.scale
     }
 
+    /// The real instant the emulated clock started from (and agreed with the real one).
+    pub fn origin(&self) -> Millis {
+        self.start_real
+    }
+
     /// The emulated now.
     pub fn now(&self) -> Millis {
         let real = real_now();

@@ -82,16 +82,19 @@ pub(crate) async fn dispatch(State(app): State<Arc<Shared>>, request: Request) -
     };
     let scale = app.clock.scale();
     if scale != 1 {
-        // Its timestamps run `scale` times faster than real time: not a clock to set by.
-        response
-            .headers_mut()
-            .insert(TIME_SCALE_HEADER, axum::http::HeaderValue::from(scale));
+        // Its timestamps run `scale` times faster than real time from `origin`: a widget on
+        // this machine can follow that clock; nobody should set theirs by it.
+        let value = format!("{scale}; origin={}", app.clock.origin());
+        if let Ok(value) = axum::http::HeaderValue::from_str(&value) {
+            response.headers_mut().insert(TIME_SCALE_HEADER, value);
+        }
     }
     cors.decorate(&parts.headers, &mut response);
     response
 }
 
-/// Sent on every API answer of an emulator whose clock is scaled (`--time-scale`).
+/// Sent on every API answer of an emulator whose clock is scaled (`--time-scale`):
+/// `<scale>; origin=<the real Unix milliseconds its clock started from>`.
 pub const TIME_SCALE_HEADER: &str = "x-emulator-time-scale";
 
 fn api_error(api: Api, status: StatusCode, message: &str, now: i64, started: Instant) -> Response {

@@ -371,7 +371,17 @@ async fn a_scaled_clock_says_so_on_every_answer() {
     })
     .await;
     let reply = cmc(scaled, "/v1/key/info", "demo-basic").await;
-    assert_eq!(reply.header("x-emulator-time-scale"), Some("60"));
+    let header = reply.header("x-emulator-time-scale").expect("the header");
+    let origin: i64 = header
+        .strip_prefix("60; origin=")
+        .and_then(|o| o.parse().ok())
+        .unwrap_or_else(|| panic!("scale and origin: {header}"));
+    // The clock started when the emulator did: a moment ago on this machine's clock.
+    let real_now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .expect("after 1970")
+        .as_millis() as i64;
+    assert!((0..60_000).contains(&(real_now - origin)), "{header}");
     let real = start(Config::default()).await;
     let reply = cmc(real, "/v1/key/info", "demo-basic").await;
     assert_eq!(reply.header("x-emulator-time-scale"), None);
