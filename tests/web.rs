@@ -342,6 +342,8 @@ async fn the_history_lists_requests_newest_first_and_clears() {
             .length(),
         0
     );
+    // No line to draw: no empty chart either.
+    assert!(root.query_selector(".sparkline").unwrap().is_none());
 }
 
 #[wasm_bindgen_test]
@@ -898,12 +900,26 @@ async fn the_month_shows_credits_per_day_and_what_each_endpoint_spent() {
     let chart = root.query_selector(".usage-chart").unwrap().unwrap();
     let label = chart.get_attribute("aria-label").unwrap();
     assert!(label.contains("8 in all"), "{label}");
-    // The even pace: Basic's 10,000 credits over the month's days, in milli-credits.
-    let pace = 10_000_000 / i64::from(bars);
-    let pace = format!("{}.{:03} a day", pace / 1000, pace % 1000);
+    // The even pace: Basic's 10,000 credits over the month's days, to the nearest credit.
+    let pace = (10_000_000 / i64::from(bars) + 500) / 1000;
+    let pace = format!("is {pace} a day");
     assert!(label.contains(&pace), "{label}");
     assert!(root
         .query_selector(".usage-chart line.pace")
         .unwrap()
         .is_some());
+    // Said in words too, and today's 8 credits show though they are 2 % of the pace.
+    let note = text(&root, ".usage-note");
+    assert!(
+        note.starts_with("8 credits so far this month") && note.contains(&pace),
+        "{note}"
+    );
+    let today = root.query_selector_all(".usage-chart rect").unwrap();
+    let heights: Vec<String> = (0..today.length())
+        .filter_map(|i| today.item(i))
+        .map(|r| r.unchecked_into::<web_sys::Element>())
+        .filter(|r| r.text_content().as_deref() == Some("8 credits"))
+        .filter_map(|r| r.get_attribute("height"))
+        .collect();
+    assert_eq!(heights, ["3.0"], "today's bar");
 }

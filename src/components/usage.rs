@@ -9,11 +9,22 @@ use crate::widget::Widget;
 /// The chart's box, in tenths of a unit (integer arithmetic: no float printer in the widget).
 const WIDTH: i64 = 3000;
 const HEIGHT: i64 = 600;
+/// The least height of a day that spent anything, so that a small day still shows.
+const MIN_BAR: i64 = 30;
 /// Endpoints listed at most.
 const ENDPOINTS_SHOWN: usize = 8;
 
 /// One bar: x, y, width, height, in tenths, and its day's credits for its title.
 type Bar = (i64, i64, i64, i64, String);
+
+/// A pace as people read it: whole credits from ten a day up (`3,871`), else as counted.
+fn about(c: Credits) -> String {
+    if c.millis() >= 10_000 {
+        format::thousands((c.millis() + 500) / 1000)
+    } else {
+        format::credits(c)
+    }
+}
 
 /// The history's lines as the core counts them.
 fn spent_lines(history: &[HistoryEntry]) -> Vec<Spent<'_>> {
@@ -82,6 +93,7 @@ pub fn UsageView(widget: Widget) -> impl IntoView {
             .enumerate()
             .map(|(i, c)| {
                 let h = c.millis() * HEIGHT / top;
+                let h = if c.is_zero() { 0 } else { h.max(MIN_BAR) };
                 (
                     i as i64 * WIDTH / n,
                     HEIGHT - h,
@@ -96,9 +108,14 @@ pub fn UsageView(widget: Widget) -> impl IntoView {
         let label = format!(
             "Credits per day this month from this device's history: {} in all; the even pace that lasts the month is {} a day",
             format::credits(spent),
-            format::credits(pace)
+            about(pace)
         );
-        Some((bars, pace_y, label))
+        let note = format!(
+            "{} credits so far this month from this device's history (bars, one a day); the even pace that lasts the month is {} a day (dashed line).",
+            format::credits(spent),
+            about(pace)
+        );
+        Some((bars, pace_y, label, note))
     });
     let endpoints = Memo::new(move |_| {
         widget.history.with(|h| {
@@ -117,11 +134,11 @@ pub fn UsageView(widget: Widget) -> impl IntoView {
             <Show when=move || chart.with(Option::is_some)>
                 // Drawn as markup of numbers only (no server text reaches it): one attribute
                 // instead of a view per bar keeps the widget small.
-                <svg class="usage-chart" viewBox=view_box.clone() role="img"
+                <svg class="usage-chart" viewBox=view_box.clone() preserveAspectRatio="none" role="img"
                     aria-label=move || chart.with(|c| c.as_ref().map(|c| c.2.clone()))
-                    inner_html=move || chart.with(|c| c.as_ref().map(|(bars, pace_y, _)| markup(bars, *pace_y)))>
+                    inner_html=move || chart.with(|c| c.as_ref().map(|(bars, pace_y, _, _)| markup(bars, *pace_y)))>
                 </svg>
-                <p class="usage-note">"Bars: credits per day from this device's history. Dashed line: the even pace that lasts the month."</p>
+                <p class="usage-note">{move || chart.with(|c| c.as_ref().map(|c| c.3.clone()))}</p>
             </Show>
             <Show when=move || chart.with(Option::is_none)>
                 <p class="usage-note">"No credits spent from this device this month yet."</p>
