@@ -388,6 +388,8 @@ async fn error_answers_resolve_with_an_explanation_never_a_rejection() {
     let browser = Browser::start().await;
     open_page(&emulator, &browser, "errors").await;
 
+    // The script fills the minute then asks: early in a minute, both fall in it.
+    common::early_in_minute(30).await;
     let replies = browser
         .client
         .execute_async(

@@ -140,6 +140,11 @@ async fn counts_written_by_a_newer_version_are_left_alone() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_clock_jumping_an_hour_forward_and_back_neither_unlocks_nor_loses_counts() {
+    // An hour forward across the month's reset ends the month, as it should: nothing to test.
+    if common::month_ends_within(70) {
+        eprintln!("the month ends within 70 minutes: a jump of an hour would cross it; not run");
+        return;
+    }
     // A clock the test can move: `window.__clockOffset` ms are added to every `Date.now()`.
     let config = app_page_with_script(
         "clock",

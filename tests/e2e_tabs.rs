@@ -260,6 +260,12 @@ async fn eight_windows_send_800_requests_through_the_minute_limit_on_a_scaled_cl
     // At 30 requests a minute, 800 requests take 27 of the emulator's minutes: 27 real seconds
     // at 60 times, if the widget follows the emulator's clock, which it announces; on the
     // visitor's clock they would take 27 real minutes and this test would give up.
+    // The emulator's clock starts now and runs 60 times faster: up to 4 of its hours pass,
+    // and a month that ends in them starts again with nothing spent, as it should.
+    if common::month_ends_within(5 * 60) {
+        eprintln!("the month ends within 5 hours: the scaled clock would cross it; not run");
+        return;
+    }
     let emulator = Emulator::start(Config {
         plans_json: Some(MINUTE_30.into()),
         time_scale: 60,

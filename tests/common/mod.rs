@@ -401,3 +401,28 @@ impl Browser {
         let _ = self.client.close().await;
     }
 }
+
+/// Now, on the real clock.
+pub fn real_now() -> credit_gauge_core::UnixMillis {
+    let ms = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_millis() as i64)
+        .unwrap_or(0);
+    credit_gauge_core::UnixMillis(ms)
+}
+
+/// Whether the UTC month ends (the 1st, 00:00) within `minutes` of now. A test whose counts
+/// would cross that reset (the emulator and the widget both start the month again there,
+/// as they should) checks this first and says why it does not run.
+pub fn month_ends_within(minutes: i64) -> bool {
+    let now = real_now();
+    now.first_of_next_month().0 - now.0 < minutes * 60_000
+}
+
+/// Waits until the real clock is at most `latest` seconds into its minute, so that what the
+/// test does next falls in one minute window.
+pub async fn early_in_minute(latest: u64) {
+    while real_now().0 / 1000 % 60 > latest as i64 {
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+}
