@@ -34,14 +34,14 @@ pub fn room_line(rooms: &[Room]) -> String {
     }
 }
 
-/// What a limit's end is called in a sentence.
-fn limit_words(limit: LimitKind) -> &'static str {
+/// What runs out when a limit is reached, and whether its verb takes the plural.
+fn limit_words(limit: LimitKind) -> (&'static str, bool) {
     match limit {
-        LimitKind::CmcMinute => "this minute's requests",
-        LimitKind::CmcDaily => "the day's credits",
-        LimitKind::CmcMonthly => "the month's credits",
-        LimitKind::CmcIp => "the IP pause",
-        LimitKind::CwAllowance => "the 24-hour allowance",
+        LimitKind::CmcMinute => ("this minute's requests", true),
+        LimitKind::CmcDaily => ("the day's credits", true),
+        LimitKind::CmcMonthly => ("the month's credits", true),
+        LimitKind::CmcIp => ("the IP's requests", true),
+        LimitKind::CwAllowance => ("the 24-hour allowance", false),
     }
 }
 
@@ -55,12 +55,18 @@ pub fn runway_line(interval_s: i64, runway: &Runway, now: UnixMillis) -> String 
             format::instant(*until)
         ),
         Runway::RunsOut { limit, at, resumes } => {
-            let mut line = format!(
-                "{every}: {} run out at {}, in {}",
-                limit_words(*limit),
-                format::instant(*at),
-                format::duration(at.0 - now.0)
-            );
+            let (what, plural) = limit_words(*limit);
+            let mut line = if at.0 <= now.0 {
+                // Already reached: "in 0 s" would read as a countdown.
+                format!("{every}: {what} {} spent already", if plural { "are" } else { "is" })
+            } else {
+                format!(
+                    "{every}: {what} {} out at {}, in {}",
+                    if plural { "run" } else { "runs" },
+                    format::instant(*at),
+                    format::duration(at.0 - now.0)
+                )
+            };
             match resumes {
                 Some(r) => line.push_str(&format!(
                     "; it goes on after the reset at {}.",
@@ -128,6 +134,20 @@ mod tests {
         assert_eq!(
             runway_line(30, &out, now),
             "Every 30 s: the day's credits run out at 2026-11-01 02:46:30 UTC, in 2 h 46 min; it goes on after the reset at 2026-11-02 00:00:00 UTC."
+        );
+        // A singular limit, and one already reached.
+        let allowance = |at_text| Runway::RunsOut {
+            limit: LimitKind::CwAllowance,
+            at: at(at_text),
+            resumes: Some(at("2026-11-02T00:00:00.000Z")),
+        };
+        assert_eq!(
+            runway_line(60, &allowance("2026-11-01T01:00:00.000Z"), now),
+            "Every 1 min 00 s: the 24-hour allowance runs out at 2026-11-01 01:00:00 UTC, in 1 h 00 min; it goes on after the reset at 2026-11-02 00:00:00 UTC."
+        );
+        assert_eq!(
+            runway_line(60, &allowance("2026-11-01T00:00:00.000Z"), now),
+            "Every 1 min 00 s: the 24-hour allowance is spent already; it goes on after the reset at 2026-11-02 00:00:00 UTC."
         );
         assert_eq!(
             runway_line(1, &Runway::TooFast { per_minute: 30 }, now),
