@@ -6,7 +6,7 @@
 
 mod common;
 
-use common::{Browser, Emulator};
+use common::Browser;
 use credit_gauge_emulator::Config;
 use serde_json::json;
 
@@ -66,27 +66,13 @@ async fn shoot(browser: &Browser, state: &str, panel: &str) {
     browser.client.set_window_size(1100, 900).await.ok();
 }
 
-async fn open(emulator: &Emulator) -> Browser {
-    let browser = Browser::start().await;
-    browser
-        .client
-        .goto(&emulator.url("/"))
-        .await
-        .expect("open the app");
-    browser
-        .wait_for_text("[data-limit=minute] .gauge-text", |t| t.ends_with("left"))
-        .await;
-    browser
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn every_state_of_the_app_reads_in_both_themes_at_both_widths() {
-    let emulator = Emulator::start(Config {
+    let (_emulator, browser) = common::open_app_ready(Config {
         cw_anonymous_allowance_milli: 5,
         ..Config::default()
     })
     .await;
-    let browser = open(&emulator).await;
 
     // A newcomer's first visit: the demo key's gauges and the line that says what they are.
     shoot(&browser, "first-visit", ".cg-head").await;

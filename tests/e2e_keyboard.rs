@@ -4,7 +4,7 @@
 
 mod common;
 
-use common::{Browser, Emulator};
+use common::Browser;
 use credit_gauge_emulator::Config;
 use fantoccini::key::Key;
 use serde_json::{json, Value};
@@ -79,16 +79,7 @@ async fn tab_through(browser: &Browser) -> Vec<String> {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn every_control_is_reached_by_tab_and_a_request_is_sent_by_keyboard() {
-    let emulator = Emulator::start(Config::default()).await;
-    let browser = Browser::start().await;
-    browser
-        .client
-        .goto(&emulator.url("/"))
-        .await
-        .expect("open the app");
-    browser
-        .wait_for_text("[data-limit=minute] .gauge-text", |t| t.ends_with("left"))
-        .await;
+    let (_emulator, browser) = common::open_app_ready(Config::default()).await;
 
     let reached = tab_through(&browser).await;
     let all = controls(&browser).await;

@@ -11,17 +11,7 @@ use credit_gauge_emulator::Config;
 use serde_json::{json, Value};
 
 async fn open(config: Config) -> (Emulator, Browser) {
-    let emulator = Emulator::start(config).await;
-    let browser = Browser::start().await;
-    browser
-        .client
-        .goto(&emulator.url("/"))
-        .await
-        .expect("open the app");
-    browser
-        .wait_for_text("[data-limit=minute] .gauge-text", |t| t.ends_with("left"))
-        .await;
-    (emulator, browser)
+    common::open_app_ready(config).await
 }
 
 async fn use_key(browser: &Browser, key: &str) {

@@ -165,6 +165,15 @@ pub async fn open_app(config: Config, path: &str) -> (Emulator, Browser) {
     (emulator, browser)
 }
 
+/// [`open_app`] on the app itself, once its minute gauge shows what is left.
+pub async fn open_app_ready(config: Config) -> (Emulator, Browser) {
+    let (emulator, browser) = open_app(config, "/").await;
+    browser
+        .wait_for_text("[data-limit=minute] .gauge-text", |t| t.ends_with("left"))
+        .await;
+    (emulator, browser)
+}
+
 /// The app's page with `script` run first in its `<head>`, served as `name` beside the app.
 pub fn app_page_with_script(name: &str, script: &str) -> Config {
     let index = std::fs::read_to_string(dist_dir().join("index.html")).expect("read index.html");
