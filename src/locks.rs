@@ -112,34 +112,44 @@ fn patience_signal(
 /// within the patience bound of [`LOCK_PATIENCE_MS`] (another script holds it), it runs unlocked: the page keeps
 /// working, and `Store::notice` says tabs may race.
 pub async fn with_lock<R: 'static>(name: &str, critical: impl FnOnce() -> R + 'static) -> R {
-    match locked(name, true, None, move || (critical(), true)).await {
-        Some((result, _)) => result,
+    let slot: Rc<RefCell<Option<R>>> = Rc::default();
+    let out = slot.clone();
+    let critical = move || {
+        *out.borrow_mut() = Some(critical());
+        true
+    };
+    locked(name, true, None, Box::new(critical)).await;
+    match slot.take() {
+        Some(result) => result,
         None => unreachable!("a section that may run unlocked always runs"),
     }
 }
 
+/// The section a lock guards: it says whether it wrote (its result, if any, goes through the
+/// caller's own slot, so that this machinery is compiled once).
+pub(crate) type Critical = Box<dyn FnOnce() -> bool>;
+
 /// [`with_lock`], where `critical` also says whether it wrote: the lock is held
-/// `HOLD_AFTER_WRITE_MS` longer only after a write. Returns the result and whether the lock
-/// was held; when the lock is not granted in time, `critical` runs unlocked if `run_unlocked`,
-/// and not at all (`None`) otherwise.
-pub(crate) async fn locked<R: 'static>(
+/// `HOLD_AFTER_WRITE_MS` longer only after a write. Returns whether the lock was held once
+/// `critical` ran; when the lock is not granted in time, `critical` runs unlocked
+/// (`Some(false)`) if `run_unlocked`, and not at all (`None`) otherwise.
+pub(crate) async fn locked(
     name: &str,
     run_unlocked: bool,
     progress: Option<Progress>,
-    critical: impl FnOnce() -> (R, bool) + 'static,
-) -> Option<(R, bool)> {
+    critical: Critical,
+) -> Option<bool> {
     let critical = Rc::new(RefCell::new(Some(critical)));
-    let result: Rc<RefCell<Option<R>>> = Rc::new(RefCell::new(None));
+    let ran = Rc::new(std::cell::Cell::new(false));
     if let Some(locks) = lock_manager() {
-        let (task, out) = (critical.clone(), result.clone());
+        let (task, out) = (critical.clone(), ran.clone());
         // The lock is held until the callback's return value settles: for the read-modify-write,
         // and then `HOLD_AFTER_WRITE_MS` more (see there).
         let callback = Closure::once_into_js(move |_lock: JsValue| {
             let mut hold = false;
             if let Some(f) = task.borrow_mut().take() {
-                let (value, wrote) = f();
-                *out.borrow_mut() = Some(value);
-                hold = wrote;
+                hold = f();
+                out.set(true);
             }
             if !hold {
                 return JsValue::UNDEFINED;
@@ -177,7 +187,7 @@ pub(crate) async fn locked<R: 'static>(
                 .await
             }
         };
-        let granted = result.borrow().is_some();
+        let granted = ran.get();
         LOCKS_HELD.with(|h| {
             let mut held = h.borrow_mut();
             if granted {
@@ -186,8 +196,8 @@ pub(crate) async fn locked<R: 'static>(
                 held.insert(name.to_owned());
             }
         });
-        if let Some(value) = result.borrow_mut().take() {
-            return Some((value, true));
+        if granted {
+            return Some(true);
         }
         // Not granted in time (or the request failed).
         let _ = request;
@@ -195,8 +205,10 @@ pub(crate) async fn locked<R: 'static>(
             return None;
         }
         let f = critical.borrow_mut().take()?;
-        return Some((f().0, false));
+        f();
+        return Some(false);
     }
     let f = critical.borrow_mut().take()?;
-    Some((f().0, true))
+    f();
+    Some(true)
 }

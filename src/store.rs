@@ -235,42 +235,60 @@ impl Store {
         run_unlocked: bool,
         change: impl FnOnce(Option<String>) -> (Option<String>, R) + 'static,
     ) -> Option<R> {
+        // The result goes through a slot so that the lock's machinery below is compiled
+        // once, not once per kind of result.
+        let slot: Rc<RefCell<Option<R>>> = Rc::default();
+        let out = slot.clone();
+        let change = move |current: Option<String>| {
+            let (new_value, result) = change(current);
+            *out.borrow_mut() = Some(result);
+            new_value
+        };
+        self.update_text(key, run_unlocked, Box::new(change)).await;
+        slot.take()
+    }
+
+    /// [`Store::update_with`] on text: runs `change` (or not, when the lock is not granted
+    /// and `run_unlocked` is false) and keeps the notice.
+    async fn update_text(
+        &self,
+        key: &str,
+        run_unlocked: bool,
+        change: Box<dyn FnOnce(Option<String>) -> Option<String>>,
+    ) {
         let store = self.clone();
         let key_owned = key.to_owned();
         let critical = move || {
             let current = store.read(&key_owned);
-            let (new_value, result) = change(current.clone());
+            let new_value = change(current.clone());
             // An unchanged value is not written, so the lock is not held after it either:
             // requests that wait re-check their limits often, and would otherwise keep the
             // lock busy for every other tab.
-            let wrote = match new_value {
+            match new_value {
                 Some(value) if Some(&value) != current.as_ref() => {
                     store.write(&key_owned, &value);
                     true
                 }
                 _ => false,
-            };
-            (result, wrote)
+            }
         };
         let progress: Progress = {
             let (store, key) = (self.clone(), key.to_owned());
             Rc::new(move || store.read(&key))
         };
-        let outcome = locked(
+        let held = locked(
             &format!("{key}:lock"),
             run_unlocked,
             Some(progress),
-            critical,
+            Box::new(critical),
         )
         .await;
-        let granted = matches!(outcome, Some((_, true)));
         let mut notice = self.notice.borrow_mut();
-        if !granted {
+        if held != Some(true) {
             *notice = Some(Notice::LockHeld);
         } else if *notice == Some(Notice::LockHeld) {
             *notice = None;
         }
-        outcome.map(|(result, _)| result)
     }
 }
 
