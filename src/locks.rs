@@ -2,7 +2,7 @@
 //! and widgets: held a little after a write (the cross-tab storage race), and given up when
 //! its holder makes no progress (a script that holds it for good).
 
-use std::cell::RefCell;
+use std::cell::{Cell, RefCell};
 use std::rc::Rc;
 
 use js_sys::{Function, Promise};
@@ -140,7 +140,7 @@ pub(crate) async fn locked(
     critical: Critical,
 ) -> Option<bool> {
     let critical = Rc::new(RefCell::new(Some(critical)));
-    let ran = Rc::new(std::cell::Cell::new(false));
+    let ran = Rc::new(Cell::new(false));
     if let Some(locks) = lock_manager() {
         let (task, out) = (critical.clone(), ran.clone());
         // The lock is held until the callback's return value settles: for the read-modify-write,

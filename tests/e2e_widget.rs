@@ -2,6 +2,8 @@
 //! emulator on loopback. Each test compares what the page shows with the emulator's ledger.
 #![cfg(not(target_arch = "wasm32"))]
 
+#[path = "shared/basic_runway.rs"]
+mod basic_runway;
 mod common;
 
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
@@ -135,32 +137,8 @@ async fn the_planner_says_how_many_listings_fit_on_basic_and_how_long_a_schedule
         room,
         "Fits 30 more this minute, 166 more today and 5,000 more this month."
     );
-    // Once a minute, the day's 166 calls last 2 h 46 min, unless the day resets (00:00 UTC)
-    // before then and the count starts again.
     let runway = browser.text("#planner-runway").await;
-    assert!(runway.starts_with("Every 1 min 00 s: "), "{runway}");
-    let to_midnight_min = (86_400 - common::real_now().0 / 1000 % 86_400) / 60;
-    // Within two days of the month's end, the month's reset cuts the schedule short instead:
-    // the figures below hold on every other day.
-    if common::month_ends_within(48 * 60) {
-        eprintln!("the month ends within two days: the runway's figures are not checked");
-    } else {
-        assert!(
-            runway.starts_with("Every 1 min 00 s: the day's credits run out at "),
-            "{runway}"
-        );
-        if to_midnight_min > 170 {
-            assert!(
-                runway.contains("in 2 h 46 min") && runway.ends_with(" UTC."),
-                "{runway}"
-            );
-        } else if to_midnight_min < 164 {
-            assert!(
-                runway.contains("; it goes on after the reset at "),
-                "{runway}"
-            );
-        }
-    }
+    basic_runway::check_once_a_minute(&runway, common::real_now());
     // Every 10 minutes lasts: 144 calls a day.
     browser.set("#planner-every", "600").await;
     let runway = browser
