@@ -8,6 +8,8 @@
 use credit_gauge_core::{
     advance, load, save, set_clock, set_plan, Account, ApiKind, Ledger, Request, UnixMillis,
 };
+use std::cell::Cell;
+use std::rc::Rc;
 use std::time::Duration;
 
 use credit_gauge_core::gauge::{self, Gauge};
@@ -30,6 +32,9 @@ pub struct Live {
 
 /// The current time, UTC milliseconds, on the API server's clock (see `clock`).
 pub use crate::clock::now;
+
+/// A change to an account, at a time (see [`Widget::change_account`]).
+type AccountEdit = Box<dyn FnOnce(&mut Account, UnixMillis)>;
 
 /// What a read-modify-write of an account came to.
 pub(crate) enum AccountChange<R> {
@@ -164,10 +169,16 @@ impl Widget {
 
     /// Changes the settings, saves them (keys only when asked) and reloads the account.
     pub fn update_settings(self, change: impl FnOnce(&mut Settings)) {
-        let before = self.settings.get_untracked();
-        let mut s = before.clone();
-        let plan_before = s.plan;
+        let mut s = self.settings.get_untracked();
         change(&mut s);
+        self.apply_settings(s);
+    }
+
+    /// The work of [`Widget::update_settings`], compiled once rather than once per control
+    /// that changes a setting.
+    fn apply_settings(self, s: Settings) {
+        let before = self.settings.get_untracked();
+        let plan_before = before.plan;
         if self.persist {
             settings::save_settings(&page_store(), &s);
         } else {
@@ -210,6 +221,27 @@ impl Widget {
         only_locked: bool,
         change: impl FnOnce(&mut Account, UnixMillis) -> R + 'static,
     ) -> AccountChange<R> {
+        // The change's result travels through a slot, so the work below is compiled once
+        // rather than once per kind of change.
+        let slot = Rc::new(Cell::new(None));
+        let out = slot.clone();
+        let change: AccountEdit = Box::new(move |account, t| out.set(Some(change(account, t))));
+        match self.change_account_once(s, only_locked, change).await {
+            AccountChange::Done(()) => match slot.take() {
+                Some(result) => AccountChange::Done(result),
+                None => AccountChange::Unreadable,
+            },
+            AccountChange::Unreadable => AccountChange::Unreadable,
+            AccountChange::LockHeld => AccountChange::LockHeld,
+        }
+    }
+
+    async fn change_account_once(
+        self,
+        s: &Settings,
+        only_locked: bool,
+        change: AccountEdit,
+    ) -> AccountChange<()> {
         let (api, label, fresh) = (s.api, s.key_label(), s.fresh_account());
         let change = move |text: Option<String>| {
             let loaded = load(&text.unwrap_or_default());
@@ -226,9 +258,9 @@ impl Widget {
             );
             let t = now();
             advance(account, t);
-            let result = change(account, t);
+            change(account, t);
             let snapshot = account.clone();
-            (Some(save(&ledger)), Some((result, snapshot)))
+            (Some(save(&ledger)), Some(snapshot))
         };
         let store = page_store();
         let changed = if only_locked {
@@ -237,13 +269,13 @@ impl Widget {
             Some(store.update(&s.ledger_key(), change).await)
         };
         self.notice.set(store.notice().map(|n| n.message()));
-        let (result, account) = match changed {
+        let account = match changed {
             None => return AccountChange::LockHeld,
             Some(None) => {
                 self.reload();
                 return AccountChange::Unreadable;
             }
-            Some(Some(done)) => done,
+            Some(Some(account)) => account,
         };
         // Only show it if the user is still looking at this account.
         if self
@@ -253,7 +285,7 @@ impl Widget {
         {
             self.account.set(Some(account));
         }
-        AccountChange::Done(result)
+        AccountChange::Done(())
     }
 
     /// Replaces stored counts that could not be read with a fresh account that spends nothing
