@@ -53,7 +53,7 @@ pub fn dist_dir() -> PathBuf {
     let dist = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("dist");
     assert!(
         dist.join("index.html").is_file(),
-        "the app is not built: run `trunk build index.html --release` (scripts/test does) before the end-to-end tests"
+        "the app is not built: run scripts/build (scripts/test does) before the end-to-end tests"
     );
     dist
 }
