@@ -45,6 +45,14 @@ pub fn start() {
     else {
         return;
     };
+    // The styles travel inside the wasm (embedded widgets need them in their shadow roots), so
+    // the app's page takes them from there rather than downloading them a second time.
+    if let Ok(style) = document().create_element("style") {
+        style.set_text_content(Some(embed::STYLES));
+        if let Ok(Some(head)) = document().query_selector("head") {
+            let _ = head.append_child(&style);
+        }
+    }
     // The app lives as long as the page: keep it mounted.
     leptos::mount::mount_to(target, components::App).forget();
 }
