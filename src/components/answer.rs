@@ -118,15 +118,12 @@ fn AnswerBody(answer: Answer, widget: Widget) -> impl IntoView {
                 </tbody>
             </table>
         })}
-        <Show when={
-            let empty = pretty.is_empty();
-            move || !empty
-        }>
+        {(!pretty.is_empty()).then(|| view! {
             <details class="json">
                 <summary>"JSON"</summary>
-                <pre>{pretty.clone()}</pre>
+                <pre>{pretty}</pre>
             </details>
-        </Show>
+        })}
     }
 }
 

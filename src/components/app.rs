@@ -36,21 +36,24 @@ pub fn WidgetView(
                 </span>
             </header>
             // A first visit (the emulator, no key of one's own) says what it is looking at.
-            <Show when=move || full && widget.settings.with(presentation::on_the_demo)>
-                <p class="intro">{move || widget.settings.with(|s| presentation::demo_intro(s.api))}</p>
-            </Show>
-            <Show when=move || widget.notice.with(|n| n.is_some())>
-                <p class="notice" role="status">{move || widget.notice.get().unwrap_or_default()}</p>
-            </Show>
-            <Show when=move || widget.load_warning.with(|n| n.is_some())>
-                <p class="notice" role="status">
-                    {move || widget.load_warning.get().unwrap_or_default()}
-                    " "
-                    <button id="reset-counts" type="button" on:click=move |_| widget.reset_counts()>
-                        "Reset counts and sync"
-                    </button>
-                </p>
-            </Show>
+            {move || {
+                let demo = full && widget.settings.with(presentation::on_the_demo);
+                demo.then(|| view! {
+                    <p class="intro">{widget.settings.with(|s| presentation::demo_intro(s.api))}</p>
+                })
+            }}
+            {move || widget.notice.get().map(|notice| view! { <p class="notice" role="status">{notice}</p> })}
+            {move || {
+                widget.load_warning.get().map(|warning| view! {
+                    <p class="notice" role="status">
+                        {warning}
+                        " "
+                        <button id="reset-counts" type="button" on:click=move |_| widget.reset_counts()>
+                            "Reset counts and sync"
+                        </button>
+                    </p>
+                })
+            }}
             <section class="gauges" aria-label="Limits">
                 <For
                     each=move || gauge_list.get()
@@ -72,11 +75,11 @@ pub fn WidgetView(
                         view! { <Gauge data=data now=widget.now source=source /> }
                     }
                 />
-                <Show when=move || widget.team.get()>
+                {move || widget.team.get().then(|| view! {
                     <p class="team-note">
                         "Team budget: the gateway counts every client's requests on this key."
                     </p>
-                </Show>
+                })}
                 <div class="sync-row">
                     <button id="sync" type="button" on:click=move |_| widget.sync()>
                         "Sync"
@@ -100,10 +103,11 @@ pub fn WidgetView(
                     children=|w| view! { <p class="warning">{w}</p> }
                 />
             </div>
-            <Show when=move || full>
+            // `full` never changes: the panels are there or not, with nothing to watch.
+            {full.then(|| view! {
                 <SettingsPanel widget=widget />
                 <RequestForm widget=widget initial=initial.clone() />
-            </Show>
+            })}
             <section class="queue" aria-label="Queued requests">
                 <For
                     each=move || widget.queue.get()
@@ -140,24 +144,22 @@ pub fn WidgetView(
                                         </span>
                                     }.into_any(),
                                 }}
-                                <Show when={
-                                    let sending = matches!(item.state, QueueState::Sending);
-                                    move || !sending
-                                }>
+                                // A row is made anew when its state changes (see its key).
+                                {(!matches!(item.state, QueueState::Sending)).then(|| view! {
                                     <button type="button" class="cancel" on:click=move |_| widget.cancel(id)>
                                         "Cancel"
                                     </button>
-                                </Show>
+                                })}
                             </div>
                         }
                     }
                 />
             </section>
-            <Show when=move || full>
+            {full.then(|| view! {
                 <AnswerView widget=widget />
                 <UsageView widget=widget />
                 <History widget=widget />
-            </Show>
+            })}
         </div>
     }
 }

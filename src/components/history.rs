@@ -39,11 +39,11 @@ pub fn History(widget: Widget) -> impl IntoView {
         <section id="history" class="history" aria-label="History">
             <h2>"History"</h2>
             // A line needs two requests to draw.
-            <Show when=move || widget.history.with(|h| h.len() > 1)>
+            {move || widget.history.with(|h| h.len() > 1).then(|| view! {
                 <svg class="sparkline" viewBox="0 0 200 30" width="200" height="30" role="img" aria-label="Credits per request">
                     <polyline fill="none" stroke="currentColor" stroke-width="1.5" points=spark />
                 </svg>
-            </Show>
+            })}
             <div class="history-actions">
                 <button id="export-csv" type="button" on:click=move |_| {
                     let csv = widget.history.with_untracked(|h| history_csv(h));

@@ -36,8 +36,11 @@ pub fn Planner(widget: Widget, request: Memo<Option<Request>>) -> impl IntoView 
             plan_text::shortest_line(shortest_interval(&account, &request, now)),
         ))
     });
-    view! {
-        <Show when=move || figures.with(Option::is_some)>
+    // Shown or not as the figures come and go; not made anew each time they change (the
+    // field being typed in stays as it is).
+    let shown = Memo::new(move |_| figures.with(Option::is_some));
+    move || {
+        shown.get().then(|| view! {
             <div class="planner" aria-label="Planner">
                 <p id="planner-room">{move || figures.with(|f| f.as_ref().map(|f| f.0.clone()))}</p>
                 <p>
@@ -62,6 +65,6 @@ pub fn Planner(widget: Widget, request: Memo<Option<Request>>) -> impl IntoView 
                 <p id="planner-runway" aria-live="polite">{move || figures.with(|f| f.as_ref().map(|f| f.1.clone()))}</p>
                 <p id="planner-shortest">{move || figures.with(|f| f.as_ref().map(|f| f.2.clone()))}</p>
             </div>
-        </Show>
+        })
     }
 }

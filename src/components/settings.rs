@@ -24,6 +24,9 @@ pub fn SettingsPanel(widget: Widget) -> impl IntoView {
             }
         })
     };
+    // The plan is CoinMarketCap's: its row comes and goes with the API, and is not made anew
+    // by other changes to the settings.
+    let is_cmc = Memo::new(move |_| api() == ApiKind::CoinMarketCap);
     let set_base = move |value: String| widget.update_settings(|s| *s.base_mut() = value);
     view! {
         <section class="settings" aria-label="Settings">
@@ -116,7 +119,7 @@ pub fn SettingsPanel(widget: Widget) -> impl IntoView {
                 />
                 " Remember the key on this device"
             </label>
-            <Show when=move || api() == ApiKind::CoinMarketCap>
+            {move || is_cmc.get().then(|| view! {
                 <label>
                     "Plan "
                     <select
@@ -159,7 +162,7 @@ pub fn SettingsPanel(widget: Widget) -> impl IntoView {
                         }}
                     </span>
                 </label>
-            </Show>
+            })}
             <label>
                 "Theme "
                 <select

@@ -1,5 +1,6 @@
 use credit_gauge_core::usage::{by_endpoint, even_pace, month_window, per_day, Spent};
 use credit_gauge_core::Credits;
+use leptos::either::Either;
 use leptos::prelude::*;
 
 use crate::format;
@@ -127,11 +128,13 @@ pub fn UsageView(widget: Widget) -> impl IntoView {
                 .collect::<Vec<_>>()
         })
     });
+    // Drawn or not as spending comes and goes; not made anew each time the chart changes.
+    let has_chart = Memo::new(move |_| chart.with(Option::is_some));
     let view_box = format!("0 0 {} {}", format::tenths(WIDTH), format::tenths(HEIGHT));
     view! {
         <section class="usage" aria-label="Usage this month">
             <h2>"This month"</h2>
-            <Show when=move || chart.with(Option::is_some)>
+            {move || if has_chart.get() { Either::Left(view! {
                 // Drawn as markup of numbers only (no server text reaches it): one attribute
                 // instead of a view per bar keeps the widget small.
                 <svg class="usage-chart" viewBox=view_box.clone() preserveAspectRatio="none" role="img"
@@ -139,11 +142,10 @@ pub fn UsageView(widget: Widget) -> impl IntoView {
                     inner_html=move || chart.with(|c| c.as_ref().map(|(bars, pace_y, _, _)| markup(bars, *pace_y)))>
                 </svg>
                 <p class="usage-note">{move || chart.with(|c| c.as_ref().map(|c| c.3.clone()))}</p>
-            </Show>
-            <Show when=move || chart.with(Option::is_none)>
+            }) } else { Either::Right(view! {
                 <p class="usage-note">"No credits spent from this device this month yet."</p>
-            </Show>
-            <Show when=move || endpoints.with(|rows| !rows.is_empty())>
+            }) }}
+            {move || endpoints.with(|rows| !rows.is_empty()).then(|| view! {
             <table class="usage-endpoints">
                 <thead><tr><th>"Endpoint"</th><th>"Calls"</th><th>"Credits"</th></tr></thead>
                 <tbody>
@@ -156,7 +158,7 @@ pub fn UsageView(widget: Widget) -> impl IntoView {
                     }).collect_view())}
                 </tbody>
             </table>
-            </Show>
+            })}
         </section>
     }
 }
