@@ -1,6 +1,7 @@
 //! Small text helpers for numbers, durations and instants, without a formatting library.
 
 use credit_gauge_core::{Credits, UnixMillis};
+use wasm_bindgen::JsValue;
 
 /// `9761` → `9,761`.
 pub fn thousands(n: i64) -> String {
@@ -81,6 +82,18 @@ pub fn fixed(n: f64, digits: u8) -> String {
         .to_fixed(digits)
         .map(String::from)
         .unwrap_or_default()
+}
+
+/// Compact JSON indented by two spaces, by the browser (`JSON.stringify`): the widget's own
+/// documents (an exported history) need no pretty printer of their own. Text that is not JSON
+/// comes back as it is.
+pub fn indented_json(compact: &str) -> String {
+    js_sys::JSON::parse(compact)
+        .and_then(|v| {
+            js_sys::JSON::stringify_with_replacer_and_space(&v, &JsValue::NULL, &JsValue::from(2))
+        })
+        .map(String::from)
+        .unwrap_or_else(|_| compact.to_string())
 }
 
 /// `10:21:04`.

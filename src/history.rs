@@ -80,6 +80,12 @@ impl Widget {
     }
 }
 
+/// The history as an indented JSON array, for the Export JSON button: written compactly (the
+/// stored form's serialiser) and indented by the browser.
+pub fn history_json(history: &[HistoryEntry]) -> String {
+    crate::format::indented_json(&serde_json::to_string(history).unwrap_or_default())
+}
+
 /// The history as CSV (RFC 4180 quoting).
 ///
 /// The history is read back from storage, which any script of the page can write, and a

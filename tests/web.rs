@@ -347,6 +347,31 @@ async fn the_history_lists_requests_newest_first_and_clears() {
 }
 
 #[wasm_bindgen_test]
+fn the_exported_history_is_indented_json_that_reads_back_as_it_was() {
+    use credit_gauge::history::{history_json, HistoryEntry};
+
+    let entries = vec![HistoryEntry {
+        at: UnixMillis(1_764_633_600_000),
+        endpoint: "Latest listings \"top\" <100>".into(),
+        estimated: Credits::from_millis(1_005),
+        charged: Credits::from_whole(2),
+        outcome: "200 OK".into(),
+        ok: true,
+        from_page: true,
+    }];
+    let json = history_json(&entries);
+    assert!(
+        json.starts_with("[\n  {\n    \"at\": 1764633600000,\n"),
+        "{json}"
+    );
+    let back: Vec<HistoryEntry> = serde_json::from_str(&json).unwrap();
+    assert_eq!(back, entries);
+    assert_eq!(history_json(&[]), "[]");
+    // Text that is not JSON is handed back as it is, not lost.
+    assert_eq!(credit_gauge::format::indented_json("{cut"), "{cut");
+}
+
+#[wasm_bindgen_test]
 async fn settings_switch_api_and_server_and_store_a_key_only_when_asked() {
     let root = test_root();
     // The app's widget (`true`): the one whose settings are saved.

@@ -2,7 +2,7 @@ use leptos::prelude::*;
 use wasm_bindgen::JsCast;
 
 use crate::format;
-use crate::history::history_csv;
+use crate::history::{history_csv, history_json};
 use crate::widget::Widget;
 
 const SHOWN: usize = 20;
@@ -50,7 +50,7 @@ pub fn History(widget: Widget) -> impl IntoView {
                     download("credit-gauge-history.csv", "text/csv", &csv);
                 }>"Export CSV"</button>
                 <button id="export-json" type="button" on:click=move |_| {
-                    let json = widget.history.with_untracked(|h| serde_json::to_string_pretty(h).unwrap_or_default());
+                    let json = widget.history.with_untracked(|h| history_json(h));
                     download("credit-gauge-history.json", "application/json", &json);
                 }>"Export JSON"</button>
                 <button id="clear-history" type="button" on:click=move |_| widget.clear_history()>"Clear"</button>
