@@ -1,9 +1,11 @@
+use credit_gauge_core::UnixMillis;
 use leptos::prelude::*;
 
-use crate::components::{AnswerView, Gauge, History, RequestForm, SettingsPanel, UsageView};
+use crate::components::gauge::gauge_row;
+use crate::components::{AnswerView, History, RequestForm, SettingsPanel, UsageView};
 use crate::format;
 use crate::presentation::{self, api_name};
-use crate::queue::QueueState;
+use crate::queue::{QueueItem, QueueState};
 use crate::settings::Settings;
 use crate::widget::Widget;
 
@@ -55,26 +57,26 @@ pub fn WidgetView(
                 })
             }}
             <section class="gauges" aria-label="Limits">
-                <For
-                    each=move || gauge_list.get()
-                    key=|g| g.limit
-                    children=move |first| {
-                        // This limit's gauge as it changes (as it was, while its row goes).
-                        let data = Signal::derive(move || {
-                            gauge_list
-                                .with(|g| g.iter().find(|g| g.limit == first.limit).copied())
-                                .unwrap_or(first)
-                        });
-                        let source = Signal::derive(move || {
-                            widget.account.with(|a| {
-                                a.as_ref()
-                                    .and_then(|a| credit_gauge_core::gauge::reset_source(a, first.limit))
-                                    .map(presentation::source_words)
-                            })
-                        });
-                        view! { <Gauge data=data now=widget.now source=source /> }
-                    }
-                />
+                // All gauges in one closure: a row per limit, re-rendered in place as the
+                // figures and the countdowns change (see `gauge_row`).
+                {move || {
+                    let now = widget.now.get();
+                    widget.account.with(|account| {
+                        gauge_list.with(|gauges| {
+                            gauges
+                                .iter()
+                                .map(|g| {
+                                    let source = account
+                                        .as_ref()
+                                        .and_then(|a| credit_gauge_core::gauge::reset_source(a, g.limit))
+                                        .map(presentation::source_words)
+                                        .unwrap_or_default();
+                                    gauge_row(g, now, Some(source))
+                                })
+                                .collect_view()
+                        })
+                    })
+                }}
                 {move || widget.team.get().then(|| view! {
                     <p class="team-note">
                         "Team budget: the gateway counts every client's requests on this key."
@@ -97,11 +99,11 @@ pub fn WidgetView(
             // A polite live region: a warning is read out when it appears, without cutting off
             // what a screen reader is saying.
             <div class="warnings" role="status" aria-live="polite">
-                <For
-                    each=move || warning_list.with(|w| w.iter().map(|w| w.text.clone()).collect::<Vec<_>>())
-                    key=|w| w.clone()
-                    children=|w| view! { <p class="warning">{w}</p> }
-                />
+                {move || {
+                    warning_list.with(|w| {
+                        w.iter().map(|w| view! { <p class="warning">{w.text.clone()}</p> }).collect_view()
+                    })
+                }}
             </div>
             // `full` never changes: the panels are there or not, with nothing to watch.
             {full.then(|| view! {
@@ -109,56 +111,55 @@ pub fn WidgetView(
                 <RequestForm widget=widget initial=initial.clone() />
             })}
             <section class="queue" aria-label="Queued requests">
-                <For
-                    each=move || widget.queue.get()
-                    key=|q| {
-                        let state = match &q.state {
-                            QueueState::Deciding => 0,
-                            QueueState::Waiting { until, .. } => until.0,
-                            QueueState::Sending => -1,
-                        };
-                        (q.id, state)
-                    }
-                    children=move |item| {
-                        let id = item.id;
-                        let state = item.state.clone();
-                        view! {
-                            <div class="queue-item">
-                                <span class="queue-title">
-                                    {item.title}
-                                    {item.estimated.map(|c| format!(" · {}", presentation::credits_phrase(c)))}
-                                    {item.from_page.then_some(" · the page's")}
-                                </span>
-                                {match state {
-                                    QueueState::Deciding => view! { <span class="queue-state">"deciding…"</span> }.into_any(),
-                                    QueueState::Sending => view! { <span class="queue-state">"sending…"</span> }.into_any(),
-                                    QueueState::Waiting { until, explanation } => view! {
-                                        <span class="queue-state waiting">
-                                            {format!("{} — ", explanation.title)}
-                                            <span class="countdown">
-                                                {move || {
-                                                    let t = widget.now.get();
-                                                    format!("sends itself in {}", format::duration(until.0 - t.0))
-                                                }}
-                                            </span>
-                                        </span>
-                                    }.into_any(),
-                                }}
-                                // A row is made anew when its state changes (see its key).
-                                {(!matches!(item.state, QueueState::Sending)).then(|| view! {
-                                    <button type="button" class="cancel" on:click=move |_| widget.cancel(id)>
-                                        "Cancel"
-                                    </button>
-                                })}
-                            </div>
-                        }
-                    }
-                />
+                // One closure for the whole queue: rows are re-rendered in place as states and
+                // countdowns change (a row's Cancel is re-attached for the item now in its place).
+                {move || {
+                    let now = widget.now.get();
+                    widget.queue.with(|queue| {
+                        queue.iter().map(|item| queue_row(widget, item, now)).collect_view()
+                    })
+                }}
             </section>
             {full.then(|| view! {
                 <AnswerView widget=widget />
                 <UsageView widget=widget />
                 <History widget=widget />
+            })}
+        </div>
+    }
+}
+
+/// One queued request at time `now`: what it is, what it waits for, and Cancel (not once it
+/// is being sent).
+fn queue_row(widget: Widget, item: &QueueItem, now: UnixMillis) -> impl IntoView {
+    let id = item.id;
+    let (class, what, countdown) = match &item.state {
+        QueueState::Deciding => ("queue-state", "deciding…".to_string(), None),
+        QueueState::Sending => ("queue-state", "sending…".to_string(), None),
+        QueueState::Waiting { until, explanation } => (
+            "queue-state waiting",
+            format!("{} — ", explanation.title),
+            Some(format!(
+                "sends itself in {}",
+                format::duration(until.0 - now.0)
+            )),
+        ),
+    };
+    view! {
+        <div class="queue-item">
+            <span class="queue-title">
+                {item.title}
+                {item.estimated.map(|c| format!(" · {}", presentation::credits_phrase(c)))}
+                {item.from_page.then_some(" · the page's")}
+            </span>
+            <span class=class>
+                {what}
+                {countdown.map(|c| view! { <span class="countdown">{c}</span> })}
+            </span>
+            {(!matches!(item.state, QueueState::Sending)).then(|| view! {
+                <button type="button" class="cancel" on:click=move |_| widget.cancel(id)>
+                    "Cancel"
+                </button>
             })}
         </div>
     }

@@ -19,51 +19,54 @@ pub fn Gauge(
     #[prop(optional, into)]
     source: Option<Signal<Option<&'static str>>>,
 ) -> impl IntoView {
-    // One render of the whole row per change (the countdown ticks each second), rather than a
-    // reactive closure per attribute and text: the row's few strings are compared and only
-    // what changed is written to the page, and the widget carries one closure, not ten.
     move || {
-        let t = now.get();
-        // The source's line is there whenever a source is watched, empty while it says nothing.
         let source = source.map(|s| s.get().unwrap_or_default());
-        data.with(|d| {
-            let share = d.used_share();
-            let level = if share >= 0.95 {
-                "gauge crit"
-            } else if share >= 0.80 {
-                "gauge warn"
-            } else {
-                "gauge ok"
-            };
-            let (left, size) = (format::credits(d.left), format::credits(d.size));
-            let reset = match d.resets_at {
-                Some(at) if at > t => format!("resets in {}", format::duration(at.0 - t.0)),
-                Some(_) => "resetting…".to_string(),
-                None => "unused this window".to_string(),
-            };
-            let millis = d.size.millis();
-            // Element Timing (`elementtiming`, which the view macro does not know): a page can
-            // observe when the first gauge was painted.
-            let text = view! { <span class="gauge-text">{format!("{left} / {size} left")}</span> }
-                .attr("elementtiming", "credit-gauge");
-            view! {
-                <div class=level data-limit=limit_slug(d.limit)>
-                    <span class="gauge-label">{limit_label(d.limit)}</span>
-                    <meter
-                        aria-label=limit_label(d.limit)
-                        aria-valuetext=format!("{left} of {size} left")
-                        min="0"
-                        max=format::millis_plain(millis)
-                        low=format::millis_plain(millis / 20)
-                        high=format::millis_plain(millis / 5)
-                        optimum=format::millis_plain(millis)
-                        value=format::millis_plain(d.left.millis())
-                    ></meter>
-                    {text}
-                    <span class="gauge-reset">{reset}</span>
-                    {source.map(|source| view! { <span class="gauge-source">{source}</span> })}
-                </div>
-            }
-        })
+        data.with(|d| gauge_row(d, now.get(), source))
+    }
+}
+
+/// The row of one limit at time `now`; `source` is the line saying where its figures come from
+/// (`None`: no such line).
+///
+/// A plain view of plain values: whoever shows it re-renders it when the figures or the clock
+/// change (the countdown ticks each second), and only the strings that changed are written to
+/// the page. One closure per list of gauges, not ten per gauge, keeps the widget small.
+pub fn gauge_row(d: &GaugeData, now: UnixMillis, source: Option<&'static str>) -> impl IntoView {
+    let share = d.used_share();
+    let level = if share >= 0.95 {
+        "gauge crit"
+    } else if share >= 0.80 {
+        "gauge warn"
+    } else {
+        "gauge ok"
+    };
+    let (left, size) = (format::credits(d.left), format::credits(d.size));
+    let reset = match d.resets_at {
+        Some(at) if at > now => format!("resets in {}", format::duration(at.0 - now.0)),
+        Some(_) => "resetting…".to_string(),
+        None => "unused this window".to_string(),
+    };
+    let millis = d.size.millis();
+    // Element Timing (`elementtiming`, which the view macro does not know): a page can observe
+    // when the first gauge was painted.
+    let text = view! { <span class="gauge-text">{format!("{left} / {size} left")}</span> }
+        .attr("elementtiming", "credit-gauge");
+    view! {
+        <div class=level data-limit=limit_slug(d.limit)>
+            <span class="gauge-label">{limit_label(d.limit)}</span>
+            <meter
+                aria-label=limit_label(d.limit)
+                aria-valuetext=format!("{left} of {size} left")
+                min="0"
+                max=format::millis_plain(millis)
+                low=format::millis_plain(millis / 20)
+                high=format::millis_plain(millis / 5)
+                optimum=format::millis_plain(millis)
+                value=format::millis_plain(d.left.millis())
+            ></meter>
+            {text}
+            <span class="gauge-reset">{reset}</span>
+            {source.map(|source| view! { <span class="gauge-source">{source}</span> })}
+        </div>
     }
 }

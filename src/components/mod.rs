@@ -3,7 +3,7 @@
 mod answer;
 mod app;
 mod form;
-mod gauge;
+pub(crate) mod gauge;
 mod history;
 mod planner;
 mod settings;
