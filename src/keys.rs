@@ -43,8 +43,8 @@ pub fn page_origin() -> Option<String> {
 /// A plain key from before keys were bound gives nothing either: which server it was typed
 /// for is not known, so the user types it once more.
 pub fn key_for_origin(stored: &str, origin: &str) -> Option<String> {
-    match serde_json::from_str::<Remembered>(stored) {
-        Ok(r) if r.origin == origin && !r.key.is_empty() => Some(r.key),
+    match crate::store::parse_json::<Remembered>(stored) {
+        Some(r) if r.origin == origin && !r.key.is_empty() => Some(r.key),
         _ => None,
     }
 }
