@@ -27,6 +27,7 @@ pub mod envelope;
 pub mod explain;
 pub mod gauge;
 pub mod ledger;
+pub mod ledger_json;
 pub mod planner;
 pub mod reconcile;
 pub mod stored;

@@ -13,6 +13,8 @@ use serde_json::Value;
 
 use crate::catalog::ApiKind;
 use crate::ledger::{Account, Ledger, Limits};
+// Each account is read by hand rather than by serde's derive (see `ledger_json`).
+use crate::ledger_json::FromJson;
 
 /// The version this code writes.
 pub const STORE_VERSION: u64 = 1;
@@ -112,7 +114,7 @@ pub fn load(text: &str) -> Loaded {
     let total = items.len();
     let accounts: Vec<Account> = items
         .into_iter()
-        .filter_map(|item| serde_json::from_value::<Account>(item).ok())
+        .filter_map(|item| Account::from_json(&item))
         .filter(consistent)
         .collect();
     let dropped = total - accounts.len();

@@ -1,0 +1,415 @@
+//! The stored accounts read from parsed JSON by hand, for [`crate::stored::load`].
+//!
+//! Why not serde's derived readers: they compile each type's field names into several visitors
+//! (by name, by bytes, by position) and an error message per field, which is most of what the
+//! widget's download spends on reading its own storage. These readers accept exactly what the
+//! derived ones accept from a `serde_json::Value` (the format is theirs: `save` writes it with
+//! serde); the property test `the_hand_reader_reads_accounts_as_serde_does` holds the two
+//! together, field by field, on random ledgers and on damaged ones.
+//!
+//! The rules serde's derive follows, and so these do: unknown fields are ignored; a missing field
+//! is an error unless it is an `Option` (then `None`) or marked `#[serde(default)]`; `null` is only
+//! an `Option`'s `None`; numbers must fit their type exactly (no fractions, no negative counts);
+//! an enum is its variant's name, or an object of one entry from the name to its content.
+
+use serde_json::{Map, Value};
+
+use crate::catalog::{ApiKind, CmcPlan, EndpointId, ENDPOINTS};
+use crate::credits::Credits;
+use crate::ledger::{
+    Account, CmcLimits, CreditLimit, CwLimits, Drift, IpBackoff, KeyProblem, KeyStatus, Limits,
+    MinuteWindow, Period, Reservation, ReservationId, Schedule, Span, MINUTE_EDGE_MS,
+};
+use crate::time::UnixMillis;
+
+/// A value read from its JSON form; `None` when the JSON is not one.
+pub trait FromJson: Sized {
+    fn from_json(v: &Value) -> Option<Self>;
+}
+
+type Object = Map<String, Value>;
+
+/// A field that must be there.
+fn field<T: FromJson>(o: &Object, name: &str) -> Option<T> {
+    T::from_json(o.get(name)?)
+}
+
+/// An `Option` field: missing or `null` is `None`.
+fn optional<T: FromJson>(o: &Object, name: &str) -> Option<Option<T>> {
+    match o.get(name) {
+        None | Some(Value::Null) => Some(None),
+        Some(v) => T::from_json(v).map(Some),
+    }
+}
+
+/// A `#[serde(default)]` field: missing is the default.
+fn or_default<T: FromJson + Default>(o: &Object, name: &str) -> Option<T> {
+    match o.get(name) {
+        None => Some(T::default()),
+        Some(v) => T::from_json(v),
+    }
+}
+
+/// An enum's variant name and its content, if any (`"Name"` or `{"Name": content}`).
+fn variant(v: &Value) -> Option<(&str, Option<&Value>)> {
+    match v {
+        Value::String(name) => Some((name, None)),
+        Value::Object(o) if o.len() == 1 => o.iter().next().map(|(k, c)| (k.as_str(), Some(c))),
+        _ => None,
+    }
+}
+
+/// A variant without content: its bare name, or its name mapped to `null`.
+fn unit_variant(v: &Value) -> Option<&str> {
+    match variant(v)? {
+        (name, None | Some(Value::Null)) => Some(name),
+        _ => None,
+    }
+}
+
+/// The variant of `all` whose name (its `Debug`, which is serde's name for a unit variant) is
+/// the one stored.
+fn named<T: Copy + std::fmt::Debug>(v: &Value, all: impl IntoIterator<Item = T>) -> Option<T> {
+    let name = unit_variant(v)?;
+    all.into_iter().find(|t| format!("{t:?}") == name)
+}
+
+impl FromJson for u64 {
+    fn from_json(v: &Value) -> Option<Self> {
+        v.as_u64()
+    }
+}
+
+impl FromJson for u32 {
+    fn from_json(v: &Value) -> Option<Self> {
+        v.as_u64()?.try_into().ok()
+    }
+}
+
+impl FromJson for i64 {
+    fn from_json(v: &Value) -> Option<Self> {
+        v.as_i64()
+    }
+}
+
+impl FromJson for bool {
+    fn from_json(v: &Value) -> Option<Self> {
+        v.as_bool()
+    }
+}
+
+impl FromJson for String {
+    fn from_json(v: &Value) -> Option<Self> {
+        v.as_str().map(str::to_owned)
+    }
+}
+
+impl<T: FromJson> FromJson for Vec<T> {
+    fn from_json(v: &Value) -> Option<Self> {
+        v.as_array()?.iter().map(T::from_json).collect()
+    }
+}
+
+impl FromJson for UnixMillis {
+    fn from_json(v: &Value) -> Option<Self> {
+        i64::from_json(v).map(UnixMillis)
+    }
+}
+
+impl FromJson for Credits {
+    fn from_json(v: &Value) -> Option<Self> {
+        i64::from_json(v).map(Credits::from_millis)
+    }
+}
+
+impl FromJson for ReservationId {
+    fn from_json(v: &Value) -> Option<Self> {
+        u64::from_json(v).map(ReservationId)
+    }
+}
+
+impl FromJson for ApiKind {
+    fn from_json(v: &Value) -> Option<Self> {
+        named(v, [ApiKind::CoinMarketCap, ApiKind::Cryptowatch])
+    }
+}
+
+impl FromJson for CmcPlan {
+    fn from_json(v: &Value) -> Option<Self> {
+        named(v, CmcPlan::ALL)
+    }
+}
+
+impl FromJson for EndpointId {
+    fn from_json(v: &Value) -> Option<Self> {
+        named(v, ENDPOINTS.iter().map(|e| e.id))
+    }
+}
+
+impl FromJson for Period {
+    fn from_json(v: &Value) -> Option<Self> {
+        named(v, [Period::Day, Period::Month])
+    }
+}
+
+impl FromJson for KeyProblem {
+    fn from_json(v: &Value) -> Option<Self> {
+        use KeyProblem::*;
+        named(
+            v,
+            [
+                Invalid,
+                Missing,
+                PaymentRequired,
+                Expired,
+                KeyRequired,
+                Disabled,
+            ],
+        )
+    }
+}
+
+impl FromJson for KeyStatus {
+    fn from_json(v: &Value) -> Option<Self> {
+        match variant(v)? {
+            ("Usable", None | Some(Value::Null)) => Some(KeyStatus::Usable),
+            ("Rejected", Some(c)) => KeyProblem::from_json(c).map(KeyStatus::Rejected),
+            _ => None,
+        }
+    }
+}
+
+impl FromJson for Schedule {
+    fn from_json(v: &Value) -> Option<Self> {
+        match variant(v)? {
+            ("Calendar", None | Some(Value::Null)) => Some(Schedule::Calendar),
+            ("FromFirstUse", None | Some(Value::Null)) => Some(Schedule::FromFirstUse),
+            ("Anchored", Some(c)) => UnixMillis::from_json(c).map(Schedule::Anchored),
+            _ => None,
+        }
+    }
+}
+
+impl FromJson for Limits {
+    fn from_json(v: &Value) -> Option<Self> {
+        match variant(v)? {
+            ("Cmc", Some(c)) => CmcLimits::from_json(c).map(Limits::Cmc),
+            ("Cw", Some(c)) => CwLimits::from_json(c).map(Limits::Cw),
+            _ => None,
+        }
+    }
+}
+
+impl FromJson for Span {
+    fn from_json(v: &Value) -> Option<Self> {
+        let o = v.as_object()?;
+        Some(Span {
+            start: field(o, "start")?,
+            end: field(o, "end")?,
+        })
+    }
+}
+
+impl FromJson for CreditLimit {
+    fn from_json(v: &Value) -> Option<Self> {
+        let o = v.as_object()?;
+        Some(CreditLimit {
+            limit: optional(o, "limit")?,
+            period: field(o, "period")?,
+            schedule: field(o, "schedule")?,
+            window: optional(o, "window")?,
+            used: field(o, "used")?,
+            closed_until: optional(o, "closed_until")?,
+        })
+    }
+}
+
+impl FromJson for MinuteWindow {
+    fn from_json(v: &Value) -> Option<Self> {
+        let o = v.as_object()?;
+        Some(MinuteWindow {
+            limit: field(o, "limit")?,
+            window: optional(o, "window")?,
+            requests: field(o, "requests")?,
+            previous: or_default(o, "previous")?,
+            spill: or_default(o, "spill")?,
+            // Not stored: set with the clock.
+            edge_ms: MINUTE_EDGE_MS,
+        })
+    }
+}
+
+impl FromJson for IpBackoff {
+    fn from_json(v: &Value) -> Option<Self> {
+        let o = v.as_object()?;
+        Some(IpBackoff {
+            until: optional(o, "until")?,
+            strikes: field(o, "strikes")?,
+        })
+    }
+}
+
+impl FromJson for CmcLimits {
+    fn from_json(v: &Value) -> Option<Self> {
+        let o = v.as_object()?;
+        Some(CmcLimits {
+            plan: field(o, "plan")?,
+            confirmed: field(o, "confirmed")?,
+            max_converts: field(o, "max_converts")?,
+            minute: field(o, "minute")?,
+            day: field(o, "day")?,
+            month: field(o, "month")?,
+            ip: field(o, "ip")?,
+            refused_endpoints: field(o, "refused_endpoints")?,
+        })
+    }
+}
+
+impl FromJson for CwLimits {
+    fn from_json(v: &Value) -> Option<Self> {
+        let o = v.as_object()?;
+        Some(CwLimits {
+            keyed: field(o, "keyed")?,
+            allowance: field(o, "allowance")?,
+            window: optional(o, "window")?,
+            remaining: field(o, "remaining")?,
+            exhausted_at: optional(o, "exhausted_at")?,
+            last_probe: optional(o, "last_probe")?,
+            figure_at: optional(o, "figure_at")?,
+        })
+    }
+}
+
+impl FromJson for Reservation {
+    fn from_json(v: &Value) -> Option<Self> {
+        let o = v.as_object()?;
+        Some(Reservation {
+            id: field(o, "id")?,
+            endpoint: field(o, "endpoint")?,
+            cost: field(o, "cost")?,
+            sent_at: field(o, "sent_at")?,
+            probe: field(o, "probe")?,
+        })
+    }
+}
+
+impl FromJson for Drift {
+    fn from_json(v: &Value) -> Option<Self> {
+        let o = v.as_object()?;
+        Some(Drift {
+            last: field(o, "last")?,
+            total: field(o, "total")?,
+            samples: field(o, "samples")?,
+        })
+    }
+}
+
+impl FromJson for Account {
+    fn from_json(v: &Value) -> Option<Self> {
+        let o = v.as_object()?;
+        Some(Account {
+            api: field(o, "api")?,
+            key_label: field(o, "key_label")?,
+            key: field(o, "key")?,
+            limits: field(o, "limits")?,
+            reservations: field(o, "reservations")?,
+            next_reservation: field(o, "next_reservation")?,
+            drift: field(o, "drift")?,
+            needs_sync: or_default(o, "needs_sync")?,
+            clock_offset_ms: or_default(o, "clock_offset_ms")?,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn every_endpoint_s_stored_name_is_its_debug_name() {
+        for e in ENDPOINTS {
+            assert_eq!(
+                serde_json::to_value(e.id).unwrap(),
+                Value::String(format!("{:?}", e.id))
+            );
+            assert_eq!(
+                EndpointId::from_json(&serde_json::to_value(e.id).unwrap()),
+                Some(e.id)
+            );
+        }
+        for plan in CmcPlan::ALL {
+            assert_eq!(
+                CmcPlan::from_json(&serde_json::to_value(plan).unwrap()),
+                Some(plan)
+            );
+        }
+    }
+
+    #[test]
+    fn an_enum_is_its_name_or_one_entry_from_its_name() {
+        assert_eq!(Period::from_json(&json!("Day")), Some(Period::Day));
+        assert_eq!(
+            Period::from_json(&json!({"Month": null})),
+            Some(Period::Month)
+        );
+        assert_eq!(Period::from_json(&json!({"Month": 1})), None);
+        assert_eq!(Period::from_json(&json!("day")), None);
+        assert_eq!(
+            Schedule::from_json(&json!({"Anchored": 5})),
+            Some(Schedule::Anchored(UnixMillis(5)))
+        );
+        assert_eq!(Schedule::from_json(&json!("Anchored")), None);
+        assert_eq!(
+            Schedule::from_json(&json!({"Calendar": null, "Anchored": 5})),
+            None
+        );
+        assert_eq!(
+            KeyStatus::from_json(&json!({"Rejected": "Expired"})),
+            Some(KeyStatus::Rejected(KeyProblem::Expired))
+        );
+    }
+
+    #[test]
+    fn numbers_must_fit_their_type_exactly() {
+        assert_eq!(u32::from_json(&json!(4_294_967_295u64)), Some(u32::MAX));
+        assert_eq!(u32::from_json(&json!(4_294_967_296u64)), None);
+        assert_eq!(u32::from_json(&json!(-1)), None);
+        assert_eq!(u64::from_json(&json!(1.0)), None);
+        assert_eq!(i64::from_json(&json!(-5)), Some(-5));
+        assert_eq!(i64::from_json(&json!(u64::MAX)), None);
+        assert_eq!(i64::from_json(&json!("5")), None);
+    }
+
+    #[test]
+    fn missing_null_and_default_fields_follow_serde() {
+        let span = json!({"start": 1, "end": 2});
+        let window = |extra: Value| {
+            let mut o = json!({"limit": 30, "window": span, "requests": 3});
+            o.as_object_mut()
+                .unwrap()
+                .extend(extra.as_object().unwrap().clone());
+            MinuteWindow::from_json(&o)
+        };
+        let plain = window(json!({})).unwrap();
+        assert_eq!(
+            (plain.previous, plain.spill, plain.edge_ms),
+            (0, 0, MINUTE_EDGE_MS)
+        );
+        assert_eq!(window(json!({"spill": 2})).unwrap().spill, 2);
+        // `null` is not a number, even for a defaulted field.
+        assert_eq!(window(json!({"spill": null})), None);
+        assert_eq!(window(json!({"window": null})).unwrap().window, None);
+        assert_eq!(window(json!({"unknown": [1, 2]})), Some(plain));
+        assert_eq!(
+            MinuteWindow::from_json(&json!({"limit": 30, "requests": 3}))
+                .unwrap()
+                .window,
+            None
+        );
+        assert_eq!(
+            MinuteWindow::from_json(&json!({"window": span, "requests": 3})),
+            None
+        );
+    }
+}
