@@ -1,8 +1,10 @@
 //! The history of requests per API and key: the last [`HISTORY_LEN`] kept in storage, shown,
 //! and exported as CSV.
 
+use credit_gauge_core::from_json::{field, or_default, FromJson};
 use credit_gauge_core::{Credits, UnixMillis};
 use serde::{Deserialize, Serialize};
+use serde_json::Value;
 
 use leptos::prelude::*;
 
@@ -24,6 +26,21 @@ pub struct HistoryEntry {
     /// before it existed: `false`.
     #[serde(default)]
     pub from_page: bool,
+}
+
+impl FromJson for HistoryEntry {
+    fn from_json(v: &Value) -> Option<Self> {
+        let o = v.as_object()?;
+        Some(HistoryEntry {
+            at: field(o, "at")?,
+            endpoint: field(o, "endpoint")?,
+            estimated: field(o, "estimated")?,
+            charged: field(o, "charged")?,
+            outcome: field(o, "outcome")?,
+            ok: field(o, "ok")?,
+            from_page: or_default(o, "from_page")?,
+        })
+    }
 }
 
 /// How many history lines are kept per API and key.
@@ -164,7 +181,21 @@ mod tests {
     #[test]
     fn an_entry_stored_before_the_page_could_ask_loads_as_the_widget_s() {
         let old = r#"[{"at":0,"endpoint":"Fiat map","estimated":1000,"charged":1000,"outcome":"200 OK","ok":true}]"#;
-        let entries: Vec<HistoryEntry> = serde_json::from_str(old).unwrap();
+        let entries: Vec<HistoryEntry> = crate::store::parse_json(old).unwrap();
         assert!(!entries[0].from_page);
+        assert_eq!(entries[0].endpoint, "Fiat map");
+    }
+
+    #[test]
+    fn the_hand_reader_reads_an_entry_as_serde_does() {
+        use credit_gauge_core::from_json::checks;
+        let (checked, refused) = checks::single_edits_read_alike(&entry(1_764_633_600_000, 3));
+        assert!(
+            checked > 300 && refused > 100 && checked > refused,
+            "{checked} {refused}"
+        );
+        let mut by_page = entry(0, 0);
+        by_page.from_page = true;
+        checks::single_edits_read_alike(&vec![by_page, entry(5, 1)]);
     }
 }

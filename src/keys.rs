@@ -6,8 +6,10 @@
 //! tricks such as `https://api.example@evil.example` or `/\evil.example` name the origin they
 //! really reach.
 
+use credit_gauge_core::from_json::{field, FromJson};
 use credit_gauge_core::ApiKind;
 use serde::{Deserialize, Serialize};
+use serde_json::Value;
 
 use crate::settings::api_slug;
 use crate::store::Store;
@@ -22,6 +24,16 @@ pub fn remembered_key_name(api: ApiKind) -> String {
 struct Remembered {
     key: String,
     origin: String,
+}
+
+impl FromJson for Remembered {
+    fn from_json(v: &Value) -> Option<Self> {
+        let o = v.as_object()?;
+        Some(Remembered {
+            key: field(o, "key")?,
+            origin: field(o, "origin")?,
+        })
+    }
 }
 
 /// The origin (`scheme://host[:port]`) that `base` names, resolved as `fetch` resolves it
@@ -117,5 +129,19 @@ mod tests {
         ] {
             assert_eq!(key_for_origin(stored, PAGE), None, "{stored:?}");
         }
+    }
+
+    #[test]
+    fn the_hand_reader_reads_a_remembered_key_as_serde_does() {
+        let remembered = Remembered {
+            key: "secret".into(),
+            origin: PAGE.into(),
+        };
+        let (checked, refused) =
+            credit_gauge_core::from_json::checks::single_edits_read_alike(&remembered);
+        assert!(
+            checked > 100 && refused > 50 && checked > refused,
+            "{checked} {refused}"
+        );
     }
 }

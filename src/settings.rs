@@ -2,8 +2,10 @@
 //! restores and saves them; keys only where the user asked, each for the server it was typed
 //! for. An embedded widget's come from its host.
 
+use credit_gauge_core::from_json::{field, FromJson};
 use credit_gauge_core::{Account, ApiKind, CmcPlan};
 use serde::{Deserialize, Serialize};
+use serde_json::Value;
 
 use crate::client;
 use crate::keys;
@@ -70,6 +72,26 @@ pub struct Settings {
 
 fn default_timeout_ms() -> u32 {
     client::TIMEOUT_MS
+}
+
+/// The stored settings (what serde writes: the keys, the emulator's origin and the timeout are
+/// never stored, and come back empty and as default).
+impl FromJson for Settings {
+    fn from_json(v: &Value) -> Option<Self> {
+        let o = v.as_object()?;
+        Some(Settings {
+            api: field(o, "api")?,
+            base_cmc: field(o, "base_cmc")?,
+            base_cw: field(o, "base_cw")?,
+            key_cmc: String::new(),
+            key_cw: String::new(),
+            remember: field(o, "remember")?,
+            plan: field(o, "plan")?,
+            theme: field(o, "theme")?,
+            emulator_origin: String::new(),
+            timeout_ms: default_timeout_ms(),
+        })
+    }
 }
 
 impl Default for Settings {
@@ -204,4 +226,35 @@ pub(crate) fn restored(initial: Settings, store: &Store) -> Settings {
         }
     }
     settings
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use credit_gauge_core::from_json::checks;
+
+    #[test]
+    fn the_hand_reader_reads_stored_settings_as_serde_does() {
+        let stored = Settings {
+            api: ApiKind::Cryptowatch,
+            base_cmc: "https://gateway.example/cmc".into(),
+            remember: true,
+            plan: CmcPlan::Startup,
+            theme: "dark".into(),
+            key_cmc: String::new(),
+            ..Settings::default()
+        };
+        let (checked, refused) = checks::single_edits_read_alike(&stored);
+        assert!(
+            checked > 200 && refused > 100 && checked > refused,
+            "{checked} {refused}"
+        );
+        // The key is never read from the stored settings, whatever a script wrote there.
+        let written = r#"{"api":"CoinMarketCap","base_cmc":"/cmc","base_cw":"/cryptowatch","key_cmc":"stolen","remember":false,"plan":"Basic","theme":"auto"}"#;
+        let read: Settings = store::parse_json(written).unwrap();
+        assert_eq!(
+            (read.key_cmc.as_str(), read.timeout_ms),
+            ("", client::TIMEOUT_MS)
+        );
+    }
 }

@@ -8,6 +8,8 @@ use std::cell::RefCell;
 use std::collections::HashMap;
 use std::rc::Rc;
 
+use credit_gauge_core::from_json::FromJson;
+
 use crate::locks::{lock_manager, locked, Progress};
 
 /// The prefix and schema version of every key this widget writes.
@@ -69,12 +71,11 @@ impl Notice {
 
 /// JSON text read as a `T`; `None` when it is not JSON or not a `T`.
 ///
-/// Read through a `serde_json::Value`, as the API's answers and the stored ledger are: the text
-/// parser is then compiled once for every kind of document, and reading a `Value` into each
-/// type takes less code than reading text into it (measured on the release build).
-pub fn parse_json<T: serde::de::DeserializeOwned>(text: &str) -> Option<T> {
-    let value = serde_json::from_str::<serde_json::Value>(text).ok()?;
-    serde_json::from_value(value).ok()
+/// Parsed into a `serde_json::Value`, as the API's answers and the stored ledger are (one text
+/// parser for every kind of document), then read by the type's hand reader (see
+/// `credit_gauge_core::from_json`: serde's derived readers would weigh far more).
+pub fn parse_json<T: FromJson>(text: &str) -> Option<T> {
+    T::from_json(&serde_json::from_str::<serde_json::Value>(text).ok()?)
 }
 
 type Listener = Rc<dyn Fn(&str, Option<&str>)>;
@@ -150,7 +151,7 @@ impl Store {
 
     /// Reads a value stored as JSON; `None` when there is none or it does not parse (any
     /// script of the origin may have written it).
-    pub fn read_json<T: serde::de::DeserializeOwned>(&self, key: &str) -> Option<T> {
+    pub fn read_json<T: FromJson>(&self, key: &str) -> Option<T> {
         self.read(key).and_then(|t| parse_json(&t))
     }
 
@@ -169,7 +170,7 @@ impl Store {
         change: impl FnOnce(Option<T>) -> T + 'static,
     ) -> T
     where
-        T: serde::de::DeserializeOwned + serde::Serialize + 'static,
+        T: FromJson + serde::Serialize + 'static,
     {
         self.update(key, move |text| {
             let value = change(text.and_then(|t| parse_json(&t)));

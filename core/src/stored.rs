@@ -13,8 +13,8 @@ use serde_json::Value;
 
 use crate::catalog::ApiKind;
 use crate::ledger::{Account, Ledger, Limits};
-// Each account is read by hand rather than by serde's derive (see `ledger_json`).
-use crate::ledger_json::FromJson;
+// Each account is read by hand rather than by serde's derive (see `from_json`).
+use crate::from_json::FromJson;
 
 /// The version this code writes.
 pub const STORE_VERSION: u64 = 1;

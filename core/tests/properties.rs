@@ -7,16 +7,15 @@ use credit_gauge_core::catalog::{CmcPlan, EndpointId, Request};
 use credit_gauge_core::decide::reserve;
 use credit_gauge_core::decide::{decide, Decision, LimitKind};
 use credit_gauge_core::envelope::{cmc_outcome, cw_outcome, parse_cmc, parse_cw};
+use credit_gauge_core::from_json::checks;
 use credit_gauge_core::ledger::{
     Account, KeyProblem, KeyStatus, Ledger, Limits, ReservationId, Schedule,
 };
-use credit_gauge_core::ledger_json::FromJson;
 use credit_gauge_core::reconcile::reconcile;
 use credit_gauge_core::stored::{load, save};
 use credit_gauge_core::time::{UnixMillis, DAY_MS};
 use credit_gauge_core::{ApiKind, Credits};
 use proptest::prelude::*;
-use serde_json::Value;
 
 /// One step of a random scenario.
 #[derive(Clone, Debug)]
@@ -194,79 +193,6 @@ fn scenario_ledger(ops: &[Op]) -> Ledger {
     ledger
 }
 
-/// Where a node sits in a JSON document.
-#[derive(Clone, Debug)]
-enum Step {
-    Key(String),
-    Index(usize),
-}
-
-fn paths(v: &Value, here: &mut Vec<Step>, out: &mut Vec<Vec<Step>>) {
-    out.push(here.clone());
-    match v {
-        Value::Object(o) => {
-            for (k, child) in o {
-                here.push(Step::Key(k.clone()));
-                paths(child, here, out);
-                here.pop();
-            }
-        }
-        Value::Array(items) => {
-            for (i, child) in items.iter().enumerate() {
-                here.push(Step::Index(i));
-                paths(child, here, out);
-                here.pop();
-            }
-        }
-        _ => {}
-    }
-}
-
-fn node<'a>(v: &'a mut Value, path: &[Step]) -> &'a mut Value {
-    path.iter().fold(v, |v, step| match step {
-        Step::Key(k) => &mut v[k.as_str()],
-        Step::Index(i) => &mut v[*i],
-    })
-}
-
-/// Values that are right somewhere in a stored account and wrong elsewhere.
-fn candidates() -> Vec<Value> {
-    serde_json::from_str(
-        r#"[null, true, false, 0, 1, -1, 1.5, 4294967295, 4294967296, 18446744073709551615,
-            -9223372036854775808, "", "x", "Day", "Month", "Calendar", "FromFirstUse", "Anchored",
-            "Usable", "Rejected", "Expired", "Basic", "Startup", "CoinMarketCap", "Cryptowatch",
-            "CmcKeyInfo", "CwPairs", [], [1, 2], {}, {"Anchored": 5}, {"Anchored": null},
-            {"Rejected": "Expired"}, {"Day": null}, {"Usable": null}, {"Calendar": null}, {"Cmc": {}}, {"start": 1, "end": 2},
-            {"start": 1}, {"until": null, "strikes": 0}]"#,
-    )
-    .unwrap()
-}
-
-/// Whether the hand reader's reading of `doc` is serde's: the same account, or nothing where
-/// serde reads nothing either. The one leeway: serde's derive also reads a struct written as an
-/// array of its fields in order, which its writer never produces; the hand reader refuses those
-/// documents (the account is then dropped with a warning, never misread).
-fn reads_alike(doc: &Value, by_hand: Option<&Account>) -> bool {
-    let by_serde = serde_json::from_value::<Account>(doc.clone()).ok();
-    match (by_hand, &by_serde) {
-        (by_hand, by_serde) if by_hand == by_serde.as_ref() => true,
-        (None, Some(read)) => positional(doc, &serde_json::to_value(read).unwrap()),
-        _ => false,
-    }
-}
-
-/// Whether `doc` has an array where the canonical form of what serde read from it has an object.
-fn positional(doc: &Value, canonical: &Value) -> bool {
-    match (doc, canonical) {
-        (Value::Array(_), Value::Object(_)) => true,
-        (Value::Object(d), Value::Object(c)) => d
-            .iter()
-            .any(|(k, v)| c.get(k).is_some_and(|cv| positional(v, cv))),
-        (Value::Array(d), Value::Array(c)) => d.iter().zip(c).any(|(v, cv)| positional(v, cv)),
-        _ => false,
-    }
-}
-
 proptest! {
     #![proptest_config(ProptestConfig { cases: 64, ..ProptestConfig::default() })]
 
@@ -375,29 +301,12 @@ proptest! {
         edits in prop::collection::vec((any::<usize>(), 0u8..4, any::<usize>()), 0..4),
     ) {
         let ledger = scenario_ledger(&ops);
-        let candidates = candidates();
         for account in &ledger.accounts {
             let mut doc = serde_json::to_value(account).unwrap();
             for (at, kind, pick) in &edits {
-                let mut all = Vec::new();
-                paths(&doc, &mut Vec::new(), &mut all);
-                let path = all[at % all.len()].clone();
-                let target = node(&mut doc, &path);
-                let value = candidates[pick % candidates.len()].clone();
-                match (kind, target) {
-                    (0, target) => *target = value,
-                    (1, Value::Object(o)) if !o.is_empty() => {
-                        let key = o.keys().nth(pick % o.len()).unwrap().clone();
-                        o.remove(&key);
-                    }
-                    (2, Value::Object(o)) => {
-                        o.insert("not_a_field".into(), value);
-                    }
-                    (_, target) => *target = Value::Null,
-                }
+                checks::edit(&mut doc, *at, *kind, *pick);
             }
-            let by_hand = Account::from_json(&doc);
-            prop_assert!(reads_alike(&doc, by_hand.as_ref()), "{}", doc);
+            prop_assert!(checks::reads_alike::<Account>(&doc), "{}", doc);
         }
     }
 
@@ -451,41 +360,11 @@ fn every_single_edit_of_an_account_is_read_by_hand_as_by_serde() {
     }
     anchored.key = KeyStatus::Rejected(KeyProblem::Expired);
     ledger.accounts.push(anchored);
-    let candidates = candidates();
-    let mut checked = 0;
-    let mut refused = 0;
+    let (mut checked, mut refused) = (0, 0);
     for account in &ledger.accounts {
-        let doc = serde_json::to_value(account).unwrap();
-        assert_eq!(Account::from_json(&doc).as_ref(), Some(account));
-        let mut all = Vec::new();
-        paths(&doc, &mut Vec::new(), &mut all);
-        for path in &all {
-            let mut edits: Vec<Value> = Vec::new();
-            for value in &candidates {
-                let mut d = doc.clone();
-                *node(&mut d, path) = value.clone();
-                edits.push(d);
-            }
-            if let Value::Object(o) = node(&mut doc.clone(), path) {
-                for key in o.keys() {
-                    let mut d = doc.clone();
-                    node(&mut d, path).as_object_mut().unwrap().remove(key);
-                    edits.push(d);
-                }
-                let mut d = doc.clone();
-                node(&mut d, path)
-                    .as_object_mut()
-                    .unwrap()
-                    .insert("not_a_field".into(), Value::Null);
-                edits.push(d);
-            }
-            for d in edits {
-                let by_hand = Account::from_json(&d);
-                assert!(reads_alike(&d, by_hand.as_ref()), "{d}");
-                checked += 1;
-                refused += usize::from(by_hand.is_none());
-            }
-        }
+        let (c, r) = checks::single_edits_read_alike(account);
+        checked += c;
+        refused += r;
     }
     // Both kinds of answer were compared, many times over.
     assert!(

@@ -1,11 +1,14 @@
-//! The stored accounts read from parsed JSON by hand, for [`crate::stored::load`].
+//! What the widget stores, read from parsed JSON by hand: the accounts (for
+//! [`crate::stored::load`]) and the types they are made of; the shell reads its settings,
+//! history and remembered keys with the same helpers.
 //!
 //! Why not serde's derived readers: they compile each type's field names into several visitors
-//! (by name, by bytes, by position) and an error message per field, which is most of what the
-//! widget's download spends on reading its own storage. These readers accept exactly what the
-//! derived ones accept from a `serde_json::Value` (the format is theirs: `save` writes it with
-//! serde); the property test `the_hand_reader_reads_accounts_as_serde_does` holds the two
-//! together, field by field, on random ledgers and on damaged ones.
+//! (by name, by bytes, by position) and error messages that need a float printer, which was
+//! most of what the widget's download spent on reading its own storage. These readers accept
+//! what the derived ones accept from a `serde_json::Value` (the format is theirs: it is written
+//! with serde), except a struct written as an array of its fields, which serde never writes:
+//! such a document is refused, never misread. [`checks`] holds each reader to serde's, on
+//! every single edit of a stored value and on random ones.
 //!
 //! The rules serde's derive follows, and so these do: unknown fields are ignored; a missing field
 //! is an error unless it is an `Option` (then `None`) or marked `#[serde(default)]`; `null` is only
@@ -27,15 +30,16 @@ pub trait FromJson: Sized {
     fn from_json(v: &Value) -> Option<Self>;
 }
 
-type Object = Map<String, Value>;
+/// A JSON object.
+pub type Object = Map<String, Value>;
 
 /// A field that must be there.
-fn field<T: FromJson>(o: &Object, name: &str) -> Option<T> {
+pub fn field<T: FromJson>(o: &Object, name: &str) -> Option<T> {
     T::from_json(o.get(name)?)
 }
 
 /// An `Option` field: missing or `null` is `None`.
-fn optional<T: FromJson>(o: &Object, name: &str) -> Option<Option<T>> {
+pub fn optional<T: FromJson>(o: &Object, name: &str) -> Option<Option<T>> {
     match o.get(name) {
         None | Some(Value::Null) => Some(None),
         Some(v) => T::from_json(v).map(Some),
@@ -43,7 +47,7 @@ fn optional<T: FromJson>(o: &Object, name: &str) -> Option<Option<T>> {
 }
 
 /// A `#[serde(default)]` field: missing is the default.
-fn or_default<T: FromJson + Default>(o: &Object, name: &str) -> Option<T> {
+pub fn or_default<T: FromJson + Default>(o: &Object, name: &str) -> Option<T> {
     match o.get(name) {
         None => Some(T::default()),
         Some(v) => T::from_json(v),
@@ -60,7 +64,7 @@ fn variant(v: &Value) -> Option<(&str, Option<&Value>)> {
 }
 
 /// A variant without content: its bare name, or its name mapped to `null`.
-fn unit_variant(v: &Value) -> Option<&str> {
+pub fn unit_variant(v: &Value) -> Option<&str> {
     match variant(v)? {
         (name, None | Some(Value::Null)) => Some(name),
         _ => None,
@@ -69,7 +73,7 @@ fn unit_variant(v: &Value) -> Option<&str> {
 
 /// The variant of `all` whose name (its `Debug`, which is serde's name for a unit variant) is
 /// the one stored.
-fn named<T: Copy + std::fmt::Debug>(v: &Value, all: impl IntoIterator<Item = T>) -> Option<T> {
+pub fn named<T: Copy + std::fmt::Debug>(v: &Value, all: impl IntoIterator<Item = T>) -> Option<T> {
     let name = unit_variant(v)?;
     all.into_iter().find(|t| format!("{t:?}") == name)
 }
@@ -318,6 +322,162 @@ impl FromJson for Account {
             needs_sync: or_default(o, "needs_sync")?,
             clock_offset_ms: or_default(o, "clock_offset_ms")?,
         })
+    }
+}
+
+/// Holds a hand reader to serde's derived one, for tests (generic: none of it reaches a build
+/// that does not call it).
+pub mod checks {
+    use std::fmt::Debug;
+
+    use serde::de::DeserializeOwned;
+    use serde::Serialize;
+    use serde_json::Value;
+
+    use super::FromJson;
+
+    /// Where a node sits in a JSON document.
+    #[derive(Clone, Debug)]
+    enum Step {
+        Key(String),
+        Index(usize),
+    }
+
+    fn paths(v: &Value, here: &mut Vec<Step>, out: &mut Vec<Vec<Step>>) {
+        out.push(here.clone());
+        match v {
+            Value::Object(o) => {
+                for (k, child) in o {
+                    here.push(Step::Key(k.clone()));
+                    paths(child, here, out);
+                    here.pop();
+                }
+            }
+            Value::Array(items) => {
+                for (i, child) in items.iter().enumerate() {
+                    here.push(Step::Index(i));
+                    paths(child, here, out);
+                    here.pop();
+                }
+            }
+            _ => {}
+        }
+    }
+
+    fn node<'a>(v: &'a mut Value, path: &[Step]) -> &'a mut Value {
+        path.iter().fold(v, |v, step| match step {
+            Step::Key(k) => &mut v[k.as_str()],
+            Step::Index(i) => &mut v[*i],
+        })
+    }
+
+    /// Values that are right somewhere in a stored value and wrong elsewhere.
+    pub fn candidates() -> Vec<Value> {
+        serde_json::from_str(
+            r#"[null, true, false, 0, 1, -1, 1.5, 4294967295, 4294967296, 18446744073709551615,
+                -9223372036854775808, "", "x", "Day", "Month", "Calendar", "FromFirstUse",
+                "Anchored", "Usable", "Rejected", "Expired", "Basic", "Startup", "CoinMarketCap",
+                "Cryptowatch", "CmcKeyInfo", "CwPairs", "auto", [], [1, 2], {}, {"Anchored": 5},
+                {"Anchored": null}, {"Rejected": "Expired"}, {"Day": null}, {"Usable": null},
+                {"Calendar": null}, {"Cmc": {}}, {"start": 1, "end": 2}, {"start": 1},
+                {"until": null, "strikes": 0}]"#,
+        )
+        .expect("the candidates are JSON")
+    }
+
+    /// Whether the hand reader reads `doc` as serde does: the same value, or nothing where serde
+    /// reads nothing either; or nothing where serde reads a struct written as an array (see the
+    /// module's note).
+    pub fn reads_alike<T>(doc: &Value) -> bool
+    where
+        T: FromJson + DeserializeOwned + Serialize + PartialEq + Debug,
+    {
+        let by_hand = T::from_json(doc);
+        let by_serde = serde_json::from_value::<T>(doc.clone()).ok();
+        match (&by_hand, &by_serde) {
+            (a, b) if a == b => true,
+            (None, Some(read)) => {
+                positional(doc, &serde_json::to_value(read).expect("serialisable"))
+            }
+            _ => false,
+        }
+    }
+
+    /// Whether `doc` has an array where the canonical form of what serde read has an object.
+    fn positional(doc: &Value, canonical: &Value) -> bool {
+        match (doc, canonical) {
+            (Value::Array(_), Value::Object(_)) => true,
+            (Value::Object(d), Value::Object(c)) => d
+                .iter()
+                .any(|(k, v)| c.get(k).is_some_and(|cv| positional(v, cv))),
+            (Value::Array(d), Value::Array(c)) => d.iter().zip(c).any(|(v, cv)| positional(v, cv)),
+            _ => false,
+        }
+    }
+
+    /// One edit of `doc`, chosen by three numbers: the node at `at` (in document order) is
+    /// replaced by a candidate (`kind` 0), loses a field (1), gains an unknown one (2), or
+    /// becomes `null`.
+    pub fn edit(doc: &mut Value, at: usize, kind: u8, pick: usize) {
+        let mut all = Vec::new();
+        paths(doc, &mut Vec::new(), &mut all);
+        let path = &all[at % all.len()];
+        let candidates = candidates();
+        let value = candidates[pick % candidates.len()].clone();
+        match (kind, node(doc, path)) {
+            (0, target) => *target = value,
+            (1, Value::Object(o)) if !o.is_empty() => {
+                let key = o.keys().nth(pick % o.len()).cloned().unwrap_or_default();
+                o.remove(&key);
+            }
+            (2, Value::Object(o)) => {
+                o.insert("not_a_field".into(), value);
+            }
+            (_, target) => *target = Value::Null,
+        }
+    }
+
+    /// Every single edit of `value`'s stored form (each node replaced by each candidate, each
+    /// field removed, an unknown field added to each object) is read alike by hand and by serde;
+    /// panics with the document otherwise. Returns how many edits were read, and how many of
+    /// them were refused.
+    pub fn single_edits_read_alike<T>(value: &T) -> (usize, usize)
+    where
+        T: FromJson + DeserializeOwned + Serialize + PartialEq + Debug,
+    {
+        let doc = serde_json::to_value(value).expect("serialisable");
+        assert_eq!(T::from_json(&doc).as_ref(), Some(value), "{doc}");
+        let mut all = Vec::new();
+        paths(&doc, &mut Vec::new(), &mut all);
+        let (mut checked, mut refused) = (0, 0);
+        for path in &all {
+            let mut edits: Vec<Value> = Vec::new();
+            for candidate in candidates() {
+                let mut d = doc.clone();
+                *node(&mut d, path) = candidate;
+                edits.push(d);
+            }
+            if let Value::Object(o) = node(&mut doc.clone(), path) {
+                for key in o.keys() {
+                    let mut d = doc.clone();
+                    if let Value::Object(o) = node(&mut d, path) {
+                        o.remove(key);
+                    }
+                    edits.push(d);
+                }
+                let mut d = doc.clone();
+                if let Value::Object(o) = node(&mut d, path) {
+                    o.insert("not_a_field".into(), Value::Null);
+                }
+                edits.push(d);
+            }
+            for d in edits {
+                assert!(reads_alike::<T>(&d), "read differently from serde: {d}");
+                checked += 1;
+                refused += usize::from(T::from_json(&d).is_none());
+            }
+        }
+        (checked, refused)
     }
 }
 
