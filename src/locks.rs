@@ -57,9 +57,8 @@ pub const LOCK_PATIENCE_MS: i32 = 10_000;
 pub const LOCK_PATIENCE_WHILE_HELD_MS: i32 = 1_000;
 
 thread_local! {
-    /// The locks whose last wait ran out.
-    static LOCKS_HELD: RefCell<std::collections::HashSet<String>> =
-        RefCell::new(std::collections::HashSet::new());
+    /// The locks whose last wait ran out (a few names: a list compiles smaller than a set).
+    static LOCKS_HELD: RefCell<Vec<String>> = const { RefCell::new(Vec::new()) };
     /// The bound in force (the constants above; tests shorten it).
     static PATIENCE: RefCell<(i32, i32)> =
         const { RefCell::new((LOCK_PATIENCE_MS, LOCK_PATIENCE_WHILE_HELD_MS)) };
@@ -82,7 +81,7 @@ fn patience_signal(
     progress: Option<Progress>,
 ) -> Option<(JsValue, leptos::prelude::IntervalHandle)> {
     let controller = web_sys::AbortController::new().ok()?;
-    let held = LOCKS_HELD.with(|h| h.borrow().contains(name));
+    let held = LOCKS_HELD.with(|h| h.borrow().iter().any(|n| n == name));
     let (normal, while_held) = PATIENCE.with(|p| *p.borrow());
     let patience = f64::from(if held { while_held } else { normal }.max(0));
     let options = js_sys::Object::new();
@@ -190,10 +189,9 @@ pub(crate) async fn locked(
         let granted = ran.get();
         LOCKS_HELD.with(|h| {
             let mut held = h.borrow_mut();
-            if granted {
-                held.remove(name);
-            } else {
-                held.insert(name.to_owned());
+            held.retain(|n| n != name);
+            if !granted {
+                held.push(name.to_owned());
             }
         });
         if granted {

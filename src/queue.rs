@@ -3,7 +3,6 @@
 //! goes first when several wait (interactive before background).
 
 use std::cell::RefCell;
-use std::collections::HashMap;
 
 use credit_gauge_core::{explain, Code, Credits, Explanation, UnixMillis};
 use leptos::prelude::*;
@@ -39,7 +38,8 @@ impl Priority {
 thread_local! {
     /// How many interactive requests wait for budget, per account (its storage key), across
     /// every widget of this page: a background request of any of them lets them go first.
-    static INTERACTIVE_WAITING: RefCell<HashMap<String, usize>> = RefCell::new(HashMap::new());
+    /// One entry per waiting request (a handful at most: a list compiles smaller than a map).
+    static INTERACTIVE_WAITING: RefCell<Vec<String>> = const { RefCell::new(Vec::new()) };
 }
 
 /// An interactive request waiting for budget on an account; counted while it lives.
@@ -47,24 +47,21 @@ pub(crate) struct InteractiveWaiting(String);
 
 impl InteractiveWaiting {
     pub(crate) fn new(account: String) -> InteractiveWaiting {
-        INTERACTIVE_WAITING.with_borrow_mut(|w| *w.entry(account.clone()).or_default() += 1);
+        INTERACTIVE_WAITING.with_borrow_mut(|w| w.push(account.clone()));
         InteractiveWaiting(account)
     }
 
     /// Whether an interactive request waits for budget on `account`.
     pub(crate) fn any_on(account: &str) -> bool {
-        INTERACTIVE_WAITING.with_borrow(|w| w.get(account).is_some_and(|n| *n > 0))
+        INTERACTIVE_WAITING.with_borrow(|w| w.iter().any(|a| a == account))
     }
 }
 
 impl Drop for InteractiveWaiting {
     fn drop(&mut self) {
         INTERACTIVE_WAITING.with_borrow_mut(|w| {
-            if let Some(n) = w.get_mut(&self.0) {
-                *n = n.saturating_sub(1);
-                if *n == 0 {
-                    w.remove(&self.0);
-                }
+            if let Some(i) = w.iter().position(|a| *a == self.0) {
+                w.swap_remove(i);
             }
         });
     }

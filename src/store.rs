@@ -5,7 +5,6 @@
 //! full.
 
 use std::cell::RefCell;
-use std::collections::HashMap;
 use std::rc::Rc;
 
 use credit_gauge_core::from_json::FromJson;
@@ -93,11 +92,31 @@ fn notify_page(key: &str, value: Option<&str>) {
     }
 }
 
+/// What storage would not take: a few keys (settings, and per API and key its counts, history
+/// and clock), so a list searched in order, which compiles far smaller than a hash map.
+#[derive(Default)]
+struct Memory(Vec<(String, String)>);
+
+impl Memory {
+    fn get(&self, key: &str) -> Option<&String> {
+        self.0.iter().find(|(k, _)| k == key).map(|(_, v)| v)
+    }
+
+    fn insert(&mut self, key: String, value: String) {
+        self.remove(&key);
+        self.0.push((key, value));
+    }
+
+    fn remove(&mut self, key: &str) {
+        self.0.retain(|(k, _)| k != key);
+    }
+}
+
 /// The widget's storage. Cheap to clone: clones share one memory fallback.
 #[derive(Clone)]
 pub struct Store {
     area: Option<web_sys::Storage>,
-    memory: Rc<RefCell<HashMap<String, String>>>,
+    memory: Rc<RefCell<Memory>>,
     notice: Rc<RefCell<Option<Notice>>>,
 }
 
@@ -129,7 +148,7 @@ impl Store {
     fn with_area(area: Option<web_sys::Storage>, notice: Option<Notice>) -> Self {
         Store {
             area,
-            memory: Rc::new(RefCell::new(HashMap::new())),
+            memory: Rc::new(RefCell::new(Memory::default())),
             notice: Rc::new(RefCell::new(notice)),
         }
     }
