@@ -120,13 +120,13 @@ pub fn endpoint_by_path(api: ApiKind, path: &str) -> Option<EndpointId> {
 impl EmbedOptions {
     /// Reads the options from a JS object. Unknown values are ignored, never fatal.
     pub fn from_js(options: &JsValue) -> EmbedOptions {
-        EmbedOptions::from_lookup(|names| js_option(options, names))
+        EmbedOptions::from_lookup(&|names| js_option(options, names))
     }
 
     /// Reads the options from `name=value` pairs (a query string). The last value of a name
     /// wins, as it does for an attribute set twice.
     pub fn from_pairs(pairs: &[(String, String)]) -> EmbedOptions {
-        EmbedOptions::from_lookup(|names| {
+        EmbedOptions::from_lookup(&|names| {
             pairs
                 .iter()
                 .rev()
@@ -136,8 +136,8 @@ impl EmbedOptions {
     }
 
     /// Reads the options through `get`, which gives the value of the first of the names it
-    /// is asked for that is present.
-    fn from_lookup(get: impl Fn(&[&str]) -> Option<String>) -> EmbedOptions {
+    /// is asked for that is present (a `dyn`: one copy of this for both kinds of options).
+    fn from_lookup(get: &dyn Fn(&[&str]) -> Option<String>) -> EmbedOptions {
         let api = get(&["api"]).and_then(|a| api_from_slug(&a.to_ascii_lowercase()));
         let endpoint = get(&["endpoint"])
             .and_then(|e| endpoint_by_path(api.unwrap_or(ApiKind::CoinMarketCap), &e));
