@@ -1,3 +1,5 @@
+use std::sync::Arc;
+
 use credit_gauge_core::{ApiKind, CmcPlan};
 use leptos::prelude::*;
 
@@ -30,46 +32,41 @@ pub fn SettingsPanel(widget: Widget) -> impl IntoView {
     let set_base = move |value: String| widget.update_settings(|s| *s.base_mut() = value);
     view! {
         <section class="settings" aria-label="Settings">
-            <label>
-                "API "
-                <select
-                    id="api"
-                    prop:value=move || api_slug(api())
-                    on:change=move |ev| {
-                        if let Some(a) = api_from_slug(&event_target_value(&ev)) {
-                            widget.update_settings(|s| s.api = a);
-                        }
+            {choice(
+                "api",
+                "API ",
+                &[("cmc", "CoinMarketCap"), ("cw", "Cryptowatch")],
+                Arc::new(move || api_slug(api()).to_string()),
+                Arc::new(move |slug| {
+                    if let Some(a) = api_from_slug(&slug) {
+                        widget.update_settings(|s| s.api = a);
                     }
-                >
-                    <option value="cmc">"CoinMarketCap"</option>
-                    <option value="cw">"Cryptowatch"</option>
-                </select>
-            </label>
-            <label>
-                "Server "
-                <select
-                    id="preset"
-                    prop:value=preset
-                    on:change=move |ev| {
-                        let a = api();
-                        match event_target_value(&ev).as_str() {
-                            "emulator" => {
-                                let origin = s.with_untracked(|s| s.emulator_origin.clone());
-                                set_base(format!("{origin}{}", emulator_base(a)))
-                            }
-                            "real" => set_base(real_base(a).into()),
-                            "gateway" => set_base(GATEWAY_BASE.into()),
-                            // Another server: the base URL below says which.
-                            _ => {}
+                }),
+            )}
+            {choice(
+                "preset",
+                "Server ",
+                &[
+                    ("emulator", "Emulator (this server)"),
+                    ("gateway", "Team gateway"),
+                    ("real", "The real API"),
+                    ("other", "Another server"),
+                ],
+                Arc::new(move || preset().to_string()),
+                Arc::new(move |chosen| {
+                    let a = api();
+                    match chosen.as_str() {
+                        "emulator" => {
+                            let origin = s.with_untracked(|s| s.emulator_origin.clone());
+                            set_base(format!("{origin}{}", emulator_base(a)))
                         }
+                        "real" => set_base(real_base(a).into()),
+                        "gateway" => set_base(GATEWAY_BASE.into()),
+                        // Another server: the base URL below says which.
+                        _ => {}
                     }
-                >
-                    <option value="emulator">"Emulator (this server)"</option>
-                    <option value="gateway">"Team gateway"</option>
-                    <option value="real">"The real API"</option>
-                    <option value="other">"Another server"</option>
-                </select>
-            </label>
+                }),
+            )}
             <label>
                 "Base URL "
                 <input
@@ -163,21 +160,32 @@ pub fn SettingsPanel(widget: Widget) -> impl IntoView {
                     </span>
                 </label>
             })}
-            <label>
-                "Theme "
-                <select
-                    id="theme"
-                    prop:value=move || s.with(|s| s.theme.clone())
-                    on:change=move |ev| {
-                        let theme = event_target_value(&ev);
-                        widget.update_settings(|s| s.theme = theme)
-                    }
-                >
-                    <option value="auto">"Auto"</option>
-                    <option value="light">"Light"</option>
-                    <option value="dark">"Dark"</option>
-                </select>
-            </label>
+            {choice(
+                "theme",
+                "Theme ",
+                &[("auto", "Auto"), ("light", "Light"), ("dark", "Dark")],
+                Arc::new(move || s.with(|s| s.theme.clone())),
+                Arc::new(move |theme| widget.update_settings(|s| s.theme = theme)),
+            )}
         </section>
+    }
+}
+
+/// A labelled `<select>` of fixed options. Not generic: the panel's choices share one copy of
+/// its view code, where a `view!` each would compile one apiece.
+fn choice(
+    id: &'static str,
+    label: &'static str,
+    options: &'static [(&'static str, &'static str)],
+    value: Arc<dyn Fn() -> String + Send + Sync>,
+    chosen: Arc<dyn Fn(String) + Send + Sync>,
+) -> impl IntoView {
+    view! {
+        <label>
+            {label}
+            <select id=id prop:value=move || value() on:change=move |ev| chosen(event_target_value(&ev))>
+                {options.iter().map(|&(value, text)| view! { <option value=value>{text}</option> }).collect_view()}
+            </select>
+        </label>
     }
 }
