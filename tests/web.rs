@@ -955,3 +955,150 @@ async fn the_month_shows_credits_per_day_and_what_each_endpoint_spent() {
         .collect();
     assert_eq!(heights, ["3.0"], "today's bar");
 }
+
+#[wasm_bindgen_test]
+async fn a_warning_that_stays_is_not_rewritten_when_another_goes() {
+    use credit_gauge_core::ledger::{Account, Limits, Span};
+    use credit_gauge_core::CmcPlan;
+
+    let root = test_root();
+    let widget = Widget::new(
+        Settings {
+            key_cmc: "warnings-view-test".into(),
+            ..Settings::default()
+        },
+        false,
+    );
+    let _mounted = leptos::mount::mount_to(root.clone(), move || {
+        view! { <WidgetView widget=widget /> }
+    });
+    leptos::task::tick().await;
+    let now = widget.now.get_untracked();
+    // Basic: 333 credits a day, 10,000 a month; `day` and `month` credits spent.
+    let spent = |day: i64, month: i64| {
+        let mut account = Account::cmc("k", CmcPlan::Basic);
+        if let Limits::Cmc(l) = &mut account.limits {
+            l.day.window = Some(Span {
+                start: now.day_start(),
+                end: now.next_utc_midnight(),
+            });
+            l.day.used = Credits::from_whole(day);
+            l.month.window = Some(Span {
+                start: now.month_start(),
+                end: now.first_of_next_month(),
+            });
+            l.month.used = Credits::from_whole(month);
+        }
+        account
+    };
+    let shown = |root: &web_sys::HtmlElement| -> Vec<String> {
+        let list = root
+            .query_selector_all(".warnings .warning:not([hidden])")
+            .unwrap();
+        (0..list.length())
+            .map(|i| list.item(i).unwrap().text_content().unwrap_or_default())
+            .collect()
+    };
+
+    widget.account.set(Some(spent(300, 9_700)));
+    leptos::task::tick().await;
+    let both = shown(&root);
+    assert_eq!(both.len(), 2, "{both:?}");
+    assert!(
+        both[0].starts_with("Credits today: 90 % used (80 % warning)."),
+        "{both:?}"
+    );
+    assert!(
+        both[1].starts_with("Credits this month: 97 % used (95 % warning)."),
+        "{both:?}"
+    );
+    let month = root
+        .query_selector(".warnings .warning:last-child")
+        .unwrap()
+        .unwrap();
+
+    // The day's warning goes; the month's stays where it was, the same element, untouched.
+    widget.account.set(Some(spent(10, 9_700)));
+    leptos::task::tick().await;
+    assert_eq!(shown(&root), vec![both[1].clone()]);
+    let still = root
+        .query_selector(".warnings .warning:not([hidden])")
+        .unwrap()
+        .unwrap();
+    assert!(still.is_same_node(Some(&month)));
+
+    // Nothing near a limit: no warning shown.
+    widget.account.set(Some(spent(10, 100)));
+    leptos::task::tick().await;
+    assert!(shown(&root).is_empty());
+}
+
+#[wasm_bindgen_test]
+async fn a_focused_cancel_stays_with_its_request_when_one_before_it_leaves() {
+    use credit_gauge::queue::{QueueItem, QueueState};
+
+    let root = test_root();
+    let widget = Widget::new(
+        Settings {
+            key_cmc: "queue-focus-test".into(),
+            ..Settings::default()
+        },
+        false,
+    );
+    let _mounted = leptos::mount::mount_to(root.clone(), move || {
+        view! { <WidgetView widget=widget /> }
+    });
+    let item = |id: u64, state: QueueState| QueueItem {
+        id,
+        title: "Coin map",
+        estimated: None,
+        from_page: false,
+        state,
+    };
+    let focused_id = || {
+        web_sys::window()
+            .unwrap()
+            .document()
+            .unwrap()
+            .active_element()
+            .filter(|e| e.class_list().contains("cancel"))
+            .and_then(|e| e.get_attribute("data-id"))
+    };
+    widget.queue.set(vec![
+        item(1, QueueState::Deciding),
+        item(2, QueueState::Deciding),
+        item(3, QueueState::Deciding),
+    ]);
+    leptos::task::tick().await;
+    let second: web_sys::HtmlElement = root
+        .query_selector(".queue-item:nth-child(2) .cancel")
+        .unwrap()
+        .unwrap()
+        .unchecked_into();
+    second.focus().unwrap();
+    assert_eq!(focused_id().as_deref(), Some("2"));
+
+    // The first request leaves: rows move up, and focus moves with request 2 to the first row.
+    widget.queue.set(vec![
+        item(2, QueueState::Deciding),
+        item(3, QueueState::Deciding),
+    ]);
+    leptos::task::tick().await;
+    leptos::task::tick().await;
+    assert_eq!(focused_id().as_deref(), Some("2"));
+    let first = root
+        .query_selector(".queue-item:first-child .cancel")
+        .unwrap()
+        .unwrap();
+    assert_eq!(first.get_attribute("data-id").as_deref(), Some("2"));
+
+    // Request 2 is being sent (no Cancel any more): focus leaves the queue rather than land on
+    // request 3's Cancel.
+    widget.queue.set(vec![
+        item(2, QueueState::Sending),
+        item(3, QueueState::Deciding),
+    ]);
+    leptos::task::tick().await;
+    leptos::task::tick().await;
+    assert_eq!(focused_id(), None);
+}

@@ -1,5 +1,6 @@
 use credit_gauge_core::UnixMillis;
 use leptos::prelude::*;
+use wasm_bindgen::JsCast;
 
 use crate::components::gauge::gauge_row;
 use crate::components::{AnswerView, History, RequestForm, SettingsPanel, UsageView};
@@ -26,6 +27,9 @@ pub fn WidgetView(
     initial: Option<credit_gauge_core::Request>,
 ) -> impl IntoView {
     let live = widget.start();
+    let queue_section = NodeRef::<leptos::html::Section>::new();
+    // The request whose Cancel has the keyboard's focus, if one has.
+    let focused_cancel = StoredValue::new(None::<u64>);
     let (gauge_list, warning_list) = (live.gauges, live.warnings);
     let theme = move || widget.settings.with(|s| s.theme.clone());
 
@@ -99,9 +103,24 @@ pub fn WidgetView(
             // A polite live region: a warning is read out when it appears, without cutting off
             // what a screen reader is saying.
             <div class="warnings" role="status" aria-live="polite">
+                // A slot per limit, in the gauges' order, empty and hidden while its limit has no
+                // warning: a warning that stays is never rewritten (nor read out again) when
+                // another one comes or goes.
                 {move || {
-                    warning_list.with(|w| {
-                        w.iter().map(|w| view! { <p class="warning">{w.text.clone()}</p> }).collect_view()
+                    warning_list.with(|warnings| {
+                        gauge_list.with(|gauges| {
+                            gauges
+                                .iter()
+                                .map(|g| {
+                                    let text = warnings
+                                        .iter()
+                                        .find(|w| w.warning.gauge.limit == g.limit)
+                                        .map(|w| w.text.clone());
+                                    let hidden = text.is_none();
+                                    view! { <p class="warning" hidden=hidden>{text}</p> }
+                                })
+                                .collect_view()
+                        })
                     })
                 }}
             </div>
@@ -110,14 +129,17 @@ pub fn WidgetView(
                 <SettingsPanel widget=widget />
                 <RequestForm widget=widget initial=initial.clone() />
             })}
-            <section class="queue" aria-label="Queued requests">
+            <section class="queue" aria-label="Queued requests" node_ref=queue_section>
                 // One closure for the whole queue: rows are re-rendered in place as states and
-                // countdowns change (a row's Cancel is re-attached for the item now in its place).
+                // countdowns change (a row's Cancel is re-attached for the item now in its place,
+                // and a focused one is kept with its request: see `keep_cancel_focus`).
                 {move || {
                     let now = widget.now.get();
-                    widget.queue.with(|queue| {
-                        queue.iter().map(|item| queue_row(widget, item, now)).collect_view()
-                    })
+                    let rows = widget.queue.with(|queue| {
+                        queue.iter().map(|item| queue_row(widget, item, now, focused_cancel)).collect_view()
+                    });
+                    queue_microtask(move || keep_cancel_focus(queue_section, focused_cancel));
+                    rows
                 }}
             </section>
             {full.then(|| view! {
@@ -131,7 +153,12 @@ pub fn WidgetView(
 
 /// One queued request at time `now`: what it is, what it waits for, and Cancel (not once it
 /// is being sent).
-fn queue_row(widget: Widget, item: &QueueItem, now: UnixMillis) -> impl IntoView {
+fn queue_row(
+    widget: Widget,
+    item: &QueueItem,
+    now: UnixMillis,
+    focused_cancel: StoredValue<Option<u64>>,
+) -> impl IntoView {
     let id = item.id;
     let (class, what, countdown) = match &item.state {
         QueueState::Deciding => ("queue-state", "deciding…".to_string(), None),
@@ -157,10 +184,39 @@ fn queue_row(widget: Widget, item: &QueueItem, now: UnixMillis) -> impl IntoView
                 {countdown.map(|c| view! { <span class="countdown">{c}</span> })}
             </span>
             {(!matches!(item.state, QueueState::Sending)).then(|| view! {
-                <button type="button" class="cancel" on:click=move |_| widget.cancel(id)>
+                <button
+                    type="button"
+                    class="cancel"
+                    data-id=id.to_string()
+                    on:click=move |_| widget.cancel(id)
+                    on:focus=move |_| focused_cancel.set_value(Some(id))
+                    on:blur=move |_| focused_cancel.set_value(None)
+                >
                     "Cancel"
                 </button>
             })}
         </div>
+    }
+}
+
+/// Queue rows are matched to requests by position, so when a request before it leaves, a
+/// focused Cancel would find itself under the next request, and a second key press would cancel
+/// a request nobody chose. Run after each render: focus follows its request to its new row, or
+/// leaves the queue when that request has no Cancel any more (as if its row had gone).
+fn keep_cancel_focus(section: NodeRef<leptos::html::Section>, focused: StoredValue<Option<u64>>) {
+    let (Some(id), Some(section)) = (focused.get_value(), section.get_untracked()) else {
+        return;
+    };
+    let button = |selector: &str| {
+        section
+            .query_selector(selector)
+            .ok()
+            .flatten()
+            .and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok())
+    };
+    if let Some(own) = button(&format!(".cancel[data-id=\"{id}\"]")) {
+        let _ = own.focus();
+    } else if let Some(other) = button(".cancel:focus") {
+        let _ = other.blur();
     }
 }
