@@ -28,8 +28,6 @@ pub fn WidgetView(
 ) -> impl IntoView {
     let live = widget.start();
     let queue_section = NodeRef::<leptos::html::Section>::new();
-    // The request whose Cancel has the keyboard's focus, if one has.
-    let focused_cancel = StoredValue::new(None::<u64>);
     let (gauge_list, warning_list) = (live.gauges, live.warnings);
     let theme = move || widget.settings.with(|s| s.theme.clone());
 
@@ -135,10 +133,15 @@ pub fn WidgetView(
                 // and a focused one is kept with its request: see `keep_cancel_focus`).
                 {move || {
                     let now = widget.now.get();
+                    // Whose Cancel has the focus, read before the rows change.
+                    let focused = cancel_button(queue_section, ".cancel:focus")
+                        .and_then(|b| b.get_attribute("data-id"));
                     let rows = widget.queue.with(|queue| {
-                        queue.iter().map(|item| queue_row(widget, item, now, focused_cancel)).collect_view()
+                        queue.iter().map(|item| queue_row(widget, item, now)).collect_view()
                     });
-                    queue_microtask(move || keep_cancel_focus(queue_section, focused_cancel));
+                    if let Some(id) = focused {
+                        queue_microtask(move || keep_cancel_focus(queue_section, &id));
+                    }
                     rows
                 }}
             </section>
@@ -153,12 +156,7 @@ pub fn WidgetView(
 
 /// One queued request at time `now`: what it is, what it waits for, and Cancel (not once it
 /// is being sent).
-fn queue_row(
-    widget: Widget,
-    item: &QueueItem,
-    now: UnixMillis,
-    focused_cancel: StoredValue<Option<u64>>,
-) -> impl IntoView {
+fn queue_row(widget: Widget, item: &QueueItem, now: UnixMillis) -> impl IntoView {
     let id = item.id;
     let (class, what, countdown) = match &item.state {
         QueueState::Deciding => ("queue-state", "deciding…".to_string(), None),
@@ -189,8 +187,6 @@ fn queue_row(
                     class="cancel"
                     data-id=id.to_string()
                     on:click=move |_| widget.cancel(id)
-                    on:focus=move |_| focused_cancel.set_value(Some(id))
-                    on:blur=move |_| focused_cancel.set_value(None)
                 >
                     "Cancel"
                 </button>
@@ -201,22 +197,27 @@ fn queue_row(
 
 /// Queue rows are matched to requests by position, so when a request before it leaves, a
 /// focused Cancel would find itself under the next request, and a second key press would cancel
-/// a request nobody chose. Run after each render: focus follows its request to its new row, or
-/// leaves the queue when that request has no Cancel any more (as if its row had gone).
-fn keep_cancel_focus(section: NodeRef<leptos::html::Section>, focused: StoredValue<Option<u64>>) {
-    let (Some(id), Some(section)) = (focused.get_value(), section.get_untracked()) else {
-        return;
-    };
-    let button = |selector: &str| {
-        section
-            .query_selector(selector)
-            .ok()
-            .flatten()
-            .and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok())
-    };
-    if let Some(own) = button(&format!(".cancel[data-id=\"{id}\"]")) {
+/// a request nobody chose. Run after a render that found request `id`'s Cancel focused: focus
+/// follows the request to its new row, or leaves the queue when the request has no Cancel any
+/// more (as if its row had gone).
+fn keep_cancel_focus(section: NodeRef<leptos::html::Section>, id: &str) {
+    if let Some(own) = cancel_button(section, &format!(".cancel[data-id=\"{id}\"]")) {
         let _ = own.focus();
-    } else if let Some(other) = button(".cancel:focus") {
+    } else if let Some(other) = cancel_button(section, ".cancel:focus") {
         let _ = other.blur();
     }
+}
+
+/// The queue's first button that `selector` matches.
+fn cancel_button(
+    section: NodeRef<leptos::html::Section>,
+    selector: &str,
+) -> Option<web_sys::HtmlElement> {
+    section
+        .get_untracked()?
+        .query_selector(selector)
+        .ok()
+        .flatten()?
+        .dyn_into()
+        .ok()
 }
