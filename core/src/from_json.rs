@@ -506,6 +506,63 @@ mod tests {
         }
     }
 
+    /// Every variant of `all` is read back from what serde writes for it.
+    fn reads_back<T: FromJson + serde::Serialize + PartialEq + std::fmt::Debug>(all: &[T]) {
+        for t in all {
+            assert_eq!(
+                T::from_json(&serde_json::to_value(t).unwrap()).as_ref(),
+                Some(t)
+            );
+        }
+    }
+
+    #[test]
+    fn every_variant_of_the_unit_enums_is_read() {
+        // The matches fail to compile when a variant is added: add it to the list beside them,
+        // and this test fails until its reader knows it.
+        use KeyProblem::*;
+        let problems = [
+            Invalid,
+            Missing,
+            PaymentRequired,
+            Expired,
+            KeyRequired,
+            Disabled,
+        ];
+        for p in problems {
+            match p {
+                Invalid | Missing | PaymentRequired | Expired | KeyRequired | Disabled => {}
+            }
+        }
+        reads_back(&problems);
+        let periods = [Period::Day, Period::Month];
+        for p in periods {
+            match p {
+                Period::Day | Period::Month => {}
+            }
+        }
+        reads_back(&periods);
+        let apis = [ApiKind::CoinMarketCap, ApiKind::Cryptowatch];
+        for a in apis {
+            match a {
+                ApiKind::CoinMarketCap | ApiKind::Cryptowatch => {}
+            }
+        }
+        reads_back(&apis);
+        for plan in CmcPlan::ALL {
+            match plan {
+                CmcPlan::Basic
+                | CmcPlan::Hobbyist
+                | CmcPlan::Startup
+                | CmcPlan::Standard
+                | CmcPlan::Professional
+                | CmcPlan::Enterprise => {}
+            }
+        }
+        assert_eq!(CmcPlan::ALL.len(), 6);
+        reads_back(&CmcPlan::ALL);
+    }
+
     #[test]
     fn an_enum_is_its_name_or_one_entry_from_its_name() {
         assert_eq!(Period::from_json(&json!("Day")), Some(Period::Day));
