@@ -152,24 +152,13 @@ impl FromJson for EndpointId {
 
 impl FromJson for Period {
     fn from_json(v: &Value) -> Option<Self> {
-        named(v, [Period::Day, Period::Month])
+        named(v, Period::ALL)
     }
 }
 
 impl FromJson for KeyProblem {
     fn from_json(v: &Value) -> Option<Self> {
-        use KeyProblem::*;
-        named(
-            v,
-            [
-                Invalid,
-                Missing,
-                PaymentRequired,
-                Expired,
-                KeyRequired,
-                Disabled,
-            ],
-        )
+        named(v, KeyProblem::ALL)
     }
 }
 
@@ -518,30 +507,23 @@ mod tests {
 
     #[test]
     fn every_variant_of_the_unit_enums_is_read() {
-        // The matches fail to compile when a variant is added: add it to the list beside them,
-        // and this test fails until its reader knows it.
+        // The matches fail to compile when a variant is added, and the counts fail until the
+        // variant is in its enum's `ALL`, which its reader goes by.
         use KeyProblem::*;
-        let problems = [
-            Invalid,
-            Missing,
-            PaymentRequired,
-            Expired,
-            KeyRequired,
-            Disabled,
-        ];
-        for p in problems {
+        for p in KeyProblem::ALL {
             match p {
                 Invalid | Missing | PaymentRequired | Expired | KeyRequired | Disabled => {}
             }
         }
-        reads_back(&problems);
-        let periods = [Period::Day, Period::Month];
-        for p in periods {
+        assert_eq!(KeyProblem::ALL.len(), 6);
+        reads_back(&KeyProblem::ALL);
+        for p in Period::ALL {
             match p {
                 Period::Day | Period::Month => {}
             }
         }
-        reads_back(&periods);
+        assert_eq!(Period::ALL.len(), 2);
+        reads_back(&Period::ALL);
         let apis = [ApiKind::CoinMarketCap, ApiKind::Cryptowatch];
         for a in apis {
             match a {

@@ -72,6 +72,9 @@ pub enum Period {
 }
 
 impl Period {
+    /// Both periods, for readers that go by name (`from_json`).
+    pub const ALL: [Period; 2] = [Period::Day, Period::Month];
+
     /// An upper bound of the period's length in milliseconds.
     pub const fn longest_ms(self) -> i64 {
         match self {
@@ -625,6 +628,18 @@ pub enum KeyProblem {
     KeyRequired,
     /// 1007: the key was disabled.
     Disabled,
+}
+
+impl KeyProblem {
+    /// Every problem, for readers that go by name (`from_json`).
+    pub const ALL: [KeyProblem; 6] = [
+        KeyProblem::Invalid,
+        KeyProblem::Missing,
+        KeyProblem::PaymentRequired,
+        KeyProblem::Expired,
+        KeyProblem::KeyRequired,
+        KeyProblem::Disabled,
+    ];
 }
 
 /// A request in flight, holding its estimated cost so concurrent sends cannot overshoot.
