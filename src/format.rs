@@ -76,6 +76,13 @@ pub fn js_number(n: f64) -> String {
         .unwrap_or_default()
 }
 
+/// A JSON number's text as a price: two decimals from 1 up, six below. The browser reads and
+/// prints it, so the widget carries no float parser or printer of its own.
+pub fn price(number: &str) -> String {
+    let n = js_sys::Number::parse_float(number);
+    fixed(n, if n >= 1.0 { 2 } else { 6 })
+}
+
 /// `n` with `digits` decimals, as the browser writes it (`Number.prototype.toFixed`).
 pub fn fixed(n: f64, digits: u8) -> String {
     js_sys::Number::from(n)
@@ -102,37 +109,6 @@ pub fn clock(t: UnixMillis) -> String {
     format!("{:02}:{:02}:{:02}", c.hour, c.minute, c.second)
 }
 
-/// The start of `value` pretty-printed, at most about `max` bytes. The printer stops once it
-/// has written that much: indentation grows with depth, so a deeply nested answer of a few
-/// megabytes would print to gigabytes.
-pub fn json_pretty_prefix(value: &serde_json::Value, max: usize) -> String {
-    struct Bounded {
-        out: Vec<u8>,
-        max: usize,
-    }
-    impl std::io::Write for Bounded {
-        fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-            let room = self.max.saturating_sub(self.out.len());
-            if room == 0 {
-                return Err(std::io::ErrorKind::WriteZero.into());
-            }
-            let n = buf.len().min(room);
-            self.out.extend_from_slice(&buf[..n]);
-            Ok(n)
-        }
-        fn flush(&mut self) -> std::io::Result<()> {
-            Ok(())
-        }
-    }
-    let mut bounded = Bounded {
-        out: Vec::new(),
-        max,
-    };
-    // Stopping early is the point: the error only says the bound was reached.
-    let _ = serde_json::to_writer_pretty(&mut bounded, value);
-    String::from_utf8_lossy(&bounded.out).into_owned()
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -145,24 +121,6 @@ mod tests {
         assert_eq!(millis_plain(-250), "-0.25");
         assert_eq!(tenths(283), "28.3");
         assert_eq!(tenths(0), "0.0");
-    }
-
-    #[test]
-    fn pretty_json_stops_at_its_bound_however_deep_the_value() {
-        // 120 levels deep around 100,000 numbers: about 200 KB of text, 24 MB pretty-printed.
-        let depth = 120;
-        let zeros = vec!["0"; 100_000].join(",");
-        let text = format!("{}{zeros}{}", "[".repeat(depth), "]".repeat(depth));
-        let deep: serde_json::Value = serde_json::from_str(&text).unwrap();
-        let shown = json_pretty_prefix(&deep, 20_000);
-        assert_eq!(shown.len(), 20_000);
-        assert!(shown.starts_with("[\n  [\n    ["), "{}", &shown[..20]);
-        // A small value prints whole.
-        let small = serde_json::json!({"a": [1, 2]});
-        assert_eq!(
-            json_pretty_prefix(&small, 20_000),
-            serde_json::to_string_pretty(&small).unwrap()
-        );
     }
 
     #[test]

@@ -2,9 +2,9 @@
 //! and exported as CSV.
 
 use credit_gauge_core::from_json::{field, or_default, FromJson};
+use credit_gauge_core::json::Json;
+use credit_gauge_core::to_json::{object, to_json, ToJson};
 use credit_gauge_core::{Credits, UnixMillis};
-use serde::{Deserialize, Serialize};
-use serde_json::Value;
 
 use leptos::prelude::*;
 
@@ -14,7 +14,8 @@ use crate::store::page_store;
 use crate::widget::Widget;
 
 /// One line of the history.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
+#[cfg_attr(test, derive(serde::Serialize, serde::Deserialize))]
 pub struct HistoryEntry {
     pub at: UnixMillis,
     pub endpoint: String,
@@ -24,12 +25,27 @@ pub struct HistoryEntry {
     pub ok: bool,
     /// Asked for by the host page (`fetch`), not by the widget. Absent in entries written
     /// before it existed: `false`.
-    #[serde(default)]
+    #[cfg_attr(test, serde(default))]
     pub from_page: bool,
 }
 
+/// The stored form is the one serde wrote before these (the tests hold them to it).
+impl ToJson for HistoryEntry {
+    fn write_json(&self, out: &mut String) {
+        object(out)
+            .field("at", &self.at)
+            .field("endpoint", &self.endpoint)
+            .field("estimated", &self.estimated)
+            .field("charged", &self.charged)
+            .field("outcome", &self.outcome)
+            .field("ok", &self.ok)
+            .field("from_page", &self.from_page)
+            .end();
+    }
+}
+
 impl FromJson for HistoryEntry {
-    fn from_json(v: &Value) -> Option<Self> {
+    fn from_json(v: &Json) -> Option<Self> {
         let o = v.as_object()?;
         Some(HistoryEntry {
             at: field(o, "at")?,
@@ -100,7 +116,7 @@ impl Widget {
 /// The history as an indented JSON array, for the Export JSON button: written compactly (the
 /// stored form's serialiser) and indented by the browser.
 pub fn history_json(history: &[HistoryEntry]) -> String {
-    crate::format::indented_json(&serde_json::to_string(history).unwrap_or_default())
+    crate::format::indented_json(&to_json(&history))
 }
 
 /// The history as CSV (RFC 4180 quoting).
@@ -187,8 +203,12 @@ mod tests {
     }
 
     #[test]
-    fn the_hand_reader_reads_an_entry_as_serde_does() {
+    fn an_entry_is_read_and_written_as_serde_did() {
         use credit_gauge_core::from_json::checks;
+        assert!(credit_gauge_core::to_json::checks::writes_alike(&entry(
+            1_764_633_600_000,
+            3
+        )));
         let (checked, refused) = checks::single_edits_read_alike(&entry(1_764_633_600_000, 3));
         assert!(
             checked > 300 && refused > 100 && checked > refused,
@@ -196,6 +216,8 @@ mod tests {
         );
         let mut by_page = entry(0, 0);
         by_page.from_page = true;
-        checks::single_edits_read_alike(&vec![by_page, entry(5, 1)]);
+        let entries = vec![by_page, entry(5, 1)];
+        checks::single_edits_read_alike(&entries);
+        assert!(credit_gauge_core::to_json::checks::writes_alike(&entries));
     }
 }

@@ -7,9 +7,9 @@
 //! really reach.
 
 use credit_gauge_core::from_json::{field, FromJson};
+use credit_gauge_core::json::Json;
+use credit_gauge_core::to_json::{object, to_json, ToJson};
 use credit_gauge_core::ApiKind;
-use serde::{Deserialize, Serialize};
-use serde_json::Value;
 
 use crate::settings::api_slug;
 use crate::store::Store;
@@ -20,14 +20,25 @@ pub fn remembered_key_name(api: ApiKind) -> String {
 }
 
 /// The stored form: the key and the one origin it may be sent to.
-#[derive(Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, PartialEq)]
+#[cfg_attr(test, derive(serde::Serialize, serde::Deserialize))]
 struct Remembered {
     key: String,
     origin: String,
 }
 
+/// The stored form is the one serde wrote before these (the tests hold them to it).
+impl ToJson for Remembered {
+    fn write_json(&self, out: &mut String) {
+        object(out)
+            .field("key", &self.key)
+            .field("origin", &self.origin)
+            .end();
+    }
+}
+
 impl FromJson for Remembered {
-    fn from_json(v: &Value) -> Option<Self> {
+    fn from_json(v: &Json) -> Option<Self> {
         let o = v.as_object()?;
         Some(Remembered {
             key: field(o, "key")?,
@@ -71,15 +82,12 @@ pub fn remembered_key(store: &Store, api: ApiKind, base: &str) -> Option<String>
 /// no origin.
 pub fn remember(store: &Store, api: ApiKind, base: &str, key: &str) {
     let name = remembered_key_name(api);
-    let stored = origin_of(base)
-        .filter(|_| !key.is_empty())
-        .and_then(|origin| {
-            serde_json::to_string(&Remembered {
-                key: key.to_string(),
-                origin,
-            })
-            .ok()
-        });
+    let stored = origin_of(base).filter(|_| !key.is_empty()).map(|origin| {
+        to_json(&Remembered {
+            key: key.to_string(),
+            origin,
+        })
+    });
     match stored {
         Some(text) => store.write(&name, &text),
         None => store.remove(&name),
@@ -132,11 +140,14 @@ mod tests {
     }
 
     #[test]
-    fn the_hand_reader_reads_a_remembered_key_as_serde_does() {
+    fn a_remembered_key_is_read_and_written_as_serde_did() {
         let remembered = Remembered {
             key: "secret".into(),
             origin: PAGE.into(),
         };
+        assert!(credit_gauge_core::to_json::checks::writes_alike(
+            &remembered
+        ));
         let (checked, refused) =
             credit_gauge_core::from_json::checks::single_edits_read_alike(&remembered);
         assert!(

@@ -3,9 +3,9 @@
 //! for. An embedded widget's come from its host.
 
 use credit_gauge_core::from_json::{field, FromJson};
+use credit_gauge_core::json::Json;
+use credit_gauge_core::to_json::{object, ToJson};
 use credit_gauge_core::{Account, ApiKind, CmcPlan};
-use serde::{Deserialize, Serialize};
-use serde_json::Value;
 
 use crate::client;
 use crate::keys;
@@ -49,24 +49,25 @@ pub fn real_base(api: ApiKind) -> &'static str {
 }
 
 /// What the user chose. Keys are kept apart: they are stored only when asked.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
+#[cfg_attr(test, derive(serde::Serialize, serde::Deserialize))]
 pub struct Settings {
     pub api: ApiKind,
     pub base_cmc: String,
     pub base_cw: String,
-    #[serde(skip)]
+    #[cfg_attr(test, serde(skip))]
     pub key_cmc: String,
-    #[serde(skip)]
+    #[cfg_attr(test, serde(skip))]
     pub key_cw: String,
     pub remember: bool,
     pub plan: CmcPlan,
     pub theme: String,
     /// The emulator's origin for the "emulator" preset: empty on the app's own page (same
     /// origin), the script's origin for a widget embedded in another page.
-    #[serde(skip)]
+    #[cfg_attr(test, serde(skip))]
     pub emulator_origin: String,
     /// How long an answer may take before the widget gives up on it (the embed's `timeout`).
-    #[serde(skip, default = "default_timeout_ms")]
+    #[cfg_attr(test, serde(skip, default = "default_timeout_ms"))]
     pub timeout_ms: u32,
 }
 
@@ -74,10 +75,24 @@ fn default_timeout_ms() -> u32 {
     client::TIMEOUT_MS
 }
 
-/// The stored settings (what serde writes: the keys, the emulator's origin and the timeout are
-/// never stored, and come back empty and as default).
+/// The stored settings: the keys, the emulator's origin and the timeout are never stored, and
+/// come back empty and as default. The stored form is the one serde wrote before these (the
+/// tests hold them to it).
+impl ToJson for Settings {
+    fn write_json(&self, out: &mut String) {
+        object(out)
+            .field("api", &self.api)
+            .field("base_cmc", &self.base_cmc)
+            .field("base_cw", &self.base_cw)
+            .field("remember", &self.remember)
+            .field("plan", &self.plan)
+            .field("theme", &self.theme)
+            .end();
+    }
+}
+
 impl FromJson for Settings {
-    fn from_json(v: &Value) -> Option<Self> {
+    fn from_json(v: &Json) -> Option<Self> {
         let o = v.as_object()?;
         Some(Settings {
             api: field(o, "api")?,
@@ -234,7 +249,7 @@ mod tests {
     use credit_gauge_core::from_json::checks;
 
     #[test]
-    fn the_hand_reader_reads_stored_settings_as_serde_does() {
+    fn stored_settings_are_read_and_written_as_serde_did() {
         let stored = Settings {
             api: ApiKind::Cryptowatch,
             base_cmc: "https://gateway.example/cmc".into(),
@@ -244,6 +259,7 @@ mod tests {
             key_cmc: String::new(),
             ..Settings::default()
         };
+        assert!(credit_gauge_core::to_json::checks::writes_alike(&stored));
         let (checked, refused) = checks::single_edits_read_alike(&stored);
         assert!(
             checked > 200 && refused > 100 && checked > refused,

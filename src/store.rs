@@ -8,6 +8,7 @@ use std::cell::RefCell;
 use std::rc::Rc;
 
 use credit_gauge_core::from_json::FromJson;
+use credit_gauge_core::to_json::{to_json, ToJson};
 
 use crate::locks::{lock_manager, locked, Progress};
 
@@ -70,11 +71,11 @@ impl Notice {
 
 /// JSON text read as a `T`; `None` when it is not JSON or not a `T`.
 ///
-/// Parsed into a `serde_json::Value`, as the API's answers and the stored ledger are (one text
-/// parser for every kind of document), then read by the type's hand reader (see
+/// Parsed by `credit_gauge_core::json`, as the API's answers and the stored ledger are (one
+/// text parser for every kind of document), then read by the type's hand reader (see
 /// `credit_gauge_core::from_json`: serde's derived readers would weigh far more).
 pub fn parse_json<T: FromJson>(text: &str) -> Option<T> {
-    T::from_json(&serde_json::from_str::<serde_json::Value>(text).ok()?)
+    T::from_json(&credit_gauge_core::json::parse(text)?)
 }
 
 type Listener = Rc<dyn Fn(&str, Option<&str>)>;
@@ -175,10 +176,8 @@ impl Store {
     }
 
     /// Writes `value` as JSON.
-    pub fn write_json<T: serde::Serialize>(&self, key: &str, value: &T) {
-        if let Ok(text) = serde_json::to_string(value) {
-            self.write(key, &text);
-        }
+    pub fn write_json(&self, key: &str, value: &dyn ToJson) {
+        self.write(key, &to_json(value));
     }
 
     /// [`Store::update`] of a value stored as JSON: `change` gets it (`None` when there is
@@ -189,11 +188,11 @@ impl Store {
         change: impl FnOnce(Option<T>) -> T + 'static,
     ) -> T
     where
-        T: FromJson + serde::Serialize + 'static,
+        T: FromJson + ToJson + 'static,
     {
         self.update(key, move |text| {
             let value = change(text.and_then(|t| parse_json(&t)));
-            (serde_json::to_string(&value).ok(), value)
+            (Some(to_json(&value)), value)
         })
         .await
     }

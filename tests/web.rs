@@ -364,7 +364,7 @@ fn the_exported_history_is_indented_json_that_reads_back_as_it_was() {
         json.starts_with("[\n  {\n    \"at\": 1764633600000,\n"),
         "{json}"
     );
-    let back: Vec<HistoryEntry> = serde_json::from_str(&json).unwrap();
+    let back: Vec<HistoryEntry> = credit_gauge::store::parse_json(&json).unwrap();
     assert_eq!(back, entries);
     assert_eq!(history_json(&[]), "[]");
     // Text that is not JSON is handed back as it is, not lost.

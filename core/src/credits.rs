@@ -106,18 +106,10 @@ impl Credits {
         Some(Credits(scaled as i64))
     }
 
-    /// Reads a JSON number (integer or decimal) exactly; see [`Credits::from_f64_rounded`].
-    pub fn from_json_number(number: &serde_json::Number) -> Option<Credits> {
-        if let Some(i) = number.as_i64() {
-            return i.checked_mul(MILLIS_PER_CREDIT).map(Credits);
-        }
-        if let Some(u) = number.as_u64() {
-            return i64::try_from(u)
-                .ok()
-                .and_then(|i| i.checked_mul(MILLIS_PER_CREDIT))
-                .map(Credits);
-        }
-        number.as_f64().and_then(Credits::from_f64_rounded)
+    /// Reads a JSON number (integer, decimal or with an exponent) exactly, rounded to the
+    /// nearest milli-credit; `None` when it is not a number or beyond ±2^62 milli-credits.
+    pub fn from_json_number(number: &crate::json::Json) -> Option<Credits> {
+        number.scaled(3).map(Credits)
     }
 
     /// Parses a plain decimal text such as `"9.895"`, `"-0.5"` or `"10"`, exactly.
@@ -222,15 +214,24 @@ mod tests {
 
     #[test]
     fn a_json_float_like_9_895_is_read_exactly() {
-        let n: serde_json::Number = serde_json::from_str("9.895").unwrap();
+        let n = |text| crate::json::parse(text).unwrap();
         assert_eq!(
-            Credits::from_json_number(&n),
+            Credits::from_json_number(&n("9.895")),
             Some(Credits::from_millis(9895))
         );
-        let n: serde_json::Number = serde_json::from_str("0.005").unwrap();
-        assert_eq!(Credits::from_json_number(&n), Some(Credits::from_millis(5)));
-        let n: serde_json::Number = serde_json::from_str("10").unwrap();
-        assert_eq!(Credits::from_json_number(&n), Some(Credits::from_whole(10)));
+        assert_eq!(
+            Credits::from_json_number(&n("0.005")),
+            Some(Credits::from_millis(5))
+        );
+        assert_eq!(
+            Credits::from_json_number(&n("10")),
+            Some(Credits::from_whole(10))
+        );
+        assert_eq!(
+            Credits::from_json_number(&n("5e-3")),
+            Some(Credits::from_millis(5))
+        );
+        assert_eq!(Credits::from_json_number(&n("\"10\"")), None);
     }
 
     #[test]
@@ -238,7 +239,7 @@ mod tests {
         assert_eq!(Credits::from_f64_rounded(f64::NAN), None);
         assert_eq!(Credits::from_f64_rounded(f64::INFINITY), None);
         assert_eq!(Credits::from_f64_rounded(1e300), None);
-        let n: serde_json::Number = serde_json::from_str("18446744073709551615").unwrap();
+        let n = crate::json::parse("18446744073709551615").unwrap();
         assert_eq!(Credits::from_json_number(&n), None);
     }
 

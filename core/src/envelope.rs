@@ -4,8 +4,8 @@
 //! truncated body or a field of the wrong type gives a typed failure or a field left empty. The
 //! shell fills [`Outcome::Failed`] itself for failures that have no body (network, CORS, timeout).
 
+use crate::json::{self, Json, Object};
 use serde::{Deserialize, Serialize};
-use serde_json::{Map, Value};
 
 use crate::credits::Credits;
 use crate::time::UnixMillis;
@@ -109,43 +109,34 @@ pub enum Outcome {
     },
 }
 
-fn object<'a>(value: &'a Value, key: &str) -> Option<&'a Map<String, Value>> {
-    value.get(key).and_then(Value::as_object)
+fn object<'a>(value: &'a Json, key: &str) -> Option<&'a Object> {
+    value.get(key).and_then(Json::as_object)
 }
 
-fn int(map: Option<&Map<String, Value>>, key: &str) -> Option<i64> {
+/// A whole number, however written (`4000` or `4000.0`).
+fn int(map: Option<&Object>, key: &str) -> Option<i64> {
     let v = map?.get(key)?;
-    v.as_i64().or_else(|| {
-        v.as_f64()
-            .filter(|f| f.is_finite() && f.fract() == 0.0 && f.abs() < 9e15)
-            .map(|f| f as i64)
-    })
+    v.as_i64().or_else(|| v.whole())
 }
 
-fn small(map: Option<&Map<String, Value>>, key: &str) -> Option<u32> {
+fn small(map: Option<&Object>, key: &str) -> Option<u32> {
     int(map, key).and_then(|i| u32::try_from(i).ok())
 }
 
-fn instant(map: Option<&Map<String, Value>>, key: &str) -> Option<UnixMillis> {
+fn instant(map: Option<&Object>, key: &str) -> Option<UnixMillis> {
     map?.get(key)?.as_str().and_then(UnixMillis::parse_iso8601)
 }
 
-fn credits(map: Option<&Map<String, Value>>, key: &str) -> Option<Credits> {
+fn credits(map: Option<&Object>, key: &str) -> Option<Credits> {
     match map?.get(key)? {
-        Value::Number(n) => Credits::from_json_number(n),
-        Value::String(s) => Credits::parse_decimal(s).ok(),
+        n @ Json::Number(_) => Credits::from_json_number(n),
+        Json::String(s) => Credits::parse_decimal(s).ok(),
         _ => None,
     }
 }
 
-fn parse_json(body: &str) -> Result<Value, ClientFailure> {
-    serde_json::from_str(body).map_err(|e| {
-        if e.is_data() {
-            ClientFailure::WrongShape
-        } else {
-            ClientFailure::NotJson
-        }
-    })
+fn parse_json(body: &str) -> Result<Json, ClientFailure> {
+    json::parse(body).ok_or(ClientFailure::NotJson)
 }
 
 /// Reads a CoinMarketCap response.
@@ -156,10 +147,10 @@ pub fn parse_cmc(http_status: u16, body: &str) -> Result<CmcAnswer, ClientFailur
     let root = parse_json(body)?;
     let status = object(&root, "status").ok_or(ClientFailure::WrongShape)?;
     let key_info = object(&root, "data").and_then(|data| {
-        let plan = data.get("plan").and_then(Value::as_object);
-        let usage = data.get("usage").and_then(Value::as_object);
+        let plan = data.get("plan").and_then(Json::as_object);
+        let usage = data.get("usage").and_then(Json::as_object);
         plan.or(usage)?;
-        let sub = |name: &str| usage.and_then(|u| u.get(name)).and_then(Value::as_object);
+        let sub = |name: &str| usage.and_then(|u| u.get(name)).and_then(Json::as_object);
         Some(KeyInfo {
             monthly_limit: int(plan, "credit_limit_monthly"),
             monthly_reset: instant(plan, "credit_limit_monthly_reset_timestamp"),
@@ -177,13 +168,13 @@ pub fn parse_cmc(http_status: u16, body: &str) -> Result<CmcAnswer, ClientFailur
         error_code: int(Some(status), "error_code"),
         error_message: status
             .get("error_message")
-            .and_then(Value::as_str)
+            .and_then(Json::as_str)
             .map(str::to_owned),
         credit_count: int(Some(status), "credit_count"),
         key_info,
         timestamp: status
             .get("timestamp")
-            .and_then(Value::as_str)
+            .and_then(Json::as_str)
             .and_then(UnixMillis::parse_iso8601),
     })
 }
@@ -194,8 +185,8 @@ pub fn parse_cmc(http_status: u16, body: &str) -> Result<CmcAnswer, ClientFailur
 pub fn parse_cw(http_status: u16, body: &str) -> Result<CwAnswer, ClientFailure> {
     let root = parse_json(body)?;
     let map = root.as_object().ok_or(ClientFailure::WrongShape)?;
-    let allowance = map.get("allowance").and_then(Value::as_object);
-    let error = map.get("error").and_then(Value::as_str).map(str::to_owned);
+    let allowance = map.get("allowance").and_then(Json::as_object);
+    let error = map.get("error").and_then(Json::as_str).map(str::to_owned);
     if allowance.is_none() && error.is_none() && !map.contains_key("result") {
         return Err(ClientFailure::WrongShape);
     }

@@ -5,8 +5,8 @@
 //! Why not serde's derived readers: they compile each type's field names into several visitors
 //! (by name, by bytes, by position) and error messages that need a float printer, which was
 //! most of what the widget's download spent on reading its own storage. These readers accept
-//! what the derived ones accept from a `serde_json::Value` (the format is theirs: it is written
-//! with serde), except a struct written as an array of its fields, which serde never writes:
+//! what the derived ones accept (the format is theirs: it was written with serde, and
+//! [`crate::to_json`] writes it byte for byte as serde did), except a struct written as an array of its fields, which serde never writes:
 //! such a document is refused, never misread. [`checks`] holds each reader to serde's, on
 //! every single edit of a stored value and on random ones.
 //!
@@ -15,7 +15,7 @@
 //! an `Option`'s `None`; numbers must fit their type exactly (no fractions, no negative counts);
 //! an enum is its variant's name, or an object of one entry from the name to its content.
 
-use serde_json::{Map, Value};
+use crate::json::{Json, Object};
 
 use crate::catalog::{ApiKind, CmcPlan, EndpointId, ENDPOINTS};
 use crate::credits::Credits;
@@ -27,11 +27,8 @@ use crate::time::UnixMillis;
 
 /// A value read from its JSON form; `None` when the JSON is not one.
 pub trait FromJson: Sized {
-    fn from_json(v: &Value) -> Option<Self>;
+    fn from_json(v: &Json) -> Option<Self>;
 }
-
-/// A JSON object.
-pub type Object = Map<String, Value>;
 
 /// A field that must be there.
 pub fn field<T: FromJson>(o: &Object, name: &str) -> Option<T> {
@@ -41,7 +38,7 @@ pub fn field<T: FromJson>(o: &Object, name: &str) -> Option<T> {
 /// An `Option` field: missing or `null` is `None`.
 pub fn optional<T: FromJson>(o: &Object, name: &str) -> Option<Option<T>> {
     match o.get(name) {
-        None | Some(Value::Null) => Some(None),
+        None | Some(Json::Null) => Some(None),
         Some(v) => T::from_json(v).map(Some),
     }
 }
@@ -55,117 +52,117 @@ pub fn or_default<T: FromJson + Default>(o: &Object, name: &str) -> Option<T> {
 }
 
 /// An enum's variant name and its content, if any (`"Name"` or `{"Name": content}`).
-fn variant(v: &Value) -> Option<(&str, Option<&Value>)> {
+fn variant(v: &Json) -> Option<(&str, Option<&Json>)> {
     match v {
-        Value::String(name) => Some((name, None)),
-        Value::Object(o) if o.len() == 1 => o.iter().next().map(|(k, c)| (k.as_str(), Some(c))),
+        Json::String(name) => Some((name, None)),
+        Json::Object(o) if o.len() == 1 => o.iter().next().map(|(k, c)| (k.as_str(), Some(c))),
         _ => None,
     }
 }
 
 /// A variant without content: its bare name, or its name mapped to `null`.
-pub fn unit_variant(v: &Value) -> Option<&str> {
+pub fn unit_variant(v: &Json) -> Option<&str> {
     match variant(v)? {
-        (name, None | Some(Value::Null)) => Some(name),
+        (name, None | Some(Json::Null)) => Some(name),
         _ => None,
     }
 }
 
 /// The variant of `all` whose name (its `Debug`, which is serde's name for a unit variant) is
 /// the one stored.
-pub fn named<T: Copy + std::fmt::Debug>(v: &Value, all: impl IntoIterator<Item = T>) -> Option<T> {
+pub fn named<T: Copy + std::fmt::Debug>(v: &Json, all: impl IntoIterator<Item = T>) -> Option<T> {
     let name = unit_variant(v)?;
     all.into_iter().find(|t| format!("{t:?}") == name)
 }
 
 impl FromJson for u64 {
-    fn from_json(v: &Value) -> Option<Self> {
+    fn from_json(v: &Json) -> Option<Self> {
         v.as_u64()
     }
 }
 
 impl FromJson for u32 {
-    fn from_json(v: &Value) -> Option<Self> {
+    fn from_json(v: &Json) -> Option<Self> {
         v.as_u64()?.try_into().ok()
     }
 }
 
 impl FromJson for i64 {
-    fn from_json(v: &Value) -> Option<Self> {
+    fn from_json(v: &Json) -> Option<Self> {
         v.as_i64()
     }
 }
 
 impl FromJson for bool {
-    fn from_json(v: &Value) -> Option<Self> {
+    fn from_json(v: &Json) -> Option<Self> {
         v.as_bool()
     }
 }
 
 impl FromJson for String {
-    fn from_json(v: &Value) -> Option<Self> {
+    fn from_json(v: &Json) -> Option<Self> {
         v.as_str().map(str::to_owned)
     }
 }
 
 impl<T: FromJson> FromJson for Vec<T> {
-    fn from_json(v: &Value) -> Option<Self> {
+    fn from_json(v: &Json) -> Option<Self> {
         v.as_array()?.iter().map(T::from_json).collect()
     }
 }
 
 impl FromJson for UnixMillis {
-    fn from_json(v: &Value) -> Option<Self> {
+    fn from_json(v: &Json) -> Option<Self> {
         i64::from_json(v).map(UnixMillis)
     }
 }
 
 impl FromJson for Credits {
-    fn from_json(v: &Value) -> Option<Self> {
+    fn from_json(v: &Json) -> Option<Self> {
         i64::from_json(v).map(Credits::from_millis)
     }
 }
 
 impl FromJson for ReservationId {
-    fn from_json(v: &Value) -> Option<Self> {
+    fn from_json(v: &Json) -> Option<Self> {
         u64::from_json(v).map(ReservationId)
     }
 }
 
 impl FromJson for ApiKind {
-    fn from_json(v: &Value) -> Option<Self> {
+    fn from_json(v: &Json) -> Option<Self> {
         named(v, [ApiKind::CoinMarketCap, ApiKind::Cryptowatch])
     }
 }
 
 impl FromJson for CmcPlan {
-    fn from_json(v: &Value) -> Option<Self> {
+    fn from_json(v: &Json) -> Option<Self> {
         named(v, CmcPlan::ALL)
     }
 }
 
 impl FromJson for EndpointId {
-    fn from_json(v: &Value) -> Option<Self> {
+    fn from_json(v: &Json) -> Option<Self> {
         named(v, ENDPOINTS.iter().map(|e| e.id))
     }
 }
 
 impl FromJson for Period {
-    fn from_json(v: &Value) -> Option<Self> {
+    fn from_json(v: &Json) -> Option<Self> {
         named(v, Period::ALL)
     }
 }
 
 impl FromJson for KeyProblem {
-    fn from_json(v: &Value) -> Option<Self> {
+    fn from_json(v: &Json) -> Option<Self> {
         named(v, KeyProblem::ALL)
     }
 }
 
 impl FromJson for KeyStatus {
-    fn from_json(v: &Value) -> Option<Self> {
+    fn from_json(v: &Json) -> Option<Self> {
         match variant(v)? {
-            ("Usable", None | Some(Value::Null)) => Some(KeyStatus::Usable),
+            ("Usable", None | Some(Json::Null)) => Some(KeyStatus::Usable),
             ("Rejected", Some(c)) => KeyProblem::from_json(c).map(KeyStatus::Rejected),
             _ => None,
         }
@@ -173,10 +170,10 @@ impl FromJson for KeyStatus {
 }
 
 impl FromJson for Schedule {
-    fn from_json(v: &Value) -> Option<Self> {
+    fn from_json(v: &Json) -> Option<Self> {
         match variant(v)? {
-            ("Calendar", None | Some(Value::Null)) => Some(Schedule::Calendar),
-            ("FromFirstUse", None | Some(Value::Null)) => Some(Schedule::FromFirstUse),
+            ("Calendar", None | Some(Json::Null)) => Some(Schedule::Calendar),
+            ("FromFirstUse", None | Some(Json::Null)) => Some(Schedule::FromFirstUse),
             ("Anchored", Some(c)) => UnixMillis::from_json(c).map(Schedule::Anchored),
             _ => None,
         }
@@ -184,7 +181,7 @@ impl FromJson for Schedule {
 }
 
 impl FromJson for Limits {
-    fn from_json(v: &Value) -> Option<Self> {
+    fn from_json(v: &Json) -> Option<Self> {
         match variant(v)? {
             ("Cmc", Some(c)) => CmcLimits::from_json(c).map(Limits::Cmc),
             ("Cw", Some(c)) => CwLimits::from_json(c).map(Limits::Cw),
@@ -194,7 +191,7 @@ impl FromJson for Limits {
 }
 
 impl FromJson for Span {
-    fn from_json(v: &Value) -> Option<Self> {
+    fn from_json(v: &Json) -> Option<Self> {
         let o = v.as_object()?;
         Some(Span {
             start: field(o, "start")?,
@@ -204,7 +201,7 @@ impl FromJson for Span {
 }
 
 impl FromJson for CreditLimit {
-    fn from_json(v: &Value) -> Option<Self> {
+    fn from_json(v: &Json) -> Option<Self> {
         let o = v.as_object()?;
         Some(CreditLimit {
             limit: optional(o, "limit")?,
@@ -218,7 +215,7 @@ impl FromJson for CreditLimit {
 }
 
 impl FromJson for MinuteWindow {
-    fn from_json(v: &Value) -> Option<Self> {
+    fn from_json(v: &Json) -> Option<Self> {
         let o = v.as_object()?;
         Some(MinuteWindow {
             limit: field(o, "limit")?,
@@ -233,7 +230,7 @@ impl FromJson for MinuteWindow {
 }
 
 impl FromJson for IpBackoff {
-    fn from_json(v: &Value) -> Option<Self> {
+    fn from_json(v: &Json) -> Option<Self> {
         let o = v.as_object()?;
         Some(IpBackoff {
             until: optional(o, "until")?,
@@ -243,7 +240,7 @@ impl FromJson for IpBackoff {
 }
 
 impl FromJson for CmcLimits {
-    fn from_json(v: &Value) -> Option<Self> {
+    fn from_json(v: &Json) -> Option<Self> {
         let o = v.as_object()?;
         Some(CmcLimits {
             plan: field(o, "plan")?,
@@ -259,7 +256,7 @@ impl FromJson for CmcLimits {
 }
 
 impl FromJson for CwLimits {
-    fn from_json(v: &Value) -> Option<Self> {
+    fn from_json(v: &Json) -> Option<Self> {
         let o = v.as_object()?;
         Some(CwLimits {
             keyed: field(o, "keyed")?,
@@ -274,7 +271,7 @@ impl FromJson for CwLimits {
 }
 
 impl FromJson for Reservation {
-    fn from_json(v: &Value) -> Option<Self> {
+    fn from_json(v: &Json) -> Option<Self> {
         let o = v.as_object()?;
         Some(Reservation {
             id: field(o, "id")?,
@@ -287,7 +284,7 @@ impl FromJson for Reservation {
 }
 
 impl FromJson for Drift {
-    fn from_json(v: &Value) -> Option<Self> {
+    fn from_json(v: &Json) -> Option<Self> {
         let o = v.as_object()?;
         Some(Drift {
             last: field(o, "last")?,
@@ -298,7 +295,7 @@ impl FromJson for Drift {
 }
 
 impl FromJson for Account {
-    fn from_json(v: &Value) -> Option<Self> {
+    fn from_json(v: &Json) -> Option<Self> {
         let o = v.as_object()?;
         Some(Account {
             api: field(o, "api")?,
@@ -324,6 +321,11 @@ pub mod checks {
     use serde_json::Value;
 
     use super::FromJson;
+
+    /// `doc` as the widget reads it: its text, parsed by [`crate::json::parse`].
+    pub fn read(doc: &Value) -> crate::json::Json {
+        crate::json::parse(&doc.to_string()).expect("serde_json writes JSON")
+    }
 
     /// Where a node sits in a JSON document.
     #[derive(Clone, Debug)]
@@ -381,7 +383,7 @@ pub mod checks {
     where
         T: FromJson + DeserializeOwned + Serialize + PartialEq + Debug,
     {
-        let by_hand = T::from_json(doc);
+        let by_hand = T::from_json(&read(doc));
         let by_serde = serde_json::from_value::<T>(doc.clone()).ok();
         match (&by_hand, &by_serde) {
             (a, b) if a == b => true,
@@ -435,7 +437,7 @@ pub mod checks {
         T: FromJson + DeserializeOwned + Serialize + PartialEq + Debug,
     {
         let doc = serde_json::to_value(value).expect("serialisable");
-        assert_eq!(T::from_json(&doc).as_ref(), Some(value), "{doc}");
+        assert_eq!(T::from_json(&read(&doc)).as_ref(), Some(value), "{doc}");
         let mut all = Vec::new();
         paths(&doc, &mut Vec::new(), &mut all);
         let (mut checked, mut refused) = (0, 0);
@@ -463,7 +465,7 @@ pub mod checks {
             for d in edits {
                 assert!(reads_alike::<T>(&d), "read differently from serde: {d}");
                 checked += 1;
-                refused += usize::from(T::from_json(&d).is_none());
+                refused += usize::from(T::from_json(&read(&d)).is_none());
             }
         }
         (checked, refused)
@@ -473,7 +475,18 @@ pub mod checks {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use serde_json::json;
+    use serde_json::Value;
+
+    /// The value as the widget reads it from its text.
+    fn j(v: Value) -> Json {
+        crate::json::parse(&v.to_string()).unwrap()
+    }
+
+    macro_rules! json {
+        ($($t:tt)+) => {
+            j(serde_json::json!($($t)+))
+        };
+    }
 
     #[test]
     fn every_endpoint_s_stored_name_is_its_debug_name() {
@@ -483,13 +496,13 @@ mod tests {
                 Value::String(format!("{:?}", e.id))
             );
             assert_eq!(
-                EndpointId::from_json(&serde_json::to_value(e.id).unwrap()),
+                EndpointId::from_json(&j(serde_json::to_value(e.id).unwrap())),
                 Some(e.id)
             );
         }
         for plan in CmcPlan::ALL {
             assert_eq!(
-                CmcPlan::from_json(&serde_json::to_value(plan).unwrap()),
+                CmcPlan::from_json(&j(serde_json::to_value(plan).unwrap())),
                 Some(plan)
             );
         }
@@ -499,7 +512,7 @@ mod tests {
     fn reads_back<T: FromJson + serde::Serialize + PartialEq + std::fmt::Debug>(all: &[T]) {
         for t in all {
             assert_eq!(
-                T::from_json(&serde_json::to_value(t).unwrap()).as_ref(),
+                T::from_json(&j(serde_json::to_value(t).unwrap())).as_ref(),
                 Some(t)
             );
         }
@@ -582,24 +595,25 @@ mod tests {
 
     #[test]
     fn missing_null_and_default_fields_follow_serde() {
-        let span = json!({"start": 1, "end": 2});
+        use serde_json::json as value;
+        let span = value!({"start": 1, "end": 2});
         let window = |extra: Value| {
-            let mut o = json!({"limit": 30, "window": span, "requests": 3});
+            let mut o = value!({"limit": 30, "window": span, "requests": 3});
             o.as_object_mut()
                 .unwrap()
                 .extend(extra.as_object().unwrap().clone());
-            MinuteWindow::from_json(&o)
+            MinuteWindow::from_json(&j(o))
         };
-        let plain = window(json!({})).unwrap();
+        let plain = window(value!({})).unwrap();
         assert_eq!(
             (plain.previous, plain.spill, plain.edge_ms),
             (0, 0, MINUTE_EDGE_MS)
         );
-        assert_eq!(window(json!({"spill": 2})).unwrap().spill, 2);
+        assert_eq!(window(value!({"spill": 2})).unwrap().spill, 2);
         // `null` is not a number, even for a defaulted field.
-        assert_eq!(window(json!({"spill": null})), None);
-        assert_eq!(window(json!({"window": null})).unwrap().window, None);
-        assert_eq!(window(json!({"unknown": [1, 2]})), Some(plain));
+        assert_eq!(window(value!({"spill": null})), None);
+        assert_eq!(window(value!({"window": null})).unwrap().window, None);
+        assert_eq!(window(value!({"unknown": [1, 2]})), Some(plain));
         assert_eq!(
             MinuteWindow::from_json(&json!({"limit": 30, "requests": 3}))
                 .unwrap()

@@ -27,12 +27,14 @@ pub mod envelope;
 pub mod explain;
 pub mod from_json;
 pub mod gauge;
+pub mod json;
 pub mod ledger;
 pub mod planner;
 pub mod reconcile;
 pub mod stored;
 pub mod team;
 pub mod time;
+pub mod to_json;
 pub mod usage;
 
 pub use catalog::{cmc_credits, estimate, ApiKind, CmcPlan, CostPreview, EndpointId, Request};

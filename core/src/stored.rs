@@ -8,13 +8,13 @@
 //! reset the counts, after which the account needs a sync ([`Account::needs_sync`]).
 //! Instants inside are UTC milliseconds.
 
-use serde::Serialize;
-use serde_json::Value;
-
 use crate::catalog::ApiKind;
+use crate::json::{self, Json};
 use crate::ledger::{Account, Ledger, Limits};
-// Each account is read by hand rather than by serde's derive (see `from_json`).
+// Each account is read and written by hand rather than by serde's derive (see `from_json` and
+// `to_json`).
 use crate::from_json::FromJson;
+use crate::to_json::{object, to_json, ToJson};
 
 /// The version this code writes.
 pub const STORE_VERSION: u64 = 1;
@@ -46,21 +46,20 @@ pub struct Loaded {
     pub warning: Option<LoadWarning>,
 }
 
-#[derive(Serialize)]
-struct Stored<'a> {
-    v: u64,
-    accounts: &'a [Account],
+struct Stored<'a>(&'a [Account]);
+
+impl ToJson for Stored<'_> {
+    fn write_json(&self, out: &mut String) {
+        object(out)
+            .field("v", &STORE_VERSION)
+            .field("accounts", &self.0)
+            .end();
+    }
 }
 
 /// The stored text of a ledger.
 pub fn save(ledger: &Ledger) -> String {
-    let stored = Stored {
-        v: STORE_VERSION,
-        accounts: &ledger.accounts,
-    };
-    // Serialising plain data to a string cannot fail; should it ever, an empty ledger is stored
-    // rather than a panic in the page.
-    serde_json::to_string(&stored).unwrap_or_else(|_| String::from(r#"{"v":1,"accounts":[]}"#))
+    to_json(&Stored(&ledger.accounts))
 }
 
 fn fresh(warning: LoadWarning) -> Loaded {
@@ -74,7 +73,7 @@ fn fresh(warning: LoadWarning) -> Loaded {
 ///
 /// Version 1 is the first stored shape, so there is nothing to convert yet; a later version adds
 /// its step here (`1 => v1_to_v2(doc)`, falling through to the next).
-fn migrate(doc: Value, from: u64) -> Result<Value, LoadWarning> {
+fn migrate(doc: Json, from: u64) -> Result<Json, LoadWarning> {
     match from {
         STORE_VERSION => Ok(doc),
         0 => Err(LoadWarning::UnknownShape),
@@ -97,24 +96,23 @@ pub fn load(text: &str) -> Loaded {
             warning: None,
         };
     }
-    let doc: Value = match serde_json::from_str(text) {
-        Ok(doc) => doc,
-        Err(_) => return fresh(LoadWarning::NotJson),
+    let Some(doc) = json::parse(text) else {
+        return fresh(LoadWarning::NotJson);
     };
-    let Some(version) = doc.get("v").and_then(Value::as_u64) else {
+    let Some(version) = doc.get("v").and_then(Json::as_u64) else {
         return fresh(LoadWarning::UnknownShape);
     };
-    let mut doc = match migrate(doc, version) {
+    let doc = match migrate(doc, version) {
         Ok(doc) => doc,
         Err(w) => return fresh(w),
     };
-    let Some(Value::Array(items)) = doc.get_mut("accounts").map(Value::take) else {
+    let Some(items) = doc.get("accounts").and_then(Json::as_array) else {
         return fresh(LoadWarning::UnknownShape);
     };
     let total = items.len();
     let accounts: Vec<Account> = items
-        .into_iter()
-        .filter_map(|item| Account::from_json(&item))
+        .iter()
+        .filter_map(Account::from_json)
         .filter(consistent)
         .collect();
     let dropped = total - accounts.len();

@@ -14,6 +14,7 @@ use credit_gauge_core::ledger::{
 use credit_gauge_core::reconcile::reconcile;
 use credit_gauge_core::stored::{load, save};
 use credit_gauge_core::time::{UnixMillis, DAY_MS};
+use credit_gauge_core::to_json;
 use credit_gauge_core::{ApiKind, Credits};
 use proptest::prelude::*;
 
@@ -290,18 +291,28 @@ proptest! {
     #[test]
     fn stored_state_round_trips_exactly(ops in prop::collection::vec(op(), 0..80)) {
         let ledger = scenario_ledger(&ops);
+        // Written byte for byte as serde wrote it before the hand writer, so a tab running an
+        // older build reads it.
+        #[derive(serde::Serialize)]
+        struct Stored<'a> {
+            v: u64,
+            accounts: &'a [Account],
+        }
+        let by_serde = serde_json::to_string(&Stored { v: 1, accounts: &ledger.accounts }).unwrap();
+        prop_assert_eq!(save(&ledger), by_serde);
         let loaded = load(&save(&ledger));
         prop_assert_eq!(loaded.warning, None);
         prop_assert_eq!(loaded.ledger, ledger);
     }
 
     #[test]
-    fn the_hand_reader_reads_accounts_as_serde_does(
+    fn the_hand_reader_and_writer_treat_accounts_as_serde_does(
         ops in prop::collection::vec(op(), 0..40),
         edits in prop::collection::vec((any::<usize>(), 0u8..4, any::<usize>()), 0..4),
     ) {
         let ledger = scenario_ledger(&ops);
         for account in &ledger.accounts {
+            prop_assert!(to_json::checks::writes_alike(account), "{:?}", account);
             let mut doc = serde_json::to_value(account).unwrap();
             for (at, kind, pick) in &edits {
                 checks::edit(&mut doc, *at, *kind, *pick);
@@ -362,6 +373,7 @@ fn every_single_edit_of_an_account_is_read_by_hand_as_by_serde() {
     ledger.accounts.push(anchored);
     let (mut checked, mut refused) = (0, 0);
     for account in &ledger.accounts {
+        assert!(to_json::checks::writes_alike(account), "{account:?}");
         let (c, r) = checks::single_edits_read_alike(account);
         checked += c;
         refused += r;

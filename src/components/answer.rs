@@ -1,6 +1,6 @@
+use credit_gauge_core::json::{self, Json};
 use credit_gauge_core::Retry;
 use leptos::prelude::*;
-use serde_json::Value;
 
 use crate::answer::Answer;
 use crate::format;
@@ -53,10 +53,7 @@ fn AnswerBody(answer: Answer, widget: Widget) -> impl IntoView {
     };
     // Parsed once: the body may be large (up to the client's bound), and a deep one is costly
     // to walk, so every view of it below works from this one value and is bounded itself.
-    let parsed = answer
-        .body
-        .as_deref()
-        .and_then(|b| serde_json::from_str::<Value>(b).ok());
+    let parsed = answer.body.as_deref().and_then(json::parse);
     let credit_count = answer.credit_count;
     let explanation = answer.explanation.map(|e| {
         let retry = move || match e.retry {
@@ -89,7 +86,7 @@ fn AnswerBody(answer: Answer, widget: Widget) -> impl IntoView {
     });
     let table = parsed.as_ref().and_then(table_rows);
     let pretty = match &parsed {
-        Some(v) => format::json_pretty_prefix(v, JSON_SHOWN),
+        Some(v) => json::pretty_prefix(v, JSON_SHOWN),
         None => answer
             .body
             .as_deref()
@@ -129,28 +126,22 @@ fn AnswerBody(answer: Answer, widget: Widget) -> impl IntoView {
 
 type Row = (String, String, String, String);
 
-fn price_text(v: Option<&Value>) -> String {
-    match v.and_then(Value::as_f64) {
-        Some(p) if p >= 1.0 => format::fixed(p, 2),
-        Some(p) => format::fixed(p, 6),
-        None => String::new(),
+fn price_text(v: Option<&Json>) -> String {
+    match v {
+        Some(Json::Number(n)) => format::price(n),
+        _ => String::new(),
     }
 }
 
-fn coin_row(i: usize, coin: &Value) -> Option<Row> {
+fn coin_row(i: usize, coin: &Json) -> Option<Row> {
     let quote = coin.get("quote")?.as_object()?;
     let (currency, q) = quote.iter().next()?;
     let rank = coin
         .get("cmc_rank")
-        .and_then(Value::as_i64)
+        .and_then(Json::as_i64)
         .map(|r| r.to_string())
         .unwrap_or_else(|| (i + 1).to_string());
-    let text = |k: &str| {
-        coin.get(k)
-            .and_then(Value::as_str)
-            .unwrap_or("")
-            .to_string()
-    };
+    let text = |k: &str| coin.get(k).and_then(Json::as_str).unwrap_or("").to_string();
     Some((
         rank,
         text("name"),
@@ -161,19 +152,19 @@ fn coin_row(i: usize, coin: &Value) -> Option<Row> {
 
 /// Rows of a readable table for prices, listings and quotes (the first `ROWS_SHOWN`); `None`
 /// for other shapes.
-pub fn table_rows(v: &Value) -> Option<Vec<Row>> {
+pub fn table_rows(v: &Json) -> Option<Vec<Row>> {
     let rows: Vec<Row> = if let Some(data) = v.get("data") {
         match data {
-            Value::Array(coins) => coins
+            Json::Array(coins) => coins
                 .iter()
                 .enumerate()
                 .filter_map(|(i, c)| coin_row(i, c))
                 .take(ROWS_SHOWN)
                 .collect(),
-            Value::Object(map) => map
-                .values()
-                .flat_map(|c| match c {
-                    Value::Array(list) => list.iter().collect::<Vec<_>>(),
+            Json::Object(map) => map
+                .iter()
+                .flat_map(|(_, c)| match c {
+                    Json::Array(list) => list.iter().collect::<Vec<_>>(),
                     other => vec![other],
                 })
                 .enumerate()
@@ -184,13 +175,13 @@ pub fn table_rows(v: &Value) -> Option<Vec<Row>> {
         }
     } else {
         match v.get("result")? {
-            Value::Number(_) => vec![(
+            Json::Number(_) => vec![(
                 "1".into(),
                 "price".into(),
                 String::new(),
                 price_text(v.get("result")),
             )],
-            Value::Object(map) if map.values().all(Value::is_number) => map
+            Json::Object(map) if map.iter().all(|(_, p)| matches!(p, Json::Number(_))) => map
                 .iter()
                 .enumerate()
                 .map(|(i, (k, p))| {
@@ -202,8 +193,8 @@ pub fn table_rows(v: &Value) -> Option<Vec<Row>> {
                     )
                 })
                 .collect(),
-            Value::Object(map) => match map.get("price") {
-                Some(Value::Object(p)) => vec![(
+            Json::Object(map) => match map.get("price") {
+                Some(Json::Object(p)) => vec![(
                     "1".into(),
                     "last".into(),
                     String::new(),

@@ -22,7 +22,10 @@ fuzz_target!(|data: &[u8]| {
         _ => None,
     });
 
-    let json: Result<Value, _> = serde_json::from_str(body);
+    let Some(json) = credit_gauge_core_fuzz::serde_reading(body) else {
+        fold_into_a_fresh_account(ApiKind::Cryptowatch, &outcome);
+        return;
+    };
     match &parsed {
         Ok(a) => {
             let root = json.expect("an answer was read from a body that is not JSON");

@@ -2,12 +2,12 @@
 //! properties every target checks on the state it ends with.
 
 use credit_gauge_core::catalog::{CmcPlan, EndpointId, Request};
-use credit_gauge_core::{explain, Code};
 use credit_gauge_core::decide::reserve;
 use credit_gauge_core::ledger::{Account, Ledger};
 use credit_gauge_core::reconcile::reconcile;
 use credit_gauge_core::stored::{load, save, Loaded};
 use credit_gauge_core::time::UnixMillis;
+use credit_gauge_core::{explain, Code};
 use credit_gauge_core::{ApiKind, ClientFailure, Outcome};
 
 /// A fixed "now" (2025-09-28T10:21:04.716Z): the targets fuzz the input, not the clock.
@@ -27,6 +27,16 @@ pub fn status_and_body(data: &[u8]) -> Option<(u16, &str)> {
         },
         None => (200, text),
     })
+}
+
+/// serde_json's reading of `text`, which the core's JSON reader is held to; `None` where the
+/// two differ on purpose: a number too large for a float, which serde_json refuses and the
+/// core reads as written (see `credit_gauge_core::json`).
+pub fn serde_reading(text: &str) -> Option<Result<serde_json::Value, serde_json::Error>> {
+    match serde_json::from_str(text) {
+        Err(e) if e.to_string().starts_with("number out of range") => None,
+        reading => Some(reading),
+    }
 }
 
 /// Folds `outcome` into a fresh account of `api` the way the widget does (reserve a request,
