@@ -181,8 +181,10 @@ impl Run {
         };
         let body: Option<Value> = body;
         let milli = |v: Option<&Value>| {
-            v.and_then(Value::as_number)
-                .and_then(Credits::from_json_number)
+            // Read from the number's text as the widget reads it.
+            v.filter(|v| v.is_number())
+                .and_then(|v| credit_gauge_core::json::parse(&v.to_string()))
+                .and_then(|n| Credits::from_json_number(&n))
                 .map(Credits::millis)
         };
         let sample = Sample {
