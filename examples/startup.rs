@@ -3,7 +3,7 @@
 //! cached), for one or more built apps served by the emulator on loopback.
 //!
 //! ```sh
-//! trunk build index.html --release
+//! scripts/build
 //! cargo run --example startup -- --runs 7 credit-gauge=dist [other-app=path/to/its/dist ...]
 //! ```
 //!
@@ -110,6 +110,9 @@ mod native {
 
         println!("| app | first contentful paint, ms | first gauge painted, ms | load event, ms | bytes transferred |");
         println!("|---|---|---|---|---|");
+        // Every app is served at once and the runs take turns (a run of each app, then the next
+        // round), so a change in the machine's load during the benchmark falls on all of them.
+        let mut served = Vec::new();
         for (name, dir) in apps {
             let dir = dir.canonicalize().unwrap_or_else(|e| panic!("{name}: {e}"));
             assert!(
@@ -122,13 +125,16 @@ mod native {
                 ..Config::default()
             })
             .await;
-            let mut figures = Figures {
+            let figures = Figures {
                 fcp: vec![],
                 gauge: vec![],
                 load: vec![],
                 bytes: vec![],
             };
-            for run in 0..runs {
+            served.push((name, emulator, figures));
+        }
+        for run in 0..runs {
+            for (name, emulator, figures) in &mut served {
                 // A fresh profile: nothing cached, as on a first visit.
                 let browser = Browser::start().await;
                 browser
@@ -150,6 +156,8 @@ mod native {
                 figures.bytes.extend(result["bytes"].as_f64());
                 browser.close().await;
             }
+        }
+        for (name, _, figures) in &served {
             println!(
                 "| {name} | {} | {} | {} | {} |",
                 median_and_range(&figures.fcp),

@@ -31,6 +31,24 @@ fn text(root: &web_sys::HtmlElement, css: &str) -> String {
         .unwrap()
 }
 
+/// Waits for a full widget's panels: they are mounted once its gauges have been painted.
+async fn panels_mounted(root: &web_sys::HtmlElement) {
+    for _ in 0..500 {
+        if root.query_selector("#endpoint").unwrap().is_some() {
+            return;
+        }
+        gloo_timers::future::TimeoutFuture::new(10).await;
+    }
+    panic!("the panels were never mounted");
+}
+
+fn panics_so_far() -> f64 {
+    js_sys::Reflect::get(&web_sys::window().unwrap(), &"__creditGaugePanics".into())
+        .unwrap()
+        .as_f64()
+        .unwrap_or(0.0)
+}
+
 fn minute(remaining: i64) -> Gauge {
     Gauge {
         limit: LimitKind::CmcMinute,
@@ -75,6 +93,58 @@ async fn gauge_shows_what_is_left_its_level_and_its_countdown() {
 }
 
 #[wasm_bindgen_test]
+async fn a_full_widget_shows_its_gauges_first_and_its_panels_after_they_are_painted() {
+    credit_gauge::install_panic_hook();
+    let panics = panics_so_far();
+    let root = test_root();
+    let widget = Widget::new(Settings::default(), false);
+    let mounted = leptos::mount::mount_to(root.clone(), move || {
+        view! { <WidgetView widget=widget full=true /> }
+    });
+    leptos::task::tick().await;
+    // The gauges are there at once; the form, the answer and the history once painted.
+    assert!(root.query_selector(".gauge").unwrap().is_some());
+    assert!(root.query_selector("#endpoint").unwrap().is_none());
+    panels_mounted(&root).await;
+    // Above the queue: settings and the form; below it: the answer, the usage and the history.
+    let order: Vec<String> = (0..root.query_selector_all(".cg > *").unwrap().length())
+        .map(|i| {
+            let node = root.query_selector_all(".cg > *").unwrap().item(i).unwrap();
+            node.unchecked_into::<web_sys::Element>().class_name()
+        })
+        .collect();
+    let queue = order.iter().position(|c| c == "queue").unwrap();
+    let panels: Vec<usize> = (0..order.len())
+        .filter(|&i| order[i] == "cg-panels")
+        .collect();
+    assert_eq!(panels.len(), 2, "{order:?}");
+    assert!(panels[0] < queue && queue < panels[1], "{order:?}");
+    assert!(root
+        .query_selector(".cg-panels #endpoint")
+        .unwrap()
+        .is_some());
+    assert!(root
+        .query_selector(".queue ~ .cg-panels .history")
+        .unwrap()
+        .is_some());
+    // Taken off the page, the panels go with it.
+    drop(mounted);
+    assert!(root.query_selector("#endpoint").unwrap().is_none());
+
+    // A widget taken off the page before its panels came mounts none, and nothing panics.
+    let root = test_root();
+    let widget = Widget::new(Settings::default(), false);
+    let mounted = leptos::mount::mount_to(root.clone(), move || {
+        view! { <WidgetView widget=widget full=true /> }
+    });
+    leptos::task::tick().await;
+    drop(mounted);
+    gloo_timers::future::TimeoutFuture::new(200).await;
+    assert_eq!(root.child_element_count(), 0);
+    assert_eq!(panics_so_far(), panics);
+}
+
+#[wasm_bindgen_test]
 async fn the_form_previews_cost_and_refuses_what_the_plan_cannot_take() {
     let root = test_root();
     let settings = Settings {
@@ -86,6 +156,7 @@ async fn the_form_previews_cost_and_refuses_what_the_plan_cannot_take() {
         view! { <WidgetView widget=widget full=true /> }
     });
     leptos::task::tick().await;
+    panels_mounted(&root).await;
 
     let select: web_sys::HtmlSelectElement = root
         .query_selector("#endpoint")
@@ -386,6 +457,7 @@ async fn settings_switch_api_and_server_and_store_a_key_only_when_asked() {
         view! { <WidgetView widget=widget full=true /> }
     });
     leptos::task::tick().await;
+    panels_mounted(&root).await;
     let change = |css: &str, value: &str| {
         let select: web_sys::HtmlSelectElement = root
             .query_selector(css)
@@ -911,6 +983,7 @@ async fn the_month_shows_credits_per_day_and_what_each_endpoint_spent() {
         line("Latest listings", 1),
     ]);
     leptos::task::tick().await;
+    panels_mounted(&root).await;
 
     let rows: Vec<String> = (0..2)
         .map(|i| {

@@ -165,12 +165,14 @@ pub async fn open_app(config: Config, path: &str) -> (Emulator, Browser) {
     (emulator, browser)
 }
 
-/// [`open_app`] on the app itself, once its minute gauge shows what is left.
+/// [`open_app`] on the app itself, once its minute gauge shows what is left and its panels
+/// (mounted after the gauges are painted, the history last) are there.
 pub async fn open_app_ready(config: Config) -> (Emulator, Browser) {
     let (emulator, browser) = open_app(config, "/").await;
     browser
         .wait_for_text("[data-limit=minute] .gauge-text", |t| t.ends_with("left"))
         .await;
+    browser.wait_for_text("#history", |_| true).await;
     (emulator, browser)
 }
 
@@ -349,8 +351,15 @@ impl Browser {
             .unwrap_or_else(|e| panic!("script failed: {e}\n{script}"))
     }
 
-    /// Sets a form control's value the way a person would, and fires its event.
+    /// Sets a form control's value the way a person would, and fires its event. Waits for the
+    /// control first, as a person would (a full widget's panels come after its gauges).
     pub async fn set(&self, css: &str, value: &str) {
+        self.client
+            .wait()
+            .at_most(PATIENCE)
+            .for_element(Locator::Css(css))
+            .await
+            .unwrap_or_else(|e| panic!("no `{css}` to set: {e}"));
         let found = self
             .js(
                 "const e = document.querySelector(arguments[0]);
