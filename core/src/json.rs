@@ -146,20 +146,18 @@ fn scaled(number: &str, places: u32) -> Option<(i64, bool)> {
         None => (rest, "0"),
     };
     let (whole, fraction) = mantissa.split_once('.').unwrap_or((mantissa, ""));
-    // A huge exponent only makes the number 0 or too large: clamp it rather than overflow.
-    let exponent: i64 =
-        exponent
-            .trim_start_matches('+')
-            .parse()
-            .unwrap_or(if exponent.starts_with('-') {
-                -100_000
-            } else {
-                100_000
-            });
-    let exponent = exponent.clamp(-100_000, 100_000);
+    // An exponent beyond an i64 only makes the number 0 or too large: saturate, never clamp
+    // to a smaller bound (a mantissa of many digits would then put its point in the wrong place).
+    let exponent: i64 = exponent.parse().unwrap_or(if exponent.starts_with('-') {
+        i64::MIN
+    } else {
+        i64::MAX
+    });
     // The digits, and where the decimal point falls among them once scaled.
     let digits = whole.bytes().chain(fraction.bytes());
-    let point = whole.len() as i64 + exponent + i64::from(places);
+    let point = (whole.len() as i64)
+        .saturating_add(exponent)
+        .saturating_add(i64::from(places));
     let mut value: i64 = 0;
     let mut round_up = false;
     let mut exact = true;
@@ -174,10 +172,13 @@ fn scaled(number: &str, places: u32) -> Option<(i64, bool)> {
         }
         position += 1;
     }
-    // Zeros the exponent adds after the written digits.
-    while position < point {
-        value = value.checked_mul(10)?;
-        position += 1;
+    // Zeros the exponent adds after the written digits: none make 0 larger, and any other
+    // value is too large within 19 of them, so this stops early whatever the exponent.
+    if value != 0 {
+        while position < point {
+            value = value.checked_mul(10)?;
+            position += 1;
+        }
     }
     value = value.checked_add(i64::from(round_up))?;
     if value >= 1 << 62 {

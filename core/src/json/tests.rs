@@ -173,6 +173,18 @@ fn scaled_numbers_are_exact_and_round_half_away_from_zero() {
     assert_eq!(s("4611686018427387903", 0), Some((1 << 62) - 1));
     assert_eq!(s("4611686018427387904", 0), None);
     assert_eq!(s("\"1\"", 0), None);
+    // Mantissas longer than any exponent bound: the point goes where the exponent puts it.
+    let ones = format!("1{}e-100001", "0".repeat(100_001));
+    assert_eq!(s(&ones, 3), Some(1000));
+    assert_eq!(parse(&ones).unwrap().whole(), Some(1));
+    let tiny = format!("0.{}1e100001", "0".repeat(100_000));
+    assert_eq!(s(&tiny, 0), Some(1));
+    let vanishing = format!("1{}e-99999999999999999999", "0".repeat(100_001));
+    assert_eq!(s(&vanishing, 3), Some(0));
+    let huge = format!("0.{}1e99999999999999999999", "0".repeat(100_001));
+    assert_eq!(s(&huge, 0), None);
+    assert_eq!(s("0e99999999", 3), Some(0));
+    assert_eq!(s("-0.0", 3), Some(0));
     let whole = |t: &str| parse(t).unwrap().whole();
     assert_eq!(whole("4000"), Some(4000));
     assert_eq!(whole("4000.000"), Some(4000));
