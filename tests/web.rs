@@ -107,11 +107,10 @@ async fn a_full_widget_shows_its_gauges_first_and_its_panels_after_they_are_pain
     assert!(root.query_selector("#endpoint").unwrap().is_none());
     panels_mounted(&root).await;
     // Above the queue: settings and the form; below it: the answer, the usage and the history.
-    let order: Vec<String> = (0..root.query_selector_all(".cg > *").unwrap().length())
-        .map(|i| {
-            let node = root.query_selector_all(".cg > *").unwrap().item(i).unwrap();
-            node.unchecked_into::<web_sys::Element>().class_name()
-        })
+    let children = root.query_selector_all(".cg > *").unwrap();
+    let order: Vec<String> = (0..children.length())
+        .filter_map(|i| children.item(i))
+        .map(|node| node.unchecked_into::<web_sys::Element>().class_name())
         .collect();
     let queue = order.iter().position(|c| c == "queue").unwrap();
     let panels: Vec<usize> = (0..order.len())
