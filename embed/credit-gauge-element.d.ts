@@ -20,7 +20,11 @@ export type {
   WarningDetail,
 } from "./credit-gauge.js";
 
-/** Resolves once the widget's code is loaded: `await` it before calling `mount`. */
+/**
+ * Resolves once the whole widget's code is loaded (it is fetched when a page first waits on
+ * this): `await` it before calling `mount`. Elements load what they need on their own; a page
+ * that only calls `fetch` on its elements need not wait on it.
+ */
 export declare const ready: Promise<void>;
 
 /**

@@ -7,11 +7,37 @@
 // credit-gauge:cost, credit-gauge:warning, credit-gauge:error (CustomEvent, bubbling, detail
 // documented in the embedding guide). TypeScript: credit-gauge-element.d.ts and
 // credit-gauge.d.ts, served beside this script.
-import init, { mount } from "./credit-gauge.js";
+//
+// Two builds of the widget lie beside this script: the whole widget (credit-gauge.js) and the
+// compact module (credit-gauge-compact.js: the gauges without the panels, about two thirds of
+// the download). Each is fetched the first time something needs it, so a page with compact
+// gauges only never downloads the whole widget.
 
 const ATTRIBUTES = ["api", "base-url", "endpoint", "params", "plan", "compact", "theme", "refresh", "timeout", "key"];
 const scriptOrigin = new URL(import.meta.url).origin;
-const ready = init({ module_or_path: new URL("./credit-gauge_bg.wasm", import.meta.url) });
+
+const modules = new Map();
+let whole = null;
+
+// The module for compact gauges or the whole widget, loaded and started once.
+function load(compact) {
+  let module = modules.get(compact);
+  if (!module) {
+    const wasm = compact ? "./credit-gauge-compact_bg.wasm" : "./credit-gauge_bg.wasm";
+    module = (compact ? import("./credit-gauge-compact.js") : import("./credit-gauge.js")).then(
+      async (m) => {
+        await m.default({ module_or_path: new URL(wasm, import.meta.url) });
+        if (!compact) whole = m;
+        return m;
+      },
+    );
+    modules.set(compact, module);
+  }
+  return module;
+}
+
+// As the widget reads it: present, and anything but "false".
+const isCompact = (options) => "compact" in options && options.compact !== "false";
 
 class CreditGaugeElement extends HTMLElement {
   static get observedAttributes() {
@@ -19,7 +45,9 @@ class CreditGaugeElement extends HTMLElement {
   }
 
   #handle = null;
-  #scheduled = false;
+  #scheduled = null;
+  #rendered = Promise.resolve();
+  #renders = 0;
 
   connectedCallback() {
     this.#schedule();
@@ -34,22 +62,25 @@ class CreditGaugeElement extends HTMLElement {
   }
 
   // The page's own request through the gauge: counted, queued while a limit says wait, and
-  // answered as { ok, status, data, charged, estimated, fromServer, explanation }.
+  // answered as { ok, status, data, charged, estimated, fromServer, explanation }. Waits for the
+  // element's module and its latest render.
   fetch(path, options = {}) {
-    return ready.then(() => {
+    return this.#rendered.then(() => {
       if (!this.#handle) throw new Error("credit-gauge: the element is not on the page");
       return this.#handle.fetch(String(path), options);
     });
   }
 
-  // Several attribute changes in one task render once.
+  // Several attribute changes in one task render once, after it.
   #schedule() {
     if (this.#scheduled) return;
-    this.#scheduled = true;
-    ready.then(() => {
-      this.#scheduled = false;
-      this.#render();
+    this.#scheduled = Promise.resolve().then(() => {
+      this.#scheduled = null;
+      return this.#render();
     });
+    this.#rendered = this.#scheduled;
+    // A module that fails to load rejects the element's fetch; nothing else waits on it.
+    this.#rendered.catch((e) => console.error("credit-gauge:", e));
   }
 
   #render() {
@@ -58,8 +89,13 @@ class CreditGaugeElement extends HTMLElement {
     for (const name of ATTRIBUTES) {
       if (this.hasAttribute(name)) options[name] = this.getAttribute(name);
     }
-    this.#drop();
-    this.#handle = mount(this, options);
+    // A later render (an attribute changed while a module loaded) or a removal wins.
+    const render = ++this.#renders;
+    return load(isCompact(options)).then((m) => {
+      if (render !== this.#renders || !this.isConnected) return;
+      this.#drop();
+      this.#handle = m.mount(this, options);
+    });
   }
 
   #drop() {
@@ -72,5 +108,19 @@ class CreditGaugeElement extends HTMLElement {
 }
 
 if (!customElements.get("credit-gauge")) customElements.define("credit-gauge", CreditGaugeElement);
-// For pages that build their own: `await ready` before calling `mount(element, options)`.
+
+// For pages that build their own: `await ready`, then `mount(element, options)`. `ready` loads
+// the whole widget when the page first waits on it.
+const ready = {
+  then: (onFulfilled, onRejected) => load(false).then(() => undefined).then(onFulfilled, onRejected),
+  catch: (onRejected) => ready.then(undefined, onRejected),
+  finally: (onFinally) => load(false).then(() => undefined).finally(onFinally),
+  [Symbol.toStringTag]: "Promise",
+};
+
+function mount(target, options) {
+  if (!whole) throw new Error("credit-gauge: await ready before calling mount");
+  return whole.mount(target, options);
+}
+
 export { mount, ready };

@@ -4,6 +4,7 @@
 //! about limits and costs lives in `credit_gauge_core`.
 
 pub mod answer;
+pub mod changes;
 pub mod client;
 pub mod clock;
 pub mod components;
@@ -25,20 +26,29 @@ mod settle;
 pub mod store;
 pub mod widget;
 
-use leptos::prelude::*;
 use wasm_bindgen::prelude::*;
-use wasm_bindgen::JsCast;
 
 /// The element the single-page app mounts into, when the page has one.
 pub const APP_ELEMENT_ID: &str = "credit-gauge-app";
 
-/// Runs when the module is loaded: mounts the app where the page asks for it.
+/// Runs when the module is loaded: mounts the app where the page asks for it (the compact
+/// module has no app: it only installs the panic hook).
 ///
 /// Pages without the app element (a host page that only embeds the widget) load the module
 /// without anything being mounted.
 #[wasm_bindgen(start)]
 pub fn start() {
     install_panic_hook();
+    #[cfg(feature = "panels")]
+    mount_app();
+}
+
+/// Mounts the single-page app into its element, if the page has one.
+#[cfg(feature = "panels")]
+fn mount_app() {
+    use leptos::prelude::document;
+    use wasm_bindgen::JsCast;
+
     let Some(target) = document()
         .get_element_by_id(APP_ELEMENT_ID)
         .and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok())

@@ -1,8 +1,7 @@
 //! Persistence of the limits state and history: `localStorage` under a versioned key per API
 //! and key fingerprint, every read-modify-write under the origin's Web Lock (`locks`) so tabs
-//! and widgets never double-spend, change notifications across tabs (`storage` event) and
-//! within a page, and a memory fallback with a visible notice where storage is disabled or
-//! full.
+//! and widgets never double-spend, and a memory fallback with a visible notice where storage
+//! is disabled or full. Who hears of a write: `changes`.
 
 use std::cell::RefCell;
 use std::rc::Rc;
@@ -10,6 +9,7 @@ use std::rc::Rc;
 use credit_gauge_core::from_json::FromJson;
 use credit_gauge_core::to_json::{to_json, ToJson};
 
+use crate::changes;
 use crate::locks::{lock_manager, locked, Progress};
 
 /// The prefix and schema version of every key this widget writes.
@@ -76,21 +76,6 @@ impl Notice {
 /// `credit_gauge_core::from_json`: serde's derived readers would weigh far more).
 pub fn parse_json<T: FromJson>(text: &str) -> Option<T> {
     T::from_json(&credit_gauge_core::json::parse(text)?)
-}
-
-type Listener = Rc<dyn Fn(&str, Option<&str>)>;
-
-thread_local! {
-    static LISTENERS: RefCell<Vec<(u64, Listener)>> = const { RefCell::new(Vec::new()) };
-    static NEXT_LISTENER: RefCell<u64> = const { RefCell::new(0) };
-}
-
-fn notify_page(key: &str, value: Option<&str>) {
-    let listeners: Vec<Listener> =
-        LISTENERS.with(|l| l.borrow().iter().map(|(_, f)| f.clone()).collect());
-    for listener in listeners {
-        listener(key, value);
-    }
 }
 
 /// What storage would not take: a few keys (settings, and per API and key its counts, history
@@ -217,7 +202,7 @@ impl Store {
                 *notice = Some(Notice::StorageUnavailable);
             }
         }
-        notify_page(key, Some(value));
+        changes::notify(key, Some(value));
     }
 
     /// Removes a value everywhere.
@@ -226,7 +211,7 @@ impl Store {
         if let Some(area) = &self.area {
             let _ = area.remove_item(key);
         }
-        notify_page(key, None);
+        changes::notify(key, None);
     }
 
     /// Read-modify-write of one key under the origin-wide Web Lock of that key, so no other
@@ -321,57 +306,12 @@ impl Store {
     }
 }
 
-/// Keeps a change listener registered; dropping it unregisters.
-pub struct Subscription {
-    id: u64,
-    storage_listener: Option<leptos::prelude::WindowListenerHandle>,
-}
-
-impl Drop for Subscription {
-    fn drop(&mut self) {
-        let id = self.id;
-        LISTENERS.with(|l| l.borrow_mut().retain(|(i, _)| *i != id));
-        if let Some(listener) = self.storage_listener.take() {
-            listener.remove();
-        }
-    }
-}
-
-/// Calls `on_change(key, new_value)` whenever a key starting with `prefix` changes, in this
-/// page (another widget) or in another tab (the `storage` event).
-pub fn subscribe(prefix: &str, on_change: impl Fn(&str, Option<&str>) + 'static) -> Subscription {
-    let prefix = prefix.to_owned();
-    let on_change: Listener = Rc::new(move |key: &str, value: Option<&str>| {
-        if key.starts_with(&prefix) {
-            on_change(key, value);
-        }
-    });
-    let id = NEXT_LISTENER.with(|n| {
-        let mut n = n.borrow_mut();
-        *n += 1;
-        *n
-    });
-    LISTENERS.with(|l| l.borrow_mut().push((id, on_change.clone())));
-    let storage_listener = leptos::prelude::window_event_listener(
-        leptos::ev::storage,
-        move |event: web_sys::StorageEvent| {
-            // `key` is null when another tab cleared all of storage.
-            if let Some(key) = event.key() {
-                on_change(&key, event.new_value().as_deref());
-            }
-        },
-    );
-    Subscription {
-        id,
-        storage_listener: Some(storage_listener),
-    }
-}
-
 thread_local! {
     static PAGE_STORE: RefCell<Option<Store>> = const { RefCell::new(None) };
 }
 
-/// The page's one store: every widget on a page shares its memory fallback.
+/// The page's one store: every widget of this module shares its memory fallback (the page's
+/// other module, if any, has its own).
 pub fn page_store() -> Store {
     PAGE_STORE.with(|s| s.borrow_mut().get_or_insert_with(Store::open).clone())
 }

@@ -105,7 +105,7 @@ impl Widget {
         {
             on_cleanup(move || tick.clear());
         }
-        let changes = store::subscribe(store::KEY_PREFIX, move |key, _| {
+        let changes = crate::changes::subscribe(store::KEY_PREFIX, move |key, _| {
             let s = self.settings.get_untracked();
             if key == crate::clock::offset_key() || key == crate::clock::scale_key() {
                 // Another tab learnt the server's clock: count on it here too.

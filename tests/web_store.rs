@@ -4,8 +4,9 @@
 use std::cell::RefCell;
 use std::rc::Rc;
 
+use credit_gauge::changes::{subscribe, PAGE_EVENT};
 use credit_gauge::locks::with_lock;
-use credit_gauge::store::{fingerprint, storage_key, subscribe, Notice, Store};
+use credit_gauge::store::{fingerprint, storage_key, Notice, Store};
 use credit_gauge_core::{load, save, Account, CmcPlan, Ledger, LoadWarning};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::JsFuture;
@@ -18,6 +19,9 @@ fn local_storage() -> web_sys::Storage {
 }
 
 #[wasm_bindgen(inline_js = "
+export function send_page_event(type, detail) {
+  window.dispatchEvent(new CustomEvent(type, { detail }));
+}
 export function hold_lock(name) {
   let release;
   const held = new Promise(resolve => { release = resolve; });
@@ -29,6 +33,7 @@ export function hold_lock(name) {
 ")]
 extern "C" {
     fn hold_lock(name: &str) -> js_sys::Array;
+    fn send_page_event(kind: &str, detail: &JsValue);
 }
 
 /// A store with `value` under a ledger key for `who`, and that key's lock taken by another
@@ -328,4 +333,45 @@ fn listeners_hear_writes_on_this_page_until_dropped() {
     );
     store.remove("credit-gauge:v1:cw:abc:ledger");
     store.remove("credit-gauge:v1:cmc:abc:ledger");
+}
+
+/// The page's other module (a compact gauge beside a full widget) writes to storage and says so
+/// with a window event: this module hears it, with the value storage holds. Its own writes are
+/// heard once (not again through its own event), and an event of another shape is ignored.
+#[wasm_bindgen_test]
+fn listeners_hear_the_other_module_of_the_page() {
+    let store = Store::open();
+    let key = "credit-gauge:v1:cw:other-module:ledger";
+    let heard = Rc::new(RefCell::new(Vec::<(String, Option<String>)>::new()));
+    let subscription = {
+        let heard = heard.clone();
+        subscribe("credit-gauge:v1:cw:", move |key, value| {
+            heard
+                .borrow_mut()
+                .push((key.to_owned(), value.map(str::to_owned)))
+        })
+    };
+    store.write(key, "mine");
+    // What the other module does: write, then send its event with its own mark.
+    local_storage().set_item(key, "theirs").unwrap();
+    let other = js_sys::Object::new();
+    send_page_event(PAGE_EVENT, &js_sys::Array::of2(&key.into(), &other));
+    // Shapes no module sends: heard by nobody, and no panic.
+    for detail in [
+        JsValue::NULL,
+        JsValue::from_str(key),
+        js_sys::Array::of1(&JsValue::from_f64(1.0)).into(),
+    ] {
+        send_page_event(PAGE_EVENT, &detail);
+    }
+    drop(subscription);
+    send_page_event(PAGE_EVENT, &js_sys::Array::of2(&key.into(), &other));
+    assert_eq!(
+        *heard.borrow(),
+        vec![
+            (key.to_owned(), Some("mine".to_owned())),
+            (key.to_owned(), Some("theirs".to_owned())),
+        ]
+    );
+    store.remove(key);
 }

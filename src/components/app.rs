@@ -3,17 +3,16 @@ use leptos::prelude::*;
 use wasm_bindgen::JsCast;
 
 use crate::components::gauge::gauge_row;
-use crate::components::{AnswerView, History, RequestForm, SettingsPanel, UsageView};
 use crate::format;
 use crate::presentation::{self, api_name};
 use crate::queue::{QueueItem, QueueState};
-use crate::settings::Settings;
 use crate::widget::Widget;
 
 /// The single-page app: the whole widget, with settings restored from this device.
+#[cfg(feature = "panels")]
 #[component]
 pub fn App() -> impl IntoView {
-    let widget = Widget::new(Settings::default(), true);
+    let widget = Widget::new(crate::settings::Settings::default(), true);
     view! { <WidgetView widget=widget full=true /> }
 }
 
@@ -26,12 +25,17 @@ pub fn WidgetView(
     #[prop(default = None)]
     initial: Option<credit_gauge_core::Request>,
 ) -> impl IntoView {
+    // A build without the panels (the compact module) shows every widget as compact.
+    let full = full && cfg!(feature = "panels");
     let live = widget.start();
     let queue_section = NodeRef::<leptos::html::Section>::new();
     let (panels_above, panels_below) = (NodeRef::new(), NodeRef::new());
+    #[cfg(feature = "panels")]
     if full {
-        mount_panels_after_paint(widget, initial, panels_above, panels_below);
+        super::panels::mount_after_paint(widget, initial, panels_above, panels_below);
     }
+    #[cfg(not(feature = "panels"))]
+    let _ = initial;
     let (gauge_list, warning_list) = (live.gauges, live.warnings);
     let theme = move || widget.settings.with(|s| s.theme.clone());
 
@@ -149,56 +153,6 @@ pub fn WidgetView(
             {full.then(|| view! { <div class="cg-panels" node_ref=panels_below></div> })}
         </div>
     }
-}
-
-/// Mounts a full widget's panels (settings and the form above the queue; the answer, the usage
-/// and the history below it) once the gauges have been painted: the limits, which are what a
-/// visitor opens the widget for, show without waiting for the larger part of the page to be
-/// built. `requestAnimationFrame` runs just before the frame that paints the gauges, and a
-/// timeout from there runs once it has been painted.
-///
-/// The panels are mounted on their own rather than shown by a signal: a signal would compile
-/// code to re-render them, which never happens. They are unmounted with the widget (their
-/// handles are dropped with its `StoredValue`), and never mounted if it has gone by then.
-fn mount_panels_after_paint(
-    widget: Widget,
-    initial: Option<credit_gauge_core::Request>,
-    above: NodeRef<leptos::html::Div>,
-    below: NodeRef<leptos::html::Div>,
-) {
-    let mounted = StoredValue::new_local(Vec::<Box<dyn std::any::Any>>::new());
-    request_animation_frame(move || {
-        set_timeout(
-            move || {
-                // Gone with its widget: nothing to mount into (and its node refs are gone too).
-                if mounted.is_disposed() {
-                    return;
-                }
-                let (Some(above), Some(below)) = (above.get_untracked(), below.get_untracked())
-                else {
-                    return;
-                };
-                let first = leptos::mount::mount_to(above.unchecked_into(), move || {
-                    view! {
-                        <SettingsPanel widget=widget />
-                        <RequestForm widget=widget initial=initial />
-                    }
-                });
-                let second = leptos::mount::mount_to(below.unchecked_into(), move || {
-                    view! {
-                        <AnswerView widget=widget />
-                        <UsageView widget=widget />
-                        <History widget=widget />
-                    }
-                });
-                mounted.update_value(|m| {
-                    m.push(Box::new(first));
-                    m.push(Box::new(second));
-                });
-            },
-            std::time::Duration::ZERO,
-        );
-    });
 }
 
 /// One queued request at time `now`: what it is, what it waits for, and Cancel (not once it
