@@ -5,6 +5,8 @@
 //! The figures follow the shared API reference; where it flags a figure as uncertain (⚠) the
 //! comment next to it says which side we chose and why.
 
+use std::fmt;
+
 use serde::{Deserialize, Serialize};
 
 use crate::credits::Credits;
@@ -834,6 +836,24 @@ impl EndpointId {
     }
 }
 
+/// Parameter names or values as a message lists them: `` `id`, `slug` or `symbol` `` (a
+/// `Debug` list would bring the standard library's string escaping into the widget).
+struct Names(&'static [&'static str]);
+
+impl fmt::Display for Names {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        for (i, name) in self.0.iter().enumerate() {
+            let joint = match i {
+                0 => "",
+                _ if i + 1 == self.0.len() => " or ",
+                _ => ", ",
+            };
+            write!(f, "{joint}`{name}`")?;
+        }
+        Ok(())
+    }
+}
+
 /// Why a request's parameters were rejected.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
 pub enum ParamError {
@@ -847,7 +867,7 @@ pub enum ParamError {
     #[error("parameter `{0}` is required")]
     Missing(&'static str),
     /// None of a group of parameters is present, but one is required.
-    #[error("one of {0:?} is required")]
+    #[error("one of {} is required", Names(.0))]
     MissingOneOf(&'static [&'static str]),
     /// The value is not of the expected form.
     #[error("parameter `{0}` is malformed")]
@@ -863,7 +883,7 @@ pub enum ParamError {
         max: i64,
     },
     /// A value outside the accepted set.
-    #[error("parameter `{name}` must be one of {allowed:?}")]
+    #[error("parameter `{name}` must be one of {}", Names(.allowed))]
     NotAllowed {
         /// The parameter.
         name: &'static str,
@@ -1397,6 +1417,26 @@ mod tests {
         assert_eq!(
             Request::new(EndpointId::CmcQuotesLatest).validate(),
             Err(ParamError::MissingOneOf(COINS))
+        );
+    }
+
+    #[test]
+    fn lists_of_names_read_as_a_sentence() {
+        assert_eq!(
+            ParamError::MissingOneOf(&["id", "slug", "symbol"]).to_string(),
+            "one of `id`, `slug` or `symbol` is required"
+        );
+        assert_eq!(
+            ParamError::MissingOneOf(&["id", "symbol"]).to_string(),
+            "one of `id` or `symbol` is required"
+        );
+        assert_eq!(
+            ParamError::NotAllowed {
+                name: "sort",
+                allowed: &["name"]
+            }
+            .to_string(),
+            "parameter `sort` must be one of `name`"
         );
     }
 
