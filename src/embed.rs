@@ -12,7 +12,7 @@ use leptos::prelude::*;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 
-use crate::components::WidgetView;
+use crate::components::widget_view;
 use crate::keys;
 use crate::queue::Priority;
 use crate::settings::{api_from_slug, emulator_base, Settings};
@@ -311,7 +311,7 @@ pub(crate) fn mount_with(target: &JsValue, options: EmbedOptions) -> Result<Moun
     // The widget is made inside the mounted view, so its signals belong to the view's owner
     // and go with it on unmount (a re-render does not leave the old widget's behind).
     let made = std::rc::Rc::new(std::cell::Cell::new(None));
-    let handle = leptos::mount::mount_to(container.clone(), {
+    let mounted = crate::dom::mount(&container, {
         let made = made.clone();
         move || {
             let widget = embedded_widget(&options);
@@ -321,7 +321,7 @@ pub(crate) fn mount_with(target: &JsValue, options: EmbedOptions) -> Result<Moun
         }
     });
     Ok(MountHandle {
-        inner: Some(Box::new(handle)),
+        inner: Some(Box::new(mounted)),
         nodes: vec![style.into(), container.into()],
         widget: made.get(),
     })
@@ -344,7 +344,7 @@ pub(crate) fn embedded_widget(options: &EmbedOptions) -> Widget {
 
 /// The view of an embedded widget: full or compact, refreshing its request on a timer (in the
 /// background: a request someone waits for goes first) when the options ask for it.
-pub(crate) fn embedded_view(widget: Widget, options: &EmbedOptions) -> impl IntoView {
+pub(crate) fn embedded_view(widget: Widget, options: &EmbedOptions) -> web_sys::Element {
     let request = options.request();
     if let (Some(seconds), Some(r)) = (options.refresh, request.clone()) {
         let every = std::time::Duration::from_secs(u64::from(seconds));
@@ -361,8 +361,7 @@ pub(crate) fn embedded_view(widget: Widget, options: &EmbedOptions) -> impl Into
             on_cleanup(move || refresh.clear());
         }
     }
-    let full = !options.compact;
-    view! { <WidgetView widget=widget full=full initial=request /> }
+    widget_view(widget, !options.compact, request)
 }
 
 #[cfg(test)]

@@ -207,13 +207,20 @@ impl CreditGauge {
         self.widget.settings.try_with_untracked(|s| s.api)
     }
 
-    /// The widget's view: the gauges (compact) or the whole widget.
+    /// The widget's view: the gauges (compact) or the whole widget, in a `<div
+    /// class="cg-holder">` laid out as its contents (the widget builds its own DOM, which the
+    /// holder takes in once it is on the page). It belongs to the calling view's owner.
     pub fn view(self) -> impl IntoView {
         let options = EmbedOptions {
             compact: self.compact,
             ..EmbedOptions::default()
         };
-        embedded_view(self.widget, &options)
+        let element = embedded_view(self.widget, &options);
+        let holder = NodeRef::<leptos::html::Div>::new();
+        holder.on_load(move |div| {
+            let _ = div.append_child(&element);
+        });
+        view! { <div class="cg-holder" style="display: contents" node_ref=holder></div> }
     }
 
     /// The request for `path` (`/v1/cryptocurrency/listings/latest`, optionally with a query)

@@ -8,6 +8,7 @@ pub mod changes;
 pub mod client;
 pub mod clock;
 pub mod components;
+pub mod dom;
 pub mod embed;
 pub mod events;
 pub mod format;
@@ -64,7 +65,11 @@ fn mount_app() {
         }
     }
     // The app lives as long as the page: keep it mounted.
-    leptos::mount::mount_to(target, components::App).forget();
+    let app = dom::mount(&target, || {
+        let widget = widget::Widget::new(settings::Settings::default(), true);
+        components::widget_view(widget, true, None)
+    });
+    std::mem::forget(app);
 }
 
 /// Reports a panic to the console and counts it in `window.__creditGaugePanics`, so tests (and

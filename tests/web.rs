@@ -4,7 +4,7 @@
 #[path = "shared/basic_runway.rs"]
 mod basic_runway;
 
-use credit_gauge::components::{Gauge as GaugeView, WidgetView};
+use credit_gauge::components::{mount_widget, Gauge as GaugeView};
 use credit_gauge::settings::Settings;
 use credit_gauge::widget::Widget;
 use credit_gauge_core::decide::LimitKind;
@@ -98,9 +98,7 @@ async fn a_full_widget_shows_its_gauges_first_and_its_panels_after_they_are_pain
     let panics = panics_so_far();
     let root = test_root();
     let widget = Widget::new(Settings::default(), false);
-    let mounted = leptos::mount::mount_to(root.clone(), move || {
-        view! { <WidgetView widget=widget full=true /> }
-    });
+    let mounted = mount_widget(&root, widget, true);
     leptos::task::tick().await;
     // The gauges are there at once; the form, the answer and the history once painted.
     assert!(root.query_selector(".gauge").unwrap().is_some());
@@ -133,9 +131,7 @@ async fn a_full_widget_shows_its_gauges_first_and_its_panels_after_they_are_pain
     // A widget taken off the page before its panels came mounts none, and nothing panics.
     let root = test_root();
     let widget = Widget::new(Settings::default(), false);
-    let mounted = leptos::mount::mount_to(root.clone(), move || {
-        view! { <WidgetView widget=widget full=true /> }
-    });
+    let mounted = mount_widget(&root, widget, true);
     leptos::task::tick().await;
     drop(mounted);
     gloo_timers::future::TimeoutFuture::new(200).await;
@@ -151,9 +147,7 @@ async fn the_form_previews_cost_and_refuses_what_the_plan_cannot_take() {
         ..Settings::default()
     };
     let widget = Widget::new(settings, false);
-    let _mounted = leptos::mount::mount_to(root.clone(), move || {
-        view! { <WidgetView widget=widget full=true /> }
-    });
+    let _mounted = mount_widget(&root, widget, true);
     leptos::task::tick().await;
     panels_mounted(&root).await;
 
@@ -452,9 +446,7 @@ async fn settings_switch_api_and_server_and_store_a_key_only_when_asked() {
         },
         true,
     );
-    let _mounted = leptos::mount::mount_to(root.clone(), move || {
-        view! { <WidgetView widget=widget full=true /> }
-    });
+    let _mounted = mount_widget(&root, widget, true);
     leptos::task::tick().await;
     panels_mounted(&root).await;
     let change = |css: &str, value: &str| {
@@ -969,9 +961,7 @@ async fn the_month_shows_credits_per_day_and_what_each_endpoint_spent() {
         ..Settings::default()
     };
     let widget = Widget::new(settings, false);
-    let _mounted = leptos::mount::mount_to(root.clone(), move || {
-        view! { <WidgetView widget=widget full=true /> }
-    });
+    let _mounted = mount_widget(&root, widget, true);
     let now = UnixMillis(js_sys::Date::now() as i64);
     let line = |title: &str, credits: i64| {
         HistoryEntry::new(now, title, None, Credits::from_whole(credits))
@@ -1041,9 +1031,7 @@ async fn a_warning_that_stays_is_not_rewritten_when_another_goes() {
         },
         false,
     );
-    let _mounted = leptos::mount::mount_to(root.clone(), move || {
-        view! { <WidgetView widget=widget /> }
-    });
+    let _mounted = mount_widget(&root, widget, false);
     leptos::task::tick().await;
     let now = widget.now.get_untracked();
     // Basic: 333 credits a day, 10,000 a month; `day` and `month` credits spent.
@@ -1117,9 +1105,7 @@ async fn a_focused_cancel_stays_with_its_request_when_one_before_it_leaves() {
         },
         false,
     );
-    let _mounted = leptos::mount::mount_to(root.clone(), move || {
-        view! { <WidgetView widget=widget /> }
-    });
+    let _mounted = mount_widget(&root, widget, false);
     let item = |id: u64, state: QueueState| QueueItem {
         id,
         title: "Coin map",

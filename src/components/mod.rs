@@ -4,7 +4,6 @@
 
 #[cfg(feature = "panels")]
 mod answer;
-mod app;
 #[cfg(feature = "panels")]
 mod form;
 pub(crate) mod gauge;
@@ -18,11 +17,22 @@ mod planner;
 mod settings;
 #[cfg(feature = "panels")]
 mod usage;
+mod widget_view;
 
-pub use app::WidgetView;
 pub use gauge::Gauge;
+pub use widget_view::widget_view;
 #[cfg(feature = "panels")]
 pub use {
-    answer::AnswerView, app::App, form::RequestForm, history::History, planner::Planner,
+    answer::AnswerView, form::RequestForm, history::History, planner::Planner,
     settings::SettingsPanel, usage::UsageView,
 };
+
+/// Mounts `widget`'s view (see [`widget_view`]) at the end of `parent`; dropping the handle
+/// takes it off the page.
+pub fn mount_widget(
+    parent: &web_sys::Node,
+    widget: crate::widget::Widget,
+    full: bool,
+) -> crate::dom::Mounted {
+    crate::dom::mount(parent, move || widget_view(widget, full, None))
+}

@@ -19,21 +19,17 @@ use crate::widget::Widget;
 pub(super) fn mount_after_paint(
     widget: Widget,
     initial: Option<credit_gauge_core::Request>,
-    above: NodeRef<leptos::html::Div>,
-    below: NodeRef<leptos::html::Div>,
+    above: web_sys::Element,
+    below: web_sys::Element,
 ) {
     let mounted = StoredValue::new_local(Vec::<Box<dyn std::any::Any>>::new());
     request_animation_frame(move || {
         set_timeout(
             move || {
-                // Gone with its widget: nothing to mount into (and its node refs are gone too).
+                // Gone with its widget: nothing to mount into.
                 if mounted.is_disposed() {
                     return;
                 }
-                let (Some(above), Some(below)) = (above.get_untracked(), below.get_untracked())
-                else {
-                    return;
-                };
                 let first = leptos::mount::mount_to(above.unchecked_into(), move || {
                     view! {
                         <SettingsPanel widget=widget />

@@ -1,0 +1,173 @@
+//! Plain DOM for the part of the widget every page shows first (header, gauges, warnings,
+//! queue): built once and updated in place by a few render effects. Leptos's views compile
+//! their code once per element shape; the compact module has no other view than this one, so
+//! it carries no view library at all, and the full widget builds its first paint from less code.
+
+use std::cell::RefCell;
+use std::rc::Rc;
+
+use leptos::prelude::{document, Owner, RenderEffect, StoredValue};
+use wasm_bindgen::{JsCast, UnwrapThrowExt};
+use web_sys::{Element, Node};
+
+/// A new `<tag>` with `class` (none when empty).
+pub fn el(tag: &str, class: &str) -> Element {
+    let element = document().create_element(tag).unwrap_throw();
+    if !class.is_empty() {
+        element.set_class_name(class);
+    }
+    element
+}
+
+/// `child` appended to `parent`, returned.
+pub fn add(parent: &Node, child: Element) -> Element {
+    let _ = parent.append_child(&child);
+    child
+}
+
+/// A text node appended to `parent`, returned (to change its text later).
+pub fn add_text(parent: &Node, text: &str) -> web_sys::Text {
+    let node = document().create_text_node(text);
+    let _ = parent.append_child(&node);
+    node
+}
+
+/// Sets `node`'s text, unless it already reads so: a live region re-reads text that is
+/// written again, and an unchanged page should cost nothing.
+pub fn set_text(node: &Node, text: &str) {
+    if node.text_content().as_deref() != Some(text) {
+        node.set_text_content(Some(text));
+    }
+}
+
+/// Sets (or, with `None`, removes) an attribute, unless it already holds that.
+pub fn set_attr(element: &Element, name: &str, value: Option<&str>) {
+    if element.get_attribute(name).as_deref() != value {
+        let _ = match value {
+            Some(value) => element.set_attribute(name, value),
+            None => element.remove_attribute(name),
+        };
+    }
+}
+
+/// Runs `update` now and again whenever a signal it read changes, for as long as the current
+/// reactive owner lives (a render effect stops when dropped: this one is kept with the owner).
+pub fn effect(mut update: impl FnMut() + 'static) {
+    StoredValue::new_local(RenderEffect::new(move |_| update()));
+}
+
+/// An element that comes and goes at one place among its siblings (a comment marks the place).
+pub struct Slot {
+    place: Node,
+    shown: RefCell<Option<Element>>,
+}
+
+impl Slot {
+    /// A slot at the end of `parent`.
+    pub fn new(parent: &Node) -> Rc<Slot> {
+        let place: Node = document().create_comment("").into();
+        let _ = parent.append_child(&place);
+        Rc::new(Slot {
+            place,
+            shown: RefCell::new(None),
+        })
+    }
+
+    /// Shows the slot's element (made by `make` when it is not shown yet), or removes it.
+    /// Returns the element shown, to update.
+    pub fn show(&self, shown: bool, make: &dyn Fn() -> Element) -> Option<Element> {
+        let mut current = self.shown.borrow_mut();
+        if !shown {
+            if let Some(element) = current.take() {
+                element.remove();
+            }
+            return None;
+        }
+        if current.is_none() {
+            let element = make();
+            if let Some(parent) = self.place.parent_node() {
+                let _ = parent.insert_before(&element, Some(&self.place));
+            }
+            *current = Some(element);
+        }
+        current.clone()
+    }
+}
+
+/// Rows of a list, matched to items by position: as many rows as items, each made once and
+/// updated in place, before a comment that marks the list's end among its siblings.
+pub struct Rows {
+    end: Node,
+    rows: RefCell<Vec<Element>>,
+}
+
+impl Rows {
+    /// An empty list at the end of `parent`.
+    pub fn new(parent: &Node) -> Rc<Rows> {
+        let end: Node = document().create_comment("").into();
+        let _ = parent.append_child(&end);
+        Rc::new(Rows {
+            end,
+            rows: RefCell::new(Vec::new()),
+        })
+    }
+
+    /// Makes (with `make`) or removes rows until there are `count`; returns them in order.
+    pub fn resize(&self, count: usize, make: &dyn Fn() -> Element) -> Vec<Element> {
+        let mut rows = self.rows.borrow_mut();
+        while rows.len() > count {
+            if let Some(row) = rows.pop() {
+                row.remove();
+            }
+        }
+        while rows.len() < count {
+            let row = make();
+            if let Some(parent) = self.end.parent_node() {
+                let _ = parent.insert_before(&row, Some(&self.end));
+            }
+            rows.push(row);
+        }
+        rows.clone()
+    }
+}
+
+/// A view mounted with its own reactive owner: dropping it disposes its effects and
+/// listeners and takes its element off the page. `std::mem::forget` it to keep it for the
+/// page's lifetime.
+pub struct Mounted {
+    owner: Option<Owner>,
+    root: Element,
+}
+
+/// Builds a view with `make` under a new reactive owner and appends it to `parent`.
+pub fn mount(parent: &Node, make: impl FnOnce() -> Element) -> Mounted {
+    // Effects run on wasm-bindgen's executor; an error only says it was set up already.
+    let _ = any_spawner::Executor::init_wasm_bindgen();
+    let owner = Owner::new();
+    let root = owner.with(make);
+    let _ = parent.append_child(&root);
+    Mounted {
+        owner: Some(owner),
+        root,
+    }
+}
+
+impl Drop for Mounted {
+    fn drop(&mut self) {
+        if let Some(owner) = self.owner.take() {
+            owner.cleanup();
+        }
+        self.root.remove();
+    }
+}
+
+/// The nearest element, from `event`'s target up, that matches `selector`.
+pub fn closest(event: &web_sys::Event, selector: &str) -> Option<Element> {
+    event
+        .target()?
+        .dyn_into::<Element>()
+        .ok()?
+        .closest(selector)
+        .ok()
+        .flatten()
+}
