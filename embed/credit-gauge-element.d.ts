@@ -23,7 +23,8 @@ export type {
 /**
  * Resolves once the whole widget's code is loaded (it is fetched when a page first waits on
  * this): `await` it before calling `mount`. Elements load what they need on their own; a page
- * that only calls `fetch` on its elements need not wait on it.
+ * that only calls `fetch` on its elements need not wait on it. A promise-like object (`then`,
+ * `catch`, `finally`), not a `Promise` instance: it starts the download only when awaited.
  */
 export declare const ready: Promise<void>;
 

@@ -17,20 +17,28 @@ const ATTRIBUTES = ["api", "base-url", "endpoint", "params", "plan", "compact", 
 const scriptOrigin = new URL(import.meta.url).origin;
 
 const modules = new Map();
+const failed = new Set();
 let whole = null;
 
-// The module for compact gauges or the whole widget, loaded and started once.
+// The module for compact gauges or the whole widget, loaded and started once. A load that
+// failed is tried again by the next render that needs the module, asking the server again
+// rather than the browser's cache (which may hold what failed: a server's fallback page).
 function load(compact) {
   let module = modules.get(compact);
   if (!module) {
-    const wasm = compact ? "./credit-gauge-compact_bg.wasm" : "./credit-gauge_bg.wasm";
+    const wasm = new URL(compact ? "./credit-gauge-compact_bg.wasm" : "./credit-gauge_bg.wasm", import.meta.url);
+    const again = failed.has(compact);
     module = (compact ? import("./credit-gauge-compact.js") : import("./credit-gauge.js")).then(
       async (m) => {
-        await m.default({ module_or_path: new URL(wasm, import.meta.url) });
+        await m.default({ module_or_path: again ? fetch(wasm, { cache: "no-cache" }) : wasm });
         if (!compact) whole = m;
         return m;
       },
     );
+    module.catch(() => {
+      modules.delete(compact);
+      failed.add(compact);
+    });
     modules.set(compact, module);
   }
   return module;
@@ -64,11 +72,15 @@ class CreditGaugeElement extends HTMLElement {
   // The page's own request through the gauge: counted, queued while a limit says wait, and
   // answered as { ok, status, data, charged, estimated, fromServer, explanation }. Waits for the
   // element's module and its latest render.
-  fetch(path, options = {}) {
-    return this.#rendered.then(() => {
-      if (!this.#handle) throw new Error("credit-gauge: the element is not on the page");
-      return this.#handle.fetch(String(path), options);
-    });
+  async fetch(path, options = {}) {
+    // The latest render: one asked for while waiting (an attribute changed) replaces it.
+    let rendered;
+    do {
+      rendered = this.#rendered;
+      await rendered;
+    } while (rendered !== this.#rendered);
+    if (!this.#handle) throw new Error("credit-gauge: the element is not on the page");
+    return this.#handle.fetch(String(path), options);
   }
 
   // Several attribute changes in one task render once, after it.
@@ -79,8 +91,29 @@ class CreditGaugeElement extends HTMLElement {
       return this.#render();
     });
     this.#rendered = this.#scheduled;
-    // A module that fails to load rejects the element's fetch; nothing else waits on it.
-    this.#rendered.catch((e) => console.error("credit-gauge:", e));
+    // A module that fails to load rejects the element's fetch, and the page hears why.
+    this.#rendered.catch((e) => {
+      console.error("credit-gauge:", e);
+      this.dispatchEvent(
+        new CustomEvent("credit-gauge:error", {
+          bubbles: true,
+          composed: true,
+          detail: {
+            api: (this.getAttribute("api") || "").toLowerCase() === "cw" ? "cw" : "cmc",
+            endpoint: this.getAttribute("endpoint") || "",
+            status: null,
+            code: null,
+            message: String(e && e.message ? e.message : e),
+            title: "The widget's code did not load",
+            explanation:
+              "The browser could not load the widget's code from where this element's script came from.",
+            whatToDo:
+              "Check the network, and that the widget's files are served beside credit-gauge-element.js; the element tries again when it is next rendered.",
+            retryAt: null,
+          },
+        }),
+      );
+    });
   }
 
   #render() {

@@ -2,13 +2,15 @@
 // the page's own requests (fetch), the credit-gauge:* events, and mountFrame.
 //
 // Two files, each beside the script it describes (the build serves both):
-//   credit-gauge.d.ts          this file: credit-gauge.js (the code both scripts load, and
-//                              mountFrame for the iframe page), every type, and the element,
-//                              its tag and its events in the global DOM types;
+//   credit-gauge.d.ts          this file: credit-gauge.js (the whole widget's code, which the
+//                              element script loads for full widgets, and mountFrame for the
+//                              iframe page; credit-gauge-compact.js, for compact gauges, has the
+//                              same exports), every type, and the element, its tag and its
+//                              events in the global DOM types;
 //   credit-gauge-element.d.ts  credit-gauge-element.js: `mount`, `ready` and the types again.
 // Copy both into your project, beside each other, and import from where they lie:
 //
-//   import { ready, type GaugeReply } from "./vendor/credit-gauge-element.js";
+//   import { mount, ready, type GaugeReply } from "./vendor/credit-gauge-element.js";
 //
 // For a script loaded from your server by URL, map the URL to the copies in tsconfig.json:
 //   "paths": { "https://your-server/*": ["./vendor/*"] }

@@ -9,11 +9,14 @@ use std::rc::Rc;
 use leptos::prelude::{window_event_listener, window_event_listener_untyped, WindowListenerHandle};
 use wasm_bindgen::{JsCast, JsValue};
 
-use crate::store::page_store;
+use crate::store::{page_store, KEY_PREFIX};
 
 /// The window event by which a module tells the page's other module that it wrote a key. Its
-/// `detail` is `[key, sender]`; the value is read from storage, not taken from the event (any
-/// script on the page can send one: the worst it can do is make the widgets read again).
+/// `detail` is a frozen `[key, sender, kept]`: the value is read from storage, except where the
+/// sender had to keep it in memory (storage unavailable or full): then `kept` carries it (a
+/// string), or says it is gone (`null`), and the receiver keeps the same in its memory. Any
+/// script on the page can send one: the worst it can do is make the widgets read again, or
+/// give them counts, as it could by writing storage itself.
 pub const PAGE_EVENT: &str = "credit-gauge:stored";
 
 type Listener = Rc<dyn Fn(&str, Option<&str>)>;
@@ -25,21 +28,29 @@ thread_local! {
     static SENDER: js_sys::Object = js_sys::Object::new();
 }
 
-/// Tells every listener of this page that `key` now holds `value` (`None`: removed).
-pub(crate) fn notify(key: &str, value: Option<&str>) {
+/// Tells every listener of this page that `key` now holds `value` (`None`: removed);
+/// `in_memory`: the change is in this module's memory, not (only) in storage.
+pub(crate) fn notify(key: &str, value: Option<&str>, in_memory: bool) {
     let listeners: Vec<Listener> =
         LISTENERS.with(|l| l.borrow().iter().map(|(_, f)| f.clone()).collect());
     for listener in listeners {
         listener(key, value);
     }
-    tell_other_module(key);
+    let kept = match (in_memory, value) {
+        (false, _) => JsValue::UNDEFINED,
+        (true, Some(value)) => JsValue::from_str(value),
+        (true, None) => JsValue::NULL,
+    };
+    tell_other_module(key, &kept);
 }
 
-fn tell_other_module(key: &str) {
+fn tell_other_module(key: &str, kept: &JsValue) {
     let Some(window) = web_sys::window() else {
         return;
     };
-    let detail = SENDER.with(|sender| js_sys::Array::of2(&JsValue::from_str(key), sender));
+    let detail = SENDER.with(|sender| js_sys::Array::of3(&JsValue::from_str(key), sender, kept));
+    // Frozen: a listener on the page cannot rewrite it for the module that hears it next.
+    js_sys::Object::freeze(&detail);
     let init = web_sys::CustomEventInit::new();
     init.set_detail(&detail);
     if let Ok(event) = web_sys::CustomEvent::new_with_event_init_dict(PAGE_EVENT, &init) {
@@ -47,18 +58,26 @@ fn tell_other_module(key: &str) {
     }
 }
 
-/// The key a page event names, unless this module sent it (or it is not one of ours).
-fn foreign_key(event: &web_sys::Event) -> Option<String> {
-    let detail: js_sys::Array = event
-        .dyn_ref::<web_sys::CustomEvent>()?
-        .detail()
-        .dyn_into()
-        .ok()?;
-    let own = SENDER.with(|sender| js_sys::Object::is(&detail.get(1), sender));
+/// What a page event says, unless this module sent it (or it is not one of ours): the key,
+/// and what the other module keeps in memory for it (`Some(None)`: nothing any more).
+fn foreign_change(event: &web_sys::Event) -> Option<(String, Option<Option<String>>)> {
+    let detail = event.dyn_ref::<web_sys::CustomEvent>()?.detail();
+    // Read through `Reflect`, which catches what a hostile detail (a proxy) throws.
+    let item = |i: u32| js_sys::Reflect::get_u32(&detail, i).ok();
+    let own = SENDER.with(|sender| item(1).is_some_and(|s| js_sys::Object::is(&s, sender)));
     if own {
         return None;
     }
-    detail.get(0).as_string()
+    let key = item(0)?.as_string()?;
+    let kept = item(2)?;
+    let kept = if kept.is_undefined() {
+        None
+    } else if kept.is_null() {
+        Some(None)
+    } else {
+        Some(Some(kept.as_string()?))
+    };
+    Some((key, kept))
 }
 
 /// Keeps a change listener registered; dropping it unregisters.
@@ -102,8 +121,12 @@ pub fn subscribe(prefix: &str, on_change: impl Fn(&str, Option<&str>) + 'static)
         })
     };
     let other_module = window_event_listener_untyped(PAGE_EVENT, move |event| {
-        if let Some(key) = foreign_key(&event) {
-            on_change(&key, page_store().read(&key).as_deref());
+        if let Some((key, kept)) = foreign_change(&event) {
+            let store = page_store();
+            if let (Some(kept), true) = (kept, key.starts_with(KEY_PREFIX)) {
+                store.adopt(&key, kept.as_deref());
+            }
+            on_change(&key, store.read(&key).as_deref());
         }
     });
     Subscription {

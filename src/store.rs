@@ -78,6 +78,10 @@ pub fn parse_json<T: FromJson>(text: &str) -> Option<T> {
     T::from_json(&credit_gauge_core::json::parse(text)?)
 }
 
+/// The most keys, and the longest value, taken from the page's other module's memory.
+const ADOPTED_KEYS_MAX: usize = 64;
+const ADOPTED_VALUE_MAX: usize = 1 << 20;
+
 /// What storage would not take: a few keys (settings, and per API and key its counts, history
 /// and clock), so a list searched in order, which compiles far smaller than a hash map.
 #[derive(Default)]
@@ -202,7 +206,7 @@ impl Store {
                 *notice = Some(Notice::StorageUnavailable);
             }
         }
-        changes::notify(key, Some(value));
+        changes::notify(key, Some(value), !stored);
     }
 
     /// Removes a value everywhere.
@@ -211,7 +215,26 @@ impl Store {
         if let Some(area) = &self.area {
             let _ = area.remove_item(key);
         }
-        changes::notify(key, None);
+        changes::notify(key, None, true);
+    }
+
+    /// Takes into this module's memory what the page's other module keeps in its own for
+    /// `key` (storage would not take it there either), or, with `None`, forgets it: the two
+    /// modules of a page then count alike without storage. Bounded, since any script on the
+    /// page can send such a value: a few keys (see [`Memory`]), none larger than the widget
+    /// ever writes.
+    pub(crate) fn adopt(&self, key: &str, kept: Option<&str>) {
+        let mut memory = self.memory.borrow_mut();
+        match kept {
+            Some(value)
+                if value.len() <= ADOPTED_VALUE_MAX
+                    && (memory.get(key).is_some() || memory.0.len() < ADOPTED_KEYS_MAX) =>
+            {
+                memory.insert(key.to_owned(), value.to_owned());
+            }
+            Some(_) => {}
+            None => memory.remove(key),
+        }
     }
 
     /// Read-modify-write of one key under the origin-wide Web Lock of that key, so no other

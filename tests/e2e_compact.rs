@@ -51,22 +51,26 @@ async fn modules_downloaded(browser: &Browser) -> Value {
         .await
 }
 
-fn served(name: &str, pages: &[(&str, &str)]) -> Config {
-    Config {
-        static_dir: Some(dist_with(name, pages)),
+/// An emulator serving the app with `page` as `/<name>.html`, and a browser on that page.
+async fn open(name: &str, page: &str) -> (Emulator, Browser) {
+    let file = format!("{name}.html");
+    let emulator = Emulator::start(Config {
+        static_dir: Some(dist_with(name, &[(&file, page)])),
         ..Config::default()
-    }
+    })
+    .await;
+    let browser = Browser::start().await;
+    browser
+        .client
+        .goto(&emulator.url(&format!("/{file}")))
+        .await
+        .unwrap();
+    (emulator, browser)
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_page_with_compact_gauges_only_downloads_the_compact_module_and_its_fetch_works() {
-    let emulator = Emulator::start(served("compact-only", &[("compact.html", COMPACT_ONLY)])).await;
-    let browser = Browser::start().await;
-    browser
-        .client
-        .goto(&emulator.url("/compact.html"))
-        .await
-        .unwrap();
+    let (emulator, browser) = open("compact", COMPACT_ONLY).await;
     browser
         .wait_until(
             "both compact gauges",
@@ -118,13 +122,7 @@ async fn a_page_with_compact_gauges_only_downloads_the_compact_module_and_its_fe
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_compact_gauge_and_a_full_widget_on_one_page_share_the_budget_live() {
-    let emulator = Emulator::start(served("side-by-side", &[("side.html", SIDE_BY_SIDE)])).await;
-    let browser = Browser::start().await;
-    browser
-        .client
-        .goto(&emulator.url("/side.html"))
-        .await
-        .unwrap();
+    let (emulator, browser) = open("side", SIDE_BY_SIDE).await;
     for id in ["small", "whole"] {
         browser
             .wait_until(
@@ -265,13 +263,7 @@ async fn the_compact_frame_loads_the_compact_module_and_the_full_frame_the_whole
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn mount_asks_for_ready_first_and_then_mounts_the_whole_widget() {
-    let emulator = Emulator::start(served("built", &[("built.html", BUILT_BY_THE_PAGE)])).await;
-    let browser = Browser::start().await;
-    browser
-        .client
-        .goto(&emulator.url("/built.html"))
-        .await
-        .unwrap();
+    let (emulator, browser) = open("built", BUILT_BY_THE_PAGE).await;
     browser
         .wait_until(
             "the page's widget",
@@ -285,5 +277,115 @@ async fn mount_asks_for_ready_first_and_then_mounts_the_whole_widget() {
         modules_downloaded(&browser).await,
         json!(["credit-gauge.js", "credit-gauge_bg.wasm"])
     );
+    browser.close().await;
+}
+
+const PLAIN: &str = r#"<!DOCTYPE html>
+<html><head><meta charset="utf-8"><title>an element made by the page</title>
+<script type="module" src="./credit-gauge-element.js"></script>
+</head><body>
+<script>
+  window.errors = [];
+  document.addEventListener("credit-gauge:error", (e) => window.errors.push(e.detail));
+</script>
+</body></html>"#;
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn fetch_waits_for_the_latest_render_and_a_module_that_fails_to_load_is_reported_and_tried_again(
+) {
+    let dist = dist_with("unloadable", &[("plain.html", PLAIN)]);
+    let compact_wasm = dist.join("credit-gauge-compact_bg.wasm");
+    let saved = std::fs::read(&compact_wasm).unwrap();
+    let emulator = Emulator::start(Config {
+        static_dir: Some(dist.clone()),
+        ..Config::default()
+    })
+    .await;
+    let browser = Browser::start().await;
+    browser
+        .client
+        .goto(&emulator.url("/plain.html"))
+        .await
+        .unwrap();
+    // A fetch asked of a compact element that becomes a whole widget while its module loads is
+    // answered by the whole widget, not refused as if the element were off the page.
+    let reply = browser
+        .client
+        .execute_async(
+            "const done = arguments[arguments.length - 1];
+             customElements.whenDefined('credit-gauge').then(() => {
+               const g = document.createElement('credit-gauge');
+               g.id = 'g'; g.setAttribute('api', 'cmc'); g.setAttribute('compact', '');
+               document.body.append(g);
+               const reply = g.fetch('/v1/fiat/map');
+               setTimeout(() => g.setAttribute('compact', 'false'), 0);
+               reply.then(r => done({ ok: r.ok }), e => done({ error: String(e) }));
+             });",
+            vec![],
+        )
+        .await
+        .unwrap();
+    assert_eq!(reply, json!({ "ok": true }));
+    browser
+        .wait_until("the whole widget", &in_shadow("return !!q('g', '#send')"))
+        .await;
+
+    browser.close().await;
+
+    // The compact module's wasm is missing (a fresh browser: nothing cached): the page hears
+    // why, and nothing is mounted.
+    std::fs::remove_file(&compact_wasm).unwrap();
+    let browser = Browser::start().await;
+    browser
+        .client
+        .goto(&emulator.url("/plain.html"))
+        .await
+        .unwrap();
+    browser
+        .js(
+            "const h = document.createElement('credit-gauge');
+             h.id = 'h'; h.setAttribute('api', 'cw'); h.setAttribute('compact', '');
+             document.body.append(h);",
+            vec![],
+        )
+        .await;
+    let error = browser
+        .wait_until("the error event", "return window.errors[0] || null")
+        .await;
+    assert_eq!(error["api"], "cw", "{error}");
+    assert_eq!(error["status"], Value::Null, "{error}");
+    assert_eq!(error["title"], "The widget's code did not load", "{error}");
+    let failed = browser
+        .client
+        .execute_async(
+            "const done = arguments[arguments.length - 1];
+             document.getElementById('h').fetch('/markets/kraken/btcusd/price')
+               .then(() => done('answered'), (e) => done(String(e)));",
+            vec![],
+        )
+        .await
+        .unwrap();
+    assert_ne!(failed, "answered");
+    assert_eq!(
+        browser
+            .js(&in_shadow("return !!q('h', '.gauges')"), vec![])
+            .await,
+        false
+    );
+
+    // Served again, the next render loads it.
+    std::fs::write(&compact_wasm, saved).unwrap();
+    browser
+        .js(
+            "document.getElementById('h').setAttribute('theme', 'dark')",
+            vec![],
+        )
+        .await;
+    browser
+        .wait_until(
+            "the compact gauge after the retry",
+            &in_shadow("return text('h', '[data-limit=allowance] .gauge-text').endsWith('left')"),
+        )
+        .await;
     browser.close().await;
 }

@@ -6,7 +6,7 @@ use std::rc::Rc;
 
 use credit_gauge::changes::{subscribe, PAGE_EVENT};
 use credit_gauge::locks::with_lock;
-use credit_gauge::store::{fingerprint, storage_key, Notice, Store};
+use credit_gauge::store::{fingerprint, page_store, storage_key, Notice, Store};
 use credit_gauge_core::{load, save, Account, CmcPlan, Ledger, LoadWarning};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::JsFuture;
@@ -14,11 +14,31 @@ use wasm_bindgen_test::*;
 
 wasm_bindgen_test_configure!(run_in_browser);
 
+/// What a listener heard: each key and its new value.
+type Heard = Rc<RefCell<Vec<(String, Option<String>)>>>;
+
+/// A listener for keys starting with `prefix` that records what it hears, and its subscription.
+fn recording(prefix: &str) -> (Heard, credit_gauge::changes::Subscription) {
+    let heard = Heard::default();
+    let subscription = {
+        let heard = heard.clone();
+        subscribe(prefix, move |key, value| {
+            heard
+                .borrow_mut()
+                .push((key.to_owned(), value.map(str::to_owned)))
+        })
+    };
+    (heard, subscription)
+}
+
 fn local_storage() -> web_sys::Storage {
     web_sys::window().unwrap().local_storage().unwrap().unwrap()
 }
 
 #[wasm_bindgen(inline_js = "
+export function throwing_detail() {
+  return new Proxy([], { get() { throw new Error('hostile'); } });
+}
 export function send_page_event(type, detail) {
   window.dispatchEvent(new CustomEvent(type, { detail }));
 }
@@ -34,6 +54,7 @@ export function hold_lock(name) {
 extern "C" {
     fn hold_lock(name: &str) -> js_sys::Array;
     fn send_page_event(kind: &str, detail: &JsValue);
+    fn throwing_detail() -> JsValue;
 }
 
 /// A store with `value` under a ledger key for `who`, and that key's lock taken by another
@@ -311,15 +332,7 @@ fn corrupt_old_and_future_data_load_as_a_fresh_ledger_with_a_warning() {
 #[wasm_bindgen_test]
 fn listeners_hear_writes_on_this_page_until_dropped() {
     let store = Store::open();
-    let heard = Rc::new(RefCell::new(Vec::<(String, Option<String>)>::new()));
-    let subscription = {
-        let heard = heard.clone();
-        subscribe("credit-gauge:v1:cw:", move |key, value| {
-            heard
-                .borrow_mut()
-                .push((key.to_owned(), value.map(str::to_owned)))
-        })
-    };
+    let (heard, subscription) = recording("credit-gauge:v1:cw:");
     store.write("credit-gauge:v1:cw:abc:ledger", "1");
     store.write("credit-gauge:v1:cmc:abc:ledger", "ignored: other prefix");
     drop(subscription);
@@ -342,15 +355,7 @@ fn listeners_hear_writes_on_this_page_until_dropped() {
 fn listeners_hear_the_other_module_of_the_page() {
     let store = Store::open();
     let key = "credit-gauge:v1:cw:other-module:ledger";
-    let heard = Rc::new(RefCell::new(Vec::<(String, Option<String>)>::new()));
-    let subscription = {
-        let heard = heard.clone();
-        subscribe("credit-gauge:v1:cw:", move |key, value| {
-            heard
-                .borrow_mut()
-                .push((key.to_owned(), value.map(str::to_owned)))
-        })
-    };
+    let (heard, subscription) = recording("credit-gauge:v1:cw:");
     store.write(key, "mine");
     // What the other module does: write, then send its event with its own mark.
     local_storage().set_item(key, "theirs").unwrap();
@@ -364,6 +369,26 @@ fn listeners_hear_the_other_module_of_the_page() {
     ] {
         send_page_event(PAGE_EVENT, &detail);
     }
+    // A detail that throws when read (a proxy): ignored, and the module keeps working (an
+    // exception thrown through the module's frames would leak its stack, and some 20,000 of
+    // them would break it).
+    for _ in 0..25_000 {
+        send_page_event(PAGE_EVENT, &throwing_detail());
+    }
+    // Where storage would not take a value, the other module sends it along: it is kept in
+    // this module's memory too (so both count alike), until the other says it is gone.
+    let kept = "credit-gauge:v1:cw:other-module:history";
+    let page = page_store();
+    send_page_event(
+        PAGE_EVENT,
+        &js_sys::Array::of3(&kept.into(), &other, &"in memory".into()),
+    );
+    assert_eq!(page.read(kept).as_deref(), Some("in memory"));
+    send_page_event(
+        PAGE_EVENT,
+        &js_sys::Array::of3(&kept.into(), &other, &JsValue::NULL),
+    );
+    assert_eq!(page.read(kept), None);
     drop(subscription);
     send_page_event(PAGE_EVENT, &js_sys::Array::of2(&key.into(), &other));
     assert_eq!(
@@ -371,7 +396,34 @@ fn listeners_hear_the_other_module_of_the_page() {
         vec![
             (key.to_owned(), Some("mine".to_owned())),
             (key.to_owned(), Some("theirs".to_owned())),
+            (kept.to_owned(), Some("in memory".to_owned())),
+            (kept.to_owned(), None),
         ]
     );
+    // This module's own memory writes go out with their value, in a frozen detail.
+    let sent = Rc::new(RefCell::new(Vec::<JsValue>::new()));
+    let listener = {
+        let sent = sent.clone();
+        Closure::<dyn Fn(web_sys::CustomEvent)>::new(move |e: web_sys::CustomEvent| {
+            sent.borrow_mut().push(e.detail())
+        })
+    };
+    let window = web_sys::window().unwrap();
+    window
+        .add_event_listener_with_callback(PAGE_EVENT, listener.as_ref().unchecked_ref())
+        .unwrap();
+    store.write(key, "to storage");
+    Store::memory_only().write(key, "to memory");
+    window
+        .remove_event_listener_with_callback(PAGE_EVENT, listener.as_ref().unchecked_ref())
+        .unwrap();
+    let sent = sent.borrow();
+    assert_eq!(sent.len(), 2);
+    assert!(js_sys::Object::is_frozen(
+        sent[0].unchecked_ref::<js_sys::Object>()
+    ));
+    let third = |d: &JsValue| js_sys::Reflect::get_u32(d, 2).unwrap();
+    assert!(third(&sent[0]).is_undefined(), "read from storage");
+    assert_eq!(third(&sent[1]).as_string().as_deref(), Some("to memory"));
     store.remove(key);
 }
