@@ -56,6 +56,13 @@ pub fn effect(mut update: impl FnMut() + 'static) {
     StoredValue::new_local(RenderEffect::new(move |_| update()));
 }
 
+/// An empty comment appended to `parent`: it marks a place among the siblings that come.
+fn marker(parent: &Node) -> Node {
+    let place: Node = document().create_comment("").into();
+    let _ = parent.append_child(&place);
+    place
+}
+
 /// An element that comes and goes at one place among its siblings (a comment marks the place).
 pub struct Slot {
     place: Node,
@@ -65,10 +72,8 @@ pub struct Slot {
 impl Slot {
     /// A slot at the end of `parent`.
     pub fn new(parent: &Node) -> Rc<Slot> {
-        let place: Node = document().create_comment("").into();
-        let _ = parent.append_child(&place);
         Rc::new(Slot {
-            place,
+            place: marker(parent),
             shown: RefCell::new(None),
         })
     }
@@ -104,10 +109,8 @@ pub struct Rows {
 impl Rows {
     /// An empty list at the end of `parent`.
     pub fn new(parent: &Node) -> Rc<Rows> {
-        let end: Node = document().create_comment("").into();
-        let _ = parent.append_child(&end);
         Rc::new(Rows {
-            end,
+            end: marker(parent),
             rows: RefCell::new(Vec::new()),
         })
     }
