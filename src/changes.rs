@@ -58,9 +58,19 @@ fn tell_other_module(key: &str, kept: &JsValue) {
     }
 }
 
+/// Where the other module's new value for a key is.
+enum Kept {
+    /// In storage: read it there.
+    InStorage,
+    /// In its memory (storage would not take it): this value.
+    InMemory(String),
+    /// Removed, from its memory too.
+    Gone,
+}
+
 /// What a page event says, unless this module sent it (or it is not one of ours): the key,
-/// and what the other module keeps in memory for it (`Some(None)`: nothing any more).
-fn foreign_change(event: &web_sys::Event) -> Option<(String, Option<Option<String>>)> {
+/// and where the other module's value for it is.
+fn foreign_change(event: &web_sys::Event) -> Option<(String, Kept)> {
     let detail = event.dyn_ref::<web_sys::CustomEvent>()?.detail();
     // Read through `Reflect`, which catches what a hostile detail (a proxy) throws.
     let item = |i: u32| js_sys::Reflect::get_u32(&detail, i).ok();
@@ -71,11 +81,11 @@ fn foreign_change(event: &web_sys::Event) -> Option<(String, Option<Option<Strin
     let key = item(0)?.as_string()?;
     let kept = item(2)?;
     let kept = if kept.is_undefined() {
-        None
+        Kept::InStorage
     } else if kept.is_null() {
-        Some(None)
+        Kept::Gone
     } else {
-        Some(Some(kept.as_string()?))
+        Kept::InMemory(kept.as_string()?)
     };
     Some((key, kept))
 }
@@ -123,8 +133,12 @@ pub fn subscribe(prefix: &str, on_change: impl Fn(&str, Option<&str>) + 'static)
     let other_module = window_event_listener_untyped(PAGE_EVENT, move |event| {
         if let Some((key, kept)) = foreign_change(&event) {
             let store = page_store();
-            if let (Some(kept), true) = (kept, key.starts_with(KEY_PREFIX)) {
-                store.adopt(&key, kept.as_deref());
+            if key.starts_with(KEY_PREFIX) {
+                match kept {
+                    Kept::InStorage => {}
+                    Kept::InMemory(value) => store.adopt(&key, Some(&value)),
+                    Kept::Gone => store.adopt(&key, None),
+                }
             }
             on_change(&key, store.read(&key).as_deref());
         }

@@ -4,7 +4,6 @@
 //! it carries no view library at all, and the full widget builds its first paint from less code.
 
 use std::cell::RefCell;
-use std::rc::Rc;
 
 use leptos::prelude::{document, Owner, RenderEffect, StoredValue};
 use wasm_bindgen::{JsCast, UnwrapThrowExt};
@@ -71,11 +70,11 @@ pub struct Slot {
 
 impl Slot {
     /// A slot at the end of `parent`.
-    pub fn new(parent: &Node) -> Rc<Slot> {
-        Rc::new(Slot {
+    pub fn new(parent: &Node) -> Slot {
+        Slot {
             place: marker(parent),
             shown: RefCell::new(None),
-        })
+        }
     }
 
     /// Shows the slot's element (made by `make` when it is not shown yet), or removes it.
@@ -108,11 +107,11 @@ pub struct Rows {
 
 impl Rows {
     /// An empty list at the end of `parent`.
-    pub fn new(parent: &Node) -> Rc<Rows> {
-        Rc::new(Rows {
+    pub fn new(parent: &Node) -> Rows {
+        Rows {
             end: marker(parent),
             rows: RefCell::new(Vec::new()),
-        })
+        }
     }
 
     /// Makes (with `make`) or removes rows until there are `count`; returns them in order.
