@@ -1,12 +1,14 @@
-//! Plain DOM for the part of the widget every page shows first (header, gauges, warnings,
-//! queue): built once and updated in place by a few render effects. Leptos's views compile
-//! their code once per element shape; the compact module has no other view than this one, so
-//! it carries no view library at all, and the full widget builds its first paint from less code.
+//! Plain DOM for the widget's views: built once and updated in place by a few render effects.
+//! Leptos's views compile their code once per element shape; with these helpers instead, the
+//! widget carries no view library at all (only the reactive graph), which roughly halves the
+//! code a page downloads for a full widget and leaves the compact module its gauges only.
 
 use std::cell::RefCell;
 
+use js_sys::Reflect;
 use leptos::prelude::{document, Owner, RenderEffect, StoredValue};
-use wasm_bindgen::{JsCast, UnwrapThrowExt};
+use wasm_bindgen::closure::Closure;
+use wasm_bindgen::{JsCast, JsValue, UnwrapThrowExt};
 use web_sys::{Element, Node};
 
 /// A new `<tag>` with `class` (none when empty).
@@ -53,6 +55,109 @@ pub fn set_attr(element: &Element, name: &str, value: Option<&str>) {
 /// reactive owner lives (a render effect stops when dropped: this one is kept with the owner).
 pub fn effect(mut update: impl FnMut() + 'static) {
     StoredValue::new_local(RenderEffect::new(move |_| update()));
+}
+
+/// A new SVG `<tag>` (SVG elements need their namespace to be drawn).
+pub fn svg(tag: &str, class: &str) -> Element {
+    let element = document()
+        .create_element_ns(Some("http://www.w3.org/2000/svg"), tag)
+        .unwrap_throw();
+    if !class.is_empty() {
+        let _ = element.set_attribute("class", class);
+    }
+    element
+}
+
+/// Sets each `(name, value)` attribute of a new element.
+pub fn attrs(element: &Element, attributes: &[(&str, &str)]) {
+    for (name, value) in attributes {
+        let _ = element.set_attribute(name, value);
+    }
+}
+
+/// A `<label>` appended to `parent`, starting with `text` (its control comes after).
+pub fn label(parent: &Node, class: &str, text: &str) -> Element {
+    let label = add(parent, el("label", class));
+    add_text(&label, text);
+    label
+}
+
+/// A `<select id>` of fixed `(value, text)` options appended to `parent`.
+pub fn select(parent: &Node, id: &str, options: &[(&str, &str)]) -> Element {
+    let select = add(parent, el("select", ""));
+    let _ = select.set_attribute("id", id);
+    set_options(&select, options.iter().copied());
+    select
+}
+
+/// Replaces a `<select>`'s options.
+pub fn set_options<'a>(select: &Element, options: impl Iterator<Item = (&'a str, &'a str)>) {
+    select.set_text_content(None);
+    for (value, text) in options {
+        let option = add(select, el("option", ""));
+        let _ = option.set_attribute("value", value);
+        add_text(&option, text);
+    }
+}
+
+/// An input's or a select's current value (its property, which the user changes).
+pub fn value(element: &JsValue) -> String {
+    Reflect::get(element, &JsValue::from_str("value"))
+        .ok()
+        .and_then(|v| v.as_string())
+        .unwrap_or_default()
+}
+
+/// Sets an input's or a select's value, unless it already holds it (writing it again would
+/// move the caret of a field being typed in).
+pub fn set_value(element: &Element, text: &str) {
+    if value(element) != text {
+        let _ = Reflect::set(
+            element,
+            &JsValue::from_str("value"),
+            &JsValue::from_str(text),
+        );
+    }
+}
+
+/// A checkbox's `checked`.
+pub fn checked(element: &JsValue) -> bool {
+    Reflect::get(element, &JsValue::from_str("checked"))
+        .ok()
+        .and_then(|v| v.as_bool())
+        .unwrap_or(false)
+}
+
+/// Sets a checkbox's `checked`.
+pub fn set_checked(element: &Element, on: bool) {
+    if checked(element) != on {
+        let _ = Reflect::set(
+            element,
+            &JsValue::from_str("checked"),
+            &JsValue::from_bool(on),
+        );
+    }
+}
+
+/// Listens to `event` on `target` and everything in it, for as long as the current reactive
+/// owner lives. It listens while the event goes down to its target (capture), so an event a
+/// script sends without `bubbles`, as `new Event("change")` is, reaches it too.
+pub fn listen(target: &Element, event: &str, handler: impl Fn(web_sys::Event) + 'static) {
+    let handler = Closure::<dyn Fn(web_sys::Event)>::new(handler);
+    let _ = target.add_event_listener_with_callback_and_bool(
+        event,
+        handler.as_ref().unchecked_ref(),
+        true,
+    );
+    // Kept as long as the view: its element leaves the page with it.
+    StoredValue::new_local(handler);
+}
+
+/// The element `event` was sent to, with its `id` (empty when it has none).
+pub fn target(event: &web_sys::Event) -> Option<(Element, String)> {
+    let element = event.target()?.dyn_into::<Element>().ok()?;
+    let id = element.id();
+    Some((element, id))
 }
 
 /// An empty comment appended to `parent`: it marks a place among the siblings that come.

@@ -260,7 +260,7 @@ async fn the_form_previews_cost_and_refuses_what_the_plan_cannot_take() {
 #[wasm_bindgen_test]
 async fn the_answer_view_shows_costs_the_data_table_and_explanations_as_text() {
     use credit_gauge::answer::Answer;
-    use credit_gauge::components::AnswerView;
+    use credit_gauge::components::answer_view;
     use credit_gauge_core::{explain, Code, EndpointId};
 
     let root = test_root();
@@ -271,9 +271,7 @@ async fn the_answer_view_shows_costs_the_data_table_and_explanations_as_text() {
         },
         false,
     );
-    let _mounted = leptos::mount::mount_to(root.clone(), move || {
-        view! { <AnswerView widget=widget /> }
-    });
+    let _mounted = credit_gauge::dom::mount(&root, move || answer_view(widget));
     let body = r#"{"status":{"timestamp":"2025-09-28T10:21:04.716Z","error_code":0,"error_message":null,"elapsed":1,"credit_count":1,"notice":null},
         "data":[{"id":1,"name":"<b>Bitcoin</b>","symbol":"BTC","cmc_rank":1,"quote":{"USD":{"price":65000.5}}}]}"#;
     widget.answer.set(Some(Answer {
@@ -339,7 +337,7 @@ async fn the_answer_view_shows_costs_the_data_table_and_explanations_as_text() {
 
 #[wasm_bindgen_test]
 async fn the_history_lists_requests_newest_first_and_clears() {
-    use credit_gauge::components::History;
+    use credit_gauge::components::history_view;
     use credit_gauge::history::HistoryEntry;
 
     let root = test_root();
@@ -350,9 +348,7 @@ async fn the_history_lists_requests_newest_first_and_clears() {
         },
         false,
     );
-    let _mounted = leptos::mount::mount_to(root.clone(), move || {
-        view! { <History widget=widget /> }
-    });
+    let _mounted = credit_gauge::dom::mount(&root, move || history_view(widget));
     let entry = |at: i64, endpoint: &str, ok: bool| HistoryEntry {
         at: UnixMillis(at),
         endpoint: endpoint.into(),

@@ -1,8 +1,10 @@
 use credit_gauge_core::json::{self, Json};
-use credit_gauge_core::Retry;
+use credit_gauge_core::{Retry, UnixMillis};
 use leptos::prelude::*;
+use web_sys::Element;
 
 use crate::answer::Answer;
+use crate::dom::{add, add_text, attrs, effect, el, set_text};
 use crate::format;
 use crate::widget::Widget;
 
@@ -12,17 +14,72 @@ const ROWS_SHOWN: usize = 50;
 
 /// The last answer: actual cost beside the estimate, the data, and for a failure the core's
 /// explanation with the raw status, code and message. Everything from the server is text.
-#[component]
-pub fn AnswerView(widget: Widget) -> impl IntoView {
-    view! {
-        <section id="result" class="result" aria-label="Answer" aria-live="polite">
-            {move || widget.answer.get().map(|a| view! { <AnswerBody answer=a widget=widget /> })}
-        </section>
+pub fn answer_view(widget: Widget) -> Element {
+    let section = el("section", "result");
+    attrs(
+        &section,
+        &[
+            ("id", "result"),
+            ("aria-label", "Answer"),
+            ("aria-live", "polite"),
+        ],
+    );
+    // Made anew for each answer.
+    {
+        let section = section.clone();
+        effect(move || {
+            section.set_text_content(None);
+            let now = widget.now.get_untracked();
+            widget
+                .answer
+                .with(|a| a.as_ref().map(|a| answer_body(&section, a, now)));
+        });
+    }
+    // The retry line follows the clock while it counts down to a time.
+    {
+        let section = section.clone();
+        effect(move || {
+            let Some(retry) = widget
+                .answer
+                .with(|a| a.as_ref()?.explanation.map(|e| e.retry))
+            else {
+                return;
+            };
+            let now = match retry {
+                Retry::At(_) => widget.now.get(),
+                _ => widget.now.get_untracked(),
+            };
+            if let Some(line) = section.query_selector(".explanation-retry").ok().flatten() {
+                set_text(&line, &retry_text(retry, now));
+            }
+        });
+    }
+    section
+}
+
+/// Whether and when retrying helps, as of `now`.
+fn retry_text(retry: Retry, now: UnixMillis) -> String {
+    match retry {
+        Retry::No => "Retrying the same request will not help until something changes.".into(),
+        Retry::Soon => "Retrying may help in a moment.".into(),
+        Retry::Later => "Retrying helps later; the server did not say when.".into(),
+        Retry::At(at) if at > now => format!(
+            "Retrying helps from {} (in {}).",
+            format::instant(at),
+            format::duration(at.0 - now.0)
+        ),
+        Retry::At(_) => "Retrying helps now.".into(),
     }
 }
 
-#[component]
-fn AnswerBody(answer: Answer, widget: Widget) -> impl IntoView {
+/// A `<tag class>` with `text`, appended to `parent`.
+fn text_el(parent: &Element, tag: &str, class: &str, text: &str) -> Element {
+    let element = add(parent, el(tag, class));
+    add_text(&element, text);
+    element
+}
+
+fn answer_body(section: &Element, answer: &Answer, now: UnixMillis) {
     let estimate = answer
         .estimated
         .map(|e| format!("estimated {}", format::credits(e)))
@@ -51,40 +108,44 @@ fn AnswerBody(answer: Answer, widget: Widget) -> impl IntoView {
         }
         parts.join(" · ")
     };
+    text_el(section, "h2", "", answer.title);
+    let costs = add(section, el("p", "costs"));
+    text_el(&costs, "span", "estimate", &estimate);
+    add_text(&costs, " · ");
+    text_el(&costs, "span", "actual-cost", &actual);
+    if let Some(c) = answer.credit_count {
+        add_text(&costs, " · ");
+        text_el(&costs, "span", "credit-count", &format!("credit_count {c}"));
+    }
+    text_el(section, "p", "raw", &raw);
+    if let Some(e) = answer.explanation {
+        let box_ = add(section, el("div", "explanation"));
+        let _ = box_.set_attribute("role", "alert");
+        text_el(&box_, "h3", "explanation-title", e.title);
+        text_el(&box_, "p", "explanation-what", e.explanation);
+        let todo = add(&box_, el("p", "explanation-todo"));
+        text_el(&todo, "strong", "", "What to do: ");
+        add_text(&todo, e.what_to_do);
+        text_el(&box_, "p", "explanation-retry", &retry_text(e.retry, now));
+    }
     // Parsed once: the body may be large (up to the client's bound), and a deep one is costly
     // to walk, so every view of it below works from this one value and is bounded itself.
     let parsed = answer.body.as_deref().and_then(json::parse);
-    let credit_count = answer.credit_count;
-    let explanation = answer.explanation.map(|e| {
-        let retry = move || match e.retry {
-            Retry::No => {
-                "Retrying the same request will not help until something changes.".to_string()
-            }
-            Retry::Soon => "Retrying may help in a moment.".to_string(),
-            Retry::Later => "Retrying helps later; the server did not say when.".to_string(),
-            Retry::At(at) => {
-                let t = widget.now.get();
-                if at > t {
-                    format!(
-                        "Retrying helps from {} (in {}).",
-                        format::instant(at),
-                        format::duration(at.0 - t.0)
-                    )
-                } else {
-                    "Retrying helps now.".to_string()
-                }
-            }
-        };
-        view! {
-            <div class="explanation" role="alert">
-                <h3 class="explanation-title">{e.title}</h3>
-                <p class="explanation-what">{e.explanation}</p>
-                <p class="explanation-todo"><strong>"What to do: "</strong>{e.what_to_do}</p>
-                <p class="explanation-retry">{retry}</p>
-            </div>
+    if let Some(rows) = parsed.as_ref().and_then(table_rows) {
+        let table = add(section, el("table", "data"));
+        let head = add(&add(&table, el("thead", "")), el("tr", ""));
+        for title in ["#", "Name", "Symbol", "Price"] {
+            text_el(&head, "th", "", title);
         }
-    });
-    let table = parsed.as_ref().and_then(table_rows);
+        let body = add(&table, el("tbody", ""));
+        for (rank, name, symbol, price) in rows {
+            let row = add(&body, el("tr", ""));
+            text_el(&row, "td", "", &rank);
+            text_el(&row, "td", "", &name);
+            text_el(&row, "td", "", &symbol);
+            text_el(&row, "td", "num", &price);
+        }
+    }
     let pretty = match &parsed {
         Some(v) => json::pretty_prefix(v, JSON_SHOWN),
         None => answer
@@ -95,32 +156,10 @@ fn AnswerBody(answer: Answer, widget: Widget) -> impl IntoView {
             .take(JSON_SHOWN)
             .collect(),
     };
-    view! {
-        <h2>{answer.title}</h2>
-        <p class="costs">
-            <span class="estimate">{estimate}</span>
-            " · "
-            <span class="actual-cost">{actual}</span>
-            {credit_count.map(|c| view! { " · " <span class="credit-count">{format!("credit_count {c}")}</span> })}
-        </p>
-        <p class="raw">{raw}</p>
-        {explanation}
-        {table.map(|rows| view! {
-            <table class="data">
-                <thead><tr><th>"#"</th><th>"Name"</th><th>"Symbol"</th><th>"Price"</th></tr></thead>
-                <tbody>
-                    {rows.into_iter().map(|r| view! {
-                        <tr><td>{r.0}</td><td>{r.1}</td><td>{r.2}</td><td class="num">{r.3}</td></tr>
-                    }).collect_view()}
-                </tbody>
-            </table>
-        })}
-        {(!pretty.is_empty()).then(|| view! {
-            <details class="json">
-                <summary>"JSON"</summary>
-                <pre>{pretty}</pre>
-            </details>
-        })}
+    if !pretty.is_empty() {
+        let details = add(section, el("details", "json"));
+        text_el(&details, "summary", "", "JSON");
+        text_el(&details, "pre", "", &pretty);
     }
 }
 

@@ -1,18 +1,18 @@
-use credit_gauge_core::catalog::{ParamKind, ENDPOINTS};
-use credit_gauge_core::Request;
+use credit_gauge_core::catalog::{EndpointId, ParamKind, ParamSpec, ENDPOINTS};
+use credit_gauge_core::{ApiKind, Request};
 use leptos::prelude::*;
+use web_sys::Element;
 
-use crate::components::Planner;
+use crate::components::planner::planner;
+use crate::dom::{self, add, add_text, attrs, effect, el, label, set_attr, set_text};
 use crate::widget::Widget;
 
+/// What the user typed, by parameter name.
+type Values = Vec<(String, String)>;
+
 /// The endpoint picker, its parameters with inline validation, the live cost preview, Send.
-#[component]
-pub fn RequestForm(
-    widget: Widget,
-    /// The endpoint and parameters the form starts with.
-    #[prop(default = None)]
-    initial: Option<Request>,
-) -> impl IntoView {
+/// `initial` is the endpoint and parameters the form starts with.
+pub fn request_form(widget: Widget, initial: Option<Request>) -> Element {
     let api = move || widget.settings.with(|s| s.api);
     let endpoint = RwSignal::new(initial.as_ref().map(|r| r.endpoint));
     let values = RwSignal::new(initial.map(|r| r.params).unwrap_or_default());
@@ -36,99 +36,131 @@ pub fn RequestForm(
         });
         Some(r)
     });
-    let preview = move || request.get().map(|r| widget.preview(&r));
-    let valid = move || matches!(preview(), Some(Ok(_)));
-    let set_value = move |name: &'static str, value: String| {
+    let preview = Memo::new(move |_| request.get().map(|r| widget.preview(&r)));
+
+    let section = el("section", "request");
+    let _ = section.set_attribute("aria-label", "Request");
+    let picker = dom::select(&label(&section, "", "Endpoint "), "endpoint", &[]);
+    let params = add(&section, el("div", "params"));
+    let line = add(&section, el("p", ""));
+    attrs(&line, &[("id", "preview"), ("aria-live", "polite")]);
+    planner(&section, widget, request);
+    let send = add(&section, el("button", ""));
+    attrs(&send, &[("id", "send"), ("type", "button")]);
+    add_text(&send, "Send");
+
+    // The picker lists the current API's endpoints, made anew only when the API changes.
+    let mut listed = None::<ApiKind>;
+    effect(move || {
+        let a = api();
+        if listed != Some(a) {
+            let paths: Vec<(&str, String)> = ENDPOINTS
+                .iter()
+                .filter(|e| e.api == a)
+                .map(|e| (e.path, format!("{} — {}", e.title, e.path)))
+                .collect();
+            dom::set_options(&picker, paths.iter().map(|(p, t)| (*p, t.as_str())));
+            listed = Some(a);
+        }
+        let path = current.get().map(|e| e.spec().path).unwrap_or_default();
+        dom::set_value(&picker, path);
+    });
+    // A field per parameter of the current endpoint, made anew when it changes; what was
+    // typed is kept in `values`.
+    let mut shown = None::<EndpointId>;
+    effect(move || {
+        let id = current.get();
+        if id != shown {
+            params.set_text_content(None);
+            for p in id.map(|id| id.spec().params).unwrap_or_default() {
+                param_field(&params, p);
+            }
+            shown = id;
+        }
+        // The fields are in the order of the endpoint's parameters, each in its label.
+        let fields = params.children();
+        let names = id.map(|id| id.spec().params).unwrap_or_default();
+        values.with(|v| {
+            for (i, p) in names.iter().enumerate() {
+                let field = fields
+                    .item(i as u32)
+                    .and_then(|row| row.last_element_child());
+                if let Some(field) = field {
+                    let typed = v.iter().find(|(n, _)| n == p.name).map(|(_, v)| v.as_str());
+                    dom::set_value(&field, typed.unwrap_or_default());
+                }
+            }
+        });
+    });
+    effect(move || {
+        preview.with(|p| {
+            let valid = matches!(p, Some(Ok(_)));
+            set_attr(
+                &line,
+                "class",
+                Some(if valid { "preview" } else { "preview invalid" }),
+            );
+            let text = match p {
+                Some(Ok(text) | Err(text)) => text.as_str(),
+                None => "",
+            };
+            set_text(&line, text);
+            set_attr(&send, "disabled", (!valid).then_some(""));
+        })
+    });
+
+    dom::listen(&section, "change", move |event| {
+        if let Some((field, _)) = dom::target(&event).filter(|(_, id)| id == "endpoint") {
+            let path = dom::value(&field);
+            let chosen = ENDPOINTS.iter().find(|e| e.path == path).map(|e| e.id);
+            values.set(Values::new());
+            endpoint.set(chosen);
+        }
+    });
+    dom::listen(&section, "input", move |event| {
+        let Some((field, id)) = dom::target(&event) else {
+            return;
+        };
+        let Some(name) = id.strip_prefix("param-") else {
+            return;
+        };
+        let value = dom::value(&field);
         values.update(|v| {
             v.retain(|(n, _)| n != name);
             v.push((name.to_string(), value));
         })
+    });
+    dom::listen(&section, "click", move |event| {
+        if dom::closest(&event, "#send").is_some() {
+            if let Some(r) = request.get_untracked() {
+                widget.submit(r);
+            }
+        }
+    });
+    section
+}
+
+/// A parameter's field: its label (`*` when required), and a hint of what it takes.
+fn param_field(parent: &Element, p: &ParamSpec) {
+    let name = p.name;
+    let hint = match p.kind {
+        ParamKind::Integer { min, max } if max >= 1_000_000_000 => format!("≥ {min}"),
+        ParamKind::Integer { min, max } => format!("{min}–{max}"),
+        ParamKind::List { max_items } => format!("comma list, up to {max_items}"),
+        ParamKind::OneOf(v) | ParamKind::ListOf(v) => v.join(", "),
+        ParamKind::PositiveDecimal => "number".into(),
+        ParamKind::Slug | ParamKind::Token => String::new(),
     };
-    view! {
-        <section class="request" aria-label="Request">
-            <label>
-                "Endpoint "
-                <select
-                    id="endpoint"
-                    prop:value=move || current.get().map(|e| e.spec().path).unwrap_or_default()
-                    on:change=move |ev| {
-                        let path = event_target_value(&ev);
-                        let chosen = ENDPOINTS.iter().find(|e| e.path == path).map(|e| e.id);
-                        values.set(Vec::new());
-                        endpoint.set(chosen);
-                    }
-                >
-                    {move || {
-                        let a = api();
-                        ENDPOINTS
-                            .iter()
-                            .filter(|e| e.api == a)
-                            .map(|e| view! { <option value=e.path>{e.title}" — "{e.path}</option> })
-                            .collect_view()
-                    }}
-                </select>
-            </label>
-            <div class="params">
-                {move || {
-                    current
-                        .get()
-                        .map(|id| {
-                            id.spec()
-                                .params
-                                .iter()
-                                .map(|p| {
-                                    let name = p.name;
-                                    let hint = match p.kind {
-                                        ParamKind::Integer { min, max } if max >= 1_000_000_000 => format!("≥ {min}"),
-                                        ParamKind::Integer { min, max } => format!("{min}–{max}"),
-                                        ParamKind::List { max_items } => format!("comma list, up to {max_items}"),
-                                        ParamKind::OneOf(v) | ParamKind::ListOf(v) => v.join(", "),
-                                        ParamKind::PositiveDecimal => "number".into(),
-                                        ParamKind::Slug | ParamKind::Token => String::new(),
-                                    };
-                                    view! {
-                                        <label class="param">
-                                            {p.label}
-                                            {if p.required { " *" } else { "" }}
-                                            " "
-                                            <input
-                                                id=format!("param-{name}")
-                                                name=name
-                                                placeholder=hint
-                                                prop:value=move || {
-                                                    values.with(|v| {
-                                                        v.iter().find(|(n, _)| n == name).map(|(_, v)| v.clone())
-                                                    }).unwrap_or_default()
-                                                }
-                                                on:input=move |ev| set_value(name, event_target_value(&ev))
-                                            />
-                                        </label>
-                                    }
-                                })
-                                .collect_view()
-                        })
-                }}
-            </div>
-            <p id="preview" class=move || if valid() { "preview" } else { "preview invalid" } aria-live="polite">
-                {move || match preview() {
-                    Some(Ok(line)) => line,
-                    Some(Err(e)) => e,
-                    None => String::new(),
-                }}
-            </p>
-            <Planner widget=widget request=request />
-            <button
-                id="send"
-                type="button"
-                prop:disabled=move || !valid()
-                on:click=move |_| {
-                    if let Some(r) = request.get_untracked() {
-                        widget.submit(r);
-                    }
-                }
-            >
-                "Send"
-            </button>
-        </section>
-    }
+    let row = label(parent, "param", p.label);
+    add_text(&row, if p.required { " *" } else { "" });
+    add_text(&row, " ");
+    let field = add(&row, el("input", ""));
+    attrs(
+        &field,
+        &[
+            ("id", &format!("param-{name}")),
+            ("name", name),
+            ("placeholder", &hint),
+        ],
+    );
 }

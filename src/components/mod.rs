@@ -1,6 +1,7 @@
-//! Components read signals and render them; they do not compute limits. The panels (and the
-//! single-page app that shows them) are built only with the `panels` feature: the compact
-//! module has the gauges, warnings and queue.
+//! Components read signals and render them; they do not compute limits. They are plain DOM
+//! (`crate::dom`), each built once and updated in place; the `Gauge` component stays a Leptos
+//! component for Rust apps. The panels (and the single-page app that shows them) are built
+//! only with the `panels` feature: the compact module has the gauges, warnings and queue.
 
 #[cfg(feature = "panels")]
 mod answer;
@@ -23,8 +24,8 @@ pub use gauge::Gauge;
 pub use widget_view::widget_view;
 #[cfg(feature = "panels")]
 pub use {
-    answer::AnswerView, form::RequestForm, history::History, planner::Planner,
-    settings::SettingsPanel, usage::UsageView,
+    answer::answer_view, form::request_form, history::history_view, settings::settings_panel,
+    usage::usage_view,
 };
 
 /// Mounts `widget`'s view (see [`widget_view`]) at the end of `parent`; dropping the handle

@@ -2,9 +2,9 @@
 //! history), mounted once its gauges are painted. Only in builds with the `panels` feature.
 
 use leptos::prelude::*;
-use wasm_bindgen::JsCast;
 
-use crate::components::{AnswerView, History, RequestForm, SettingsPanel, UsageView};
+use crate::components::{answer_view, history_view, request_form, settings_panel, usage_view};
+use crate::dom::add;
 use crate::widget::Widget;
 
 /// Mounts a full widget's panels (settings and the form above the queue; the answer, the usage
@@ -13,39 +13,31 @@ use crate::widget::Widget;
 /// built. `requestAnimationFrame` runs just before the frame that paints the gauges, and a
 /// timeout from there runs once it has been painted.
 ///
-/// The panels are mounted on their own rather than shown by a signal: a signal would compile
-/// code to re-render them, which never happens. They are unmounted with the widget (their
-/// handles are dropped with its `StoredValue`), and never mounted if it has gone by then.
+/// The panels belong to the widget's reactive owner, so they go with it; a widget that has
+/// gone by then gets none.
 pub(super) fn mount_after_paint(
     widget: Widget,
     initial: Option<credit_gauge_core::Request>,
     above: web_sys::Element,
     below: web_sys::Element,
 ) {
-    let mounted = StoredValue::new_local(Vec::<Box<dyn std::any::Any>>::new());
+    let Some(owner) = Owner::current() else {
+        return;
+    };
+    // Disposed with the widget's owner: tells the timeout that the widget has gone.
+    let alive = StoredValue::new_local(());
     request_animation_frame(move || {
         set_timeout(
             move || {
-                // Gone with its widget: nothing to mount into.
-                if mounted.is_disposed() {
+                if alive.is_disposed() {
                     return;
                 }
-                let first = leptos::mount::mount_to(above.unchecked_into(), move || {
-                    view! {
-                        <SettingsPanel widget=widget />
-                        <RequestForm widget=widget initial=initial />
-                    }
-                });
-                let second = leptos::mount::mount_to(below.unchecked_into(), move || {
-                    view! {
-                        <AnswerView widget=widget />
-                        <UsageView widget=widget />
-                        <History widget=widget />
-                    }
-                });
-                mounted.update_value(|m| {
-                    m.push(Box::new(first));
-                    m.push(Box::new(second));
+                owner.with(|| {
+                    add(&above, settings_panel(widget));
+                    add(&above, request_form(widget, initial));
+                    add(&below, answer_view(widget));
+                    add(&below, usage_view(widget));
+                    add(&below, history_view(widget));
                 });
             },
             std::time::Duration::ZERO,

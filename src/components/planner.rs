@@ -1,7 +1,9 @@
 use credit_gauge_core::planner::{room, runway, shortest_interval};
 use credit_gauge_core::Request;
 use leptos::prelude::*;
+use web_sys::Element;
 
+use crate::dom::{self, add, add_text, attrs, effect, el, set_text, Slot};
 use crate::plan_text;
 use crate::widget::Widget;
 
@@ -10,10 +12,10 @@ const DEFAULT_EVERY_S: i64 = 60;
 /// The longest interval the planner reads (a year), so a typo cannot ask for nonsense.
 const MAX_EVERY_S: i64 = 366 * 86_400;
 
-/// The planner for the request in the form: how many more fit, what a schedule does to the
-/// budget, and the shortest interval that lasts. The core computes; this only shows.
-#[component]
-pub fn Planner(widget: Widget, request: Memo<Option<Request>>) -> impl IntoView {
+/// The planner for the request in the form, at the end of `form`: how many more fit, what a
+/// schedule does to the budget, and the shortest interval that lasts. The core computes; this
+/// only shows.
+pub(super) fn planner(form: &Element, widget: Widget, request: Memo<Option<Request>>) {
     let every = RwSignal::new(DEFAULT_EVERY_S);
     // Once a second is plenty: the figures move with the budget, not with each tick.
     let second = Memo::new(move |_| widget.now.get().0 / 1000);
@@ -30,41 +32,69 @@ pub fn Planner(widget: Widget, request: Memo<Option<Request>>) -> impl IntoView 
             return None;
         }
         let s = every.get();
-        Some((
+        Some([
             plan_text::room_line(&room(&account, &request, now)),
             plan_text::runway_line(s, &runway(&account, &request, now, s * 1000), now),
             plan_text::shortest_line(shortest_interval(&account, &request, now)),
-        ))
+        ])
     });
     // Shown or not as the figures come and go; not made anew each time they change (the
     // field being typed in stays as it is).
-    let shown = Memo::new(move |_| figures.with(Option::is_some));
-    move || {
-        shown.get().then(|| view! {
-            <div class="planner" aria-label="Planner">
-                <p id="planner-room">{move || figures.with(|f| f.as_ref().map(|f| f.0.clone()))}</p>
-                <p>
-                    <label>
-                        "Every "
-                        <input
-                            id="planner-every"
-                            type="number"
-                            min="1"
-                            max=MAX_EVERY_S
-                            prop:value=move || every.get().to_string()
-                            on:change=move |ev| {
-                                let typed = event_target_value(&ev).trim().parse::<i64>().ok();
-                                if let Some(s) = typed.filter(|s| (1..=MAX_EVERY_S).contains(s)) {
-                                    every.set(s);
-                                }
-                            }
-                        />
-                        " seconds"
-                    </label>
-                </p>
-                <p id="planner-runway" aria-live="polite">{move || figures.with(|f| f.as_ref().map(|f| f.1.clone()))}</p>
-                <p id="planner-shortest">{move || figures.with(|f| f.as_ref().map(|f| f.2.clone()))}</p>
-            </div>
+    let slot = Slot::new(form);
+    effect(move || {
+        figures.with(|figures| {
+            let Some(figures) = figures else {
+                slot.show(false, &planner_element);
+                return;
+            };
+            let Some(shown) = slot.show(true, &planner_element) else {
+                return;
+            };
+            // The room, the runway and the shortest interval, around the interval's field.
+            let lines = shown.children();
+            for (i, text) in [(0, &figures[0]), (2, &figures[1]), (3, &figures[2])] {
+                if let Some(line) = lines.item(i) {
+                    set_text(&line, text);
+                }
+            }
+            if let Some(field) = shown.query_selector("#planner-every").ok().flatten() {
+                dom::set_value(&field, &every.get().to_string());
+            }
         })
-    }
+    });
+    dom::listen(form, "change", move |event| {
+        let Some((field, _)) = dom::target(&event).filter(|(_, id)| id == "planner-every") else {
+            return;
+        };
+        let typed = dom::value(&field).trim().parse::<i64>().ok();
+        if let Some(s) = typed.filter(|s| (1..=MAX_EVERY_S).contains(s)) {
+            every.set(s);
+        }
+    });
+}
+
+fn planner_element() -> Element {
+    let planner = el("div", "planner");
+    let _ = planner.set_attribute("aria-label", "Planner");
+    let _ = add(&planner, el("p", "")).set_attribute("id", "planner-room");
+    let every = add(&add(&planner, el("p", "")), el("label", ""));
+    add_text(&every, "Every ");
+    let field = add(&every, el("input", ""));
+    attrs(
+        &field,
+        &[
+            ("id", "planner-every"),
+            ("type", "number"),
+            ("min", "1"),
+            ("max", &MAX_EVERY_S.to_string()),
+        ],
+    );
+    add_text(&every, " seconds");
+    let runway = add(&planner, el("p", ""));
+    attrs(
+        &runway,
+        &[("id", "planner-runway"), ("aria-live", "polite")],
+    );
+    let _ = add(&planner, el("p", "")).set_attribute("id", "planner-shortest");
+    planner
 }
