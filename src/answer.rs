@@ -2,7 +2,6 @@
 //! page (its events), and the history.
 
 use credit_gauge_core::{explain, Credits, EndpointId, Explanation, Outcome, Request, Settlement};
-use leptos::prelude::*;
 
 use crate::client::Reply;
 use crate::events::AnswerEvent;

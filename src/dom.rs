@@ -6,10 +6,12 @@
 use std::cell::RefCell;
 
 use js_sys::Reflect;
-use leptos::prelude::{document, Owner, RenderEffect, StoredValue};
+use leptos::prelude::document;
 use wasm_bindgen::closure::Closure;
 use wasm_bindgen::{JsCast, JsValue, UnwrapThrowExt};
 use web_sys::{Element, Node};
+
+use crate::reactive::{Owner, StoredValue};
 
 /// A new `<tag>` with `class` (none when empty).
 pub fn el(tag: &str, class: &str) -> Element {
@@ -49,12 +51,6 @@ pub fn set_attr(element: &Element, name: &str, value: Option<&str>) {
             None => element.remove_attribute(name),
         };
     }
-}
-
-/// Runs `update` now and again whenever a signal it read changes, for as long as the current
-/// reactive owner lives (a render effect stops when dropped: this one is kept with the owner).
-pub fn effect(mut update: impl FnMut() + 'static) {
-    StoredValue::new_local(RenderEffect::new(move |_| update()));
 }
 
 /// A new SVG `<tag>` (SVG elements need their namespace to be drawn).
@@ -150,7 +146,7 @@ pub fn listen(target: &Element, event: &str, handler: impl Fn(web_sys::Event) + 
         true,
     );
     // Kept as long as the view: its element leaves the page with it.
-    StoredValue::new_local(handler);
+    StoredValue::new(handler);
 }
 
 /// The element `event` was sent to, with its `id` (empty when it has none).
@@ -248,8 +244,6 @@ pub struct Mounted {
 
 /// Builds a view with `make` under a new reactive owner and appends it to `parent`.
 pub fn mount(parent: &Node, make: impl FnOnce() -> Element) -> Mounted {
-    // Effects run on wasm-bindgen's executor; an error only says it was set up already.
-    let _ = any_spawner::Executor::init_wasm_bindgen();
     let owner = Owner::new();
     let root = owner.with(make);
     let _ = parent.append_child(&root);
@@ -262,7 +256,7 @@ pub fn mount(parent: &Node, make: impl FnOnce() -> Element) -> Mounted {
 impl Drop for Mounted {
     fn drop(&mut self) {
         if let Some(owner) = self.owner.take() {
-            owner.cleanup();
+            owner.dispose();
         }
         self.root.remove();
     }

@@ -8,7 +8,9 @@
 use std::any::Any;
 
 use credit_gauge_core::{ApiKind, CmcPlan, EndpointId, Request};
-use leptos::prelude::*;
+use leptos::prelude::{document, set_interval_with_handle};
+
+use crate::reactive::*;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 

@@ -1,8 +1,8 @@
 //! The `credit-gauge:*` events a widget sends to its host page, and their details: the only
 //! place they are made.
 
+use crate::reactive::*;
 use credit_gauge_core::{Credits, Explanation, Settlement};
-use leptos::prelude::*;
 use wasm_bindgen::JsValue;
 
 use crate::presentation::{limit_slug, ShownWarning};
@@ -102,7 +102,7 @@ impl Widget {
     /// `credit-gauge:warning` once per warning text, as `warnings` change.
     pub(crate) fn announce_warnings(self, warnings: Memo<Vec<ShownWarning>>) {
         let announced = StoredValue::new(Vec::<String>::new());
-        Effect::new(move |_| {
+        effect_after(move || {
             let current = warnings.get();
             for w in &current {
                 if !announced.with_value(|a| a.contains(&w.text)) {

@@ -37,7 +37,9 @@
 use std::fmt;
 
 use credit_gauge_core::{estimate, ApiKind, Credits, Explanation, Request, UnixMillis};
-use leptos::prelude::*;
+use leptos::prelude::IntoView;
+
+use crate::reactive::Owner;
 
 use crate::answer::Answer;
 use crate::embed::{embedded_view, embedded_widget, parse_params_strictly, EmbedOptions};
@@ -52,6 +54,8 @@ use crate::widget::Widget;
 pub struct CreditGauge {
     widget: Widget,
     compact: bool,
+    /// Where its views are made: disposed of with the component that made the gauge.
+    owner: Option<Owner>,
 }
 
 /// The answer to a request sent through the gauge.
@@ -186,11 +190,16 @@ pub fn request_for(
 
 impl CreditGauge {
     /// A gauge with `options` (the API, base URL, key, plan, compact; see [`EmbedOptions`]).
-    /// Its signals belong to the current reactive owner: make it in a component.
+    /// It lives as long as the current Leptos owner: make it in a component.
     pub fn new(options: &EmbedOptions) -> CreditGauge {
+        // The widget's cells are credit-gauge's own (`crate::reactive`), in an owner disposed
+        // of with the component's.
+        let owner = Owner::new();
+        leptos::prelude::on_cleanup(move || owner.dispose());
         CreditGauge {
-            widget: embedded_widget(options),
+            widget: owner.with(|| embedded_widget(options)),
             compact: options.compact,
+            owner: Some(owner),
         }
     }
 
@@ -199,6 +208,7 @@ impl CreditGauge {
         CreditGauge {
             widget,
             compact: true,
+            owner: None,
         }
     }
 
@@ -209,18 +219,20 @@ impl CreditGauge {
 
     /// The widget's view: the gauges (compact) or the whole widget, in a `<div
     /// class="cg-holder">` laid out as its contents (the widget builds its own DOM, which the
-    /// holder takes in once it is on the page). It belongs to the calling view's owner.
+    /// holder takes in once it is on the page). It goes with the calling view's owner.
     pub fn view(self) -> impl IntoView {
         let options = EmbedOptions {
             compact: self.compact,
             ..EmbedOptions::default()
         };
-        let element = embedded_view(self.widget, &options);
-        let holder = NodeRef::<leptos::html::Div>::new();
-        holder.on_load(move |div| {
-            let _ = div.append_child(&element);
-        });
-        view! { <div class="cg-holder" style="display: contents" node_ref=holder></div> }
+        // Its own owner, within the gauge's: it goes with the calling view or with the gauge.
+        let owner = match self.owner {
+            Some(gauge) => gauge.with(Owner::new),
+            None => Owner::new(),
+        };
+        leptos::prelude::on_cleanup(move || owner.dispose());
+        let element = owner.with(|| embedded_view(self.widget, &options));
+        holder(element)
     }
 
     /// The request for `path` (`/v1/cryptocurrency/listings/latest`, optionally with a query)
@@ -244,6 +256,18 @@ impl CreditGauge {
             Ended::Cancelled => Err(Refusal::Gone),
         }
     }
+}
+
+/// A Leptos `<div class="cg-holder">`, laid out as its contents, that takes in `element` once
+/// it is on the page.
+fn holder(element: web_sys::Element) -> impl IntoView {
+    use leptos::prelude::*;
+
+    let holder = NodeRef::<leptos::html::Div>::new();
+    holder.on_load(move |div| {
+        let _ = div.append_child(&element);
+    });
+    view! { <div class="cg-holder" style="display: contents" node_ref=holder></div> }
 }
 
 #[cfg(test)]

@@ -6,8 +6,6 @@ use credit_gauge_core::json::Json;
 use credit_gauge_core::to_json::{object, to_json, ToJson};
 use credit_gauge_core::{Credits, UnixMillis};
 
-use leptos::prelude::*;
-
 use crate::format;
 use crate::settings::Settings;
 use crate::store::page_store;

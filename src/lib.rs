@@ -22,6 +22,7 @@ pub mod pipeline;
 pub mod plan_text;
 pub mod presentation;
 pub mod queue;
+pub mod reactive;
 pub mod settings;
 mod settle;
 pub mod store;

@@ -9,10 +9,9 @@ use credit_gauge_core::{
     estimate, explain, reserve, ClientFailure, Code, Credits, EndpointId, Outcome, Request,
     ReservationId, UnixMillis,
 };
-use leptos::prelude::*;
-use leptos::task::spawn_local;
 use wasm_bindgen::prelude::Closure;
 use wasm_bindgen::JsCast;
+use wasm_bindgen_futures::spawn_local;
 
 use crate::answer::{Answer, Sent};
 use crate::client;

@@ -5,7 +5,6 @@
 use std::cell::RefCell;
 
 use credit_gauge_core::{explain, Code, Credits, Explanation, UnixMillis};
-use leptos::prelude::*;
 
 use crate::widget::{now, Widget};
 
@@ -114,7 +113,7 @@ impl Widget {
 
     fn next_id(self) -> u64 {
         let id = self.next_id.try_get_value().unwrap_or(0);
-        let _ = self.next_id.try_set_value(id + 1);
+        self.next_id.set_value(id + 1);
         id
     }
 

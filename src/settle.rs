@@ -2,7 +2,6 @@
 //! gateway's figures for every client of the key.
 
 use credit_gauge_core::{Outcome, ReservationId, Settlement};
-use leptos::prelude::*;
 
 use crate::client::Reply;
 use crate::settings::Settings;

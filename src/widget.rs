@@ -13,8 +13,10 @@ use std::rc::Rc;
 use std::time::Duration;
 
 use credit_gauge_core::gauge::{self, Gauge};
-use leptos::prelude::*;
-use leptos::task::spawn_local;
+use leptos::prelude::set_interval_with_handle;
+
+use crate::reactive::*;
+use wasm_bindgen_futures::spawn_local;
 
 use crate::answer::Answer;
 use crate::history::HistoryEntry;
@@ -64,7 +66,7 @@ pub struct Widget {
     /// the app's settings or forget the user's keys.
     pub(crate) persist: bool,
     /// Where `credit-gauge:*` events go (the host element of an embedded widget).
-    pub(crate) events: StoredValue<Option<web_sys::EventTarget>, LocalStorage>,
+    pub(crate) events: StoredValue<Option<web_sys::EventTarget>>,
 }
 
 impl Widget {
@@ -89,7 +91,7 @@ impl Widget {
             team: RwSignal::new(false),
             next_id: StoredValue::new(1),
             persist: restore,
-            events: StoredValue::new_local(None),
+            events: StoredValue::new(None),
         };
         w.reload();
         w
@@ -115,7 +117,7 @@ impl Widget {
                 self.reload();
             }
         });
-        let changes = StoredValue::new_local(Some(changes));
+        let changes = StoredValue::new(Some(changes));
         on_cleanup(move || changes.set_value(None));
         let gauges = Memo::new(move |_| {
             let t = self.now.get();

@@ -70,7 +70,7 @@ async fn open(name: &str, page: &str) -> (Emulator, Browser) {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_page_with_compact_gauges_only_downloads_the_compact_module_and_its_fetch_works() {
-    let (emulator, browser) = open("compact", COMPACT_ONLY).await;
+    let (_emulator, browser) = open("compact", COMPACT_ONLY).await;
     browser
         .wait_until(
             "both compact gauges",
@@ -122,7 +122,7 @@ async fn a_page_with_compact_gauges_only_downloads_the_compact_module_and_its_fe
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_compact_gauge_and_a_full_widget_on_one_page_share_the_budget_live() {
-    let (emulator, browser) = open("side", SIDE_BY_SIDE).await;
+    let (_emulator, browser) = open("side", SIDE_BY_SIDE).await;
     for id in ["small", "whole"] {
         browser
             .wait_until(
@@ -263,7 +263,7 @@ async fn the_compact_frame_loads_the_compact_module_and_the_full_frame_the_whole
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn mount_asks_for_ready_first_and_then_mounts_the_whole_widget() {
-    let (emulator, browser) = open("built", BUILT_BY_THE_PAGE).await;
+    let (_emulator, browser) = open("built", BUILT_BY_THE_PAGE).await;
     browser
         .wait_until(
             "the page's widget",

@@ -99,7 +99,7 @@ async fn a_full_widget_shows_its_gauges_first_and_its_panels_after_they_are_pain
     let root = test_root();
     let widget = Widget::new(Settings::default(), false);
     let mounted = mount_widget(&root, widget, true);
-    leptos::task::tick().await;
+    credit_gauge::reactive::tick().await;
     // The gauges are there at once; the form, the answer and the history once painted.
     assert!(root.query_selector(".gauge").unwrap().is_some());
     assert!(root.query_selector("#endpoint").unwrap().is_none());
@@ -132,7 +132,7 @@ async fn a_full_widget_shows_its_gauges_first_and_its_panels_after_they_are_pain
     let root = test_root();
     let widget = Widget::new(Settings::default(), false);
     let mounted = mount_widget(&root, widget, true);
-    leptos::task::tick().await;
+    credit_gauge::reactive::tick().await;
     drop(mounted);
     gloo_timers::future::TimeoutFuture::new(200).await;
     assert_eq!(root.child_element_count(), 0);
@@ -148,7 +148,7 @@ async fn the_form_previews_cost_and_refuses_what_the_plan_cannot_take() {
     };
     let widget = Widget::new(settings, false);
     let _mounted = mount_widget(&root, widget, true);
-    leptos::task::tick().await;
+    credit_gauge::reactive::tick().await;
     panels_mounted(&root).await;
 
     let select: web_sys::HtmlSelectElement = root
@@ -160,7 +160,7 @@ async fn the_form_previews_cost_and_refuses_what_the_plan_cannot_take() {
     select
         .dispatch_event(&web_sys::Event::new("change").unwrap())
         .unwrap();
-    leptos::task::tick().await;
+    credit_gauge::reactive::tick().await;
 
     let set = |id: &str, value: &str| {
         let input: web_sys::HtmlInputElement = root
@@ -174,7 +174,7 @@ async fn the_form_previews_cost_and_refuses_what_the_plan_cannot_take() {
             .unwrap();
     };
     set("limit", "201");
-    leptos::task::tick().await;
+    credit_gauge::reactive::tick().await;
     let preview = text(&root, "#preview");
     assert!(
         preview.starts_with("2 credits: 201 coins at 200 per credit"),
@@ -220,7 +220,7 @@ async fn the_form_previews_cost_and_refuses_what_the_plan_cannot_take() {
     every
         .dispatch_event(&web_sys::Event::new("change").unwrap())
         .unwrap();
-    leptos::task::tick().await;
+    credit_gauge::reactive::tick().await;
     let runway = text(&root, "#planner-runway");
     assert!(
         runway.starts_with("Every 10 min 00 s: lasts until "),
@@ -231,12 +231,12 @@ async fn the_form_previews_cost_and_refuses_what_the_plan_cannot_take() {
     every
         .dispatch_event(&web_sys::Event::new("change").unwrap())
         .unwrap();
-    leptos::task::tick().await;
+    credit_gauge::reactive::tick().await;
     assert!(text(&root, "#planner-runway").starts_with("Every 10 min 00 s"));
 
     // Basic takes one convert: the preview says so before anything is sent.
     set("convert", "USD,EUR");
-    leptos::task::tick().await;
+    credit_gauge::reactive::tick().await;
     let preview = text(&root, "#preview");
     assert!(preview.starts_with("3 credits"), "{preview}");
     assert!(
@@ -251,7 +251,7 @@ async fn the_form_previews_cost_and_refuses_what_the_plan_cannot_take() {
     assert!(send.disabled());
 
     set("limit", "0");
-    leptos::task::tick().await;
+    credit_gauge::reactive::tick().await;
     let preview = text(&root, "#preview");
     assert!(preview.contains("limit"), "{preview}");
     assert!(send.disabled());
@@ -287,7 +287,7 @@ async fn the_answer_view_shows_costs_the_data_table_and_explanations_as_text() {
         credit_count: Some(1),
         sync_note: None,
     }));
-    leptos::task::tick().await;
+    credit_gauge::reactive::tick().await;
     assert_eq!(text(&root, ".credit-count"), "credit_count 1");
     assert_eq!(text(&root, ".raw"), "HTTP 200");
     // Markup from the server is shown as text, never parsed.
@@ -325,7 +325,7 @@ async fn the_answer_view_shows_costs_the_data_table_and_explanations_as_text() {
         credit_count: None,
         sync_note: None,
     }));
-    leptos::task::tick().await;
+    credit_gauge::reactive::tick().await;
     assert_eq!(text(&root, ".explanation-title"), explanation.title);
     assert!(text(&root, ".explanation-todo").contains(explanation.what_to_do));
     assert_eq!(
@@ -366,7 +366,7 @@ async fn the_history_lists_requests_newest_first_and_clears() {
         entry(0, "Fiat map", true),
         entry(1_000, "Coin map", false),
     ]);
-    leptos::task::tick().await;
+    credit_gauge::reactive::tick().await;
     let rows = root
         .unchecked_ref::<web_sys::Element>()
         .query_selector_all(".history-table tbody tr")
@@ -394,7 +394,7 @@ async fn the_history_lists_requests_newest_first_and_clears() {
         .unwrap()
         .unchecked_into();
     clear.click();
-    leptos::task::tick().await;
+    credit_gauge::reactive::tick().await;
     assert_eq!(
         root.unchecked_ref::<web_sys::Element>()
             .query_selector_all(".history-table tbody tr")
@@ -443,7 +443,7 @@ async fn settings_switch_api_and_server_and_store_a_key_only_when_asked() {
         true,
     );
     let _mounted = mount_widget(&root, widget, true);
-    leptos::task::tick().await;
+    credit_gauge::reactive::tick().await;
     panels_mounted(&root).await;
     let change = |css: &str, value: &str| {
         let select: web_sys::HtmlSelectElement = root
@@ -460,7 +460,7 @@ async fn settings_switch_api_and_server_and_store_a_key_only_when_asked() {
 
     // The real CoinMarketCap: an honest note that browsers are refused.
     change("#preset", "real");
-    leptos::task::tick().await;
+    credit_gauge::reactive::tick().await;
     let base: web_sys::HtmlInputElement = root
         .query_selector("#base-url")
         .unwrap()
@@ -471,14 +471,14 @@ async fn settings_switch_api_and_server_and_store_a_key_only_when_asked() {
 
     // Cryptowatch: its allowance gauge, and the note that the real API is gone.
     change("#api", "cw");
-    leptos::task::tick().await;
+    credit_gauge::reactive::tick().await;
     assert!(root
         .query_selector("[data-limit=allowance]")
         .unwrap()
         .is_some());
     assert!(root.query_selector("#plan").unwrap().is_none());
     change("#preset", "real");
-    leptos::task::tick().await;
+    credit_gauge::reactive::tick().await;
     assert!(text(&root, ".settings .hint").contains("shut down in 2023"));
 
     // A key is kept in memory only, until the user ticks "remember".
@@ -490,7 +490,7 @@ async fn settings_switch_api_and_server_and_store_a_key_only_when_asked() {
     key.set_value("my-cw-key");
     key.dispatch_event(&web_sys::Event::new("change").unwrap())
         .unwrap();
-    leptos::task::tick().await;
+    credit_gauge::reactive::tick().await;
     assert_eq!(storage.get_item("credit-gauge:v1:key:cw").unwrap(), None);
     let settings = storage
         .get_item("credit-gauge:v1:settings")
@@ -506,7 +506,7 @@ async fn settings_switch_api_and_server_and_store_a_key_only_when_asked() {
     remember
         .dispatch_event(&web_sys::Event::new("change").unwrap())
         .unwrap();
-    leptos::task::tick().await;
+    credit_gauge::reactive::tick().await;
     // Remembered for the server it was typed for (the real API's preset), and only that one.
     assert_eq!(
         storage
@@ -520,7 +520,7 @@ async fn settings_switch_api_and_server_and_store_a_key_only_when_asked() {
     remember
         .dispatch_event(&web_sys::Event::new("change").unwrap())
         .unwrap();
-    leptos::task::tick().await;
+    credit_gauge::reactive::tick().await;
     assert_eq!(storage.get_item("credit-gauge:v1:key:cw").unwrap(), None);
     storage.remove_item("credit-gauge:v1:settings").unwrap();
 }
@@ -533,11 +533,11 @@ async fn a_mounted_widget_outlives_its_dropped_handle_and_goes_on_unmount() {
     let options = js_sys::Object::new();
     js_sys::Reflect::set(&options, &"api".into(), &"cmc".into()).unwrap();
     let handle = credit_gauge::embed::mount(&host, &options).unwrap();
-    leptos::task::tick().await;
+    credit_gauge::reactive::tick().await;
     let shadow = host.shadow_root().expect("a shadow root");
     assert!(shadow.query_selector(".cg").unwrap().is_some());
     drop(handle);
-    leptos::task::tick().await;
+    credit_gauge::reactive::tick().await;
     assert!(
         shadow.query_selector(".cg").unwrap().is_some(),
         "dropping the handle removed the widget"
@@ -546,11 +546,11 @@ async fn a_mounted_widget_outlives_its_dropped_handle_and_goes_on_unmount() {
     // unmount() is what removes it.
     let host = test_root();
     let mut handle = credit_gauge::embed::mount(&host, &options).unwrap();
-    leptos::task::tick().await;
+    credit_gauge::reactive::tick().await;
     let shadow = host.shadow_root().unwrap();
     assert!(shadow.query_selector(".cg").unwrap().is_some());
     handle.unmount();
-    leptos::task::tick().await;
+    credit_gauge::reactive::tick().await;
     assert_eq!(shadow.child_nodes().length(), 0);
 }
 
@@ -569,14 +569,14 @@ async fn an_embedded_widget_saves_no_settings_and_forgets_no_remembered_key() {
         .unwrap();
     storage.set_item("credit-gauge:v1:key:cw", &cw_key).unwrap();
 
-    let owner = Owner::new();
+    let owner = credit_gauge::reactive::Owner::new();
     owner.with(|| {
         // An embed's widget: its settings come from its host, not from storage.
         let widget = Widget::new(Settings::default(), false);
         widget.update_settings(|s| s.theme = "dark".into());
         widget.update_settings(|s| s.base_cmc = "https://pro-api.coinmarketcap.com".into());
     });
-    leptos::task::tick().await;
+    credit_gauge::reactive::tick().await;
     assert_eq!(
         storage
             .get_item("credit-gauge:v1:settings")
@@ -664,7 +664,7 @@ async fn the_page_s_fetch_gives_up_past_max_wait_and_withdraws_on_abort() {
     let withdrawn = JsFuture::from(waiting).await.expect_err("withdrawn");
     let name = js_sys::Reflect::get(&withdrawn, &"name".into()).unwrap();
     assert_eq!(name.as_string().as_deref(), Some("AbortError"));
-    leptos::task::tick().await;
+    credit_gauge::reactive::tick().await;
     assert_eq!(
         shadow.query_selector_all(".queue-item").unwrap().length(),
         0
@@ -745,7 +745,7 @@ async fn mount_nowhere(
         js_sys::Reflect::set(&object, &(*name).into(), &(*value).into()).unwrap();
     }
     let handle = credit_gauge::embed::mount(&host, &object).unwrap();
-    leptos::task::tick().await;
+    credit_gauge::reactive::tick().await;
     (host, handle)
 }
 
@@ -967,7 +967,7 @@ async fn the_month_shows_credits_per_day_and_what_each_endpoint_spent() {
         line("Quotes", 5),
         line("Latest listings", 1),
     ]);
-    leptos::task::tick().await;
+    credit_gauge::reactive::tick().await;
     panels_mounted(&root).await;
 
     let rows: Vec<String> = (0..2)
@@ -1028,7 +1028,7 @@ async fn a_warning_that_stays_is_not_rewritten_when_another_goes() {
         false,
     );
     let _mounted = mount_widget(&root, widget, false);
-    leptos::task::tick().await;
+    credit_gauge::reactive::tick().await;
     let now = widget.now.get_untracked();
     // Basic: 333 credits a day, 10,000 a month; `day` and `month` credits spent.
     let spent = |day: i64, month: i64| {
@@ -1057,7 +1057,7 @@ async fn a_warning_that_stays_is_not_rewritten_when_another_goes() {
     };
 
     widget.account.set(Some(spent(300, 9_700)));
-    leptos::task::tick().await;
+    credit_gauge::reactive::tick().await;
     let both = shown(&root);
     assert_eq!(both.len(), 2, "{both:?}");
     assert!(
@@ -1075,7 +1075,7 @@ async fn a_warning_that_stays_is_not_rewritten_when_another_goes() {
 
     // The day's warning goes; the month's stays where it was, the same element, untouched.
     widget.account.set(Some(spent(10, 9_700)));
-    leptos::task::tick().await;
+    credit_gauge::reactive::tick().await;
     assert_eq!(shown(&root), vec![both[1].clone()]);
     let still = root
         .query_selector(".warnings .warning:not([hidden])")
@@ -1085,7 +1085,7 @@ async fn a_warning_that_stays_is_not_rewritten_when_another_goes() {
 
     // Nothing near a limit: no warning shown.
     widget.account.set(Some(spent(10, 100)));
-    leptos::task::tick().await;
+    credit_gauge::reactive::tick().await;
     assert!(shown(&root).is_empty());
 }
 
@@ -1123,7 +1123,7 @@ async fn a_focused_cancel_stays_with_its_request_when_one_before_it_leaves() {
         item(2, QueueState::Deciding),
         item(3, QueueState::Deciding),
     ]);
-    leptos::task::tick().await;
+    credit_gauge::reactive::tick().await;
     let second: web_sys::HtmlElement = root
         .query_selector(".queue-item:nth-child(2) .cancel")
         .unwrap()
@@ -1137,8 +1137,8 @@ async fn a_focused_cancel_stays_with_its_request_when_one_before_it_leaves() {
         item(2, QueueState::Deciding),
         item(3, QueueState::Deciding),
     ]);
-    leptos::task::tick().await;
-    leptos::task::tick().await;
+    credit_gauge::reactive::tick().await;
+    credit_gauge::reactive::tick().await;
     assert_eq!(focused_id().as_deref(), Some("2"));
     let first = root
         .query_selector(".queue-item:first-child .cancel")
@@ -1152,7 +1152,7 @@ async fn a_focused_cancel_stays_with_its_request_when_one_before_it_leaves() {
         item(2, QueueState::Sending),
         item(3, QueueState::Deciding),
     ]);
-    leptos::task::tick().await;
-    leptos::task::tick().await;
+    credit_gauge::reactive::tick().await;
+    credit_gauge::reactive::tick().await;
     assert_eq!(focused_id(), None);
 }

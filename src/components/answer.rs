@@ -1,10 +1,10 @@
+use crate::reactive::*;
 use credit_gauge_core::json::{self, Json};
 use credit_gauge_core::{Retry, UnixMillis};
-use leptos::prelude::*;
 use web_sys::Element;
 
 use crate::answer::Answer;
-use crate::dom::{add, add_text, attrs, effect, el, set_text};
+use crate::dom::{add, add_text, attrs, el, set_text};
 use crate::format;
 use crate::widget::Widget;
 

@@ -1,10 +1,10 @@
+use crate::reactive::*;
 use credit_gauge_core::catalog::{EndpointId, ParamKind, ParamSpec, ENDPOINTS};
 use credit_gauge_core::{ApiKind, Request};
-use leptos::prelude::*;
 use web_sys::Element;
 
 use crate::components::planner::planner;
-use crate::dom::{self, add, add_text, attrs, effect, el, label, set_attr, set_text};
+use crate::dom::{self, add, add_text, attrs, el, label, set_attr, set_text};
 use crate::widget::Widget;
 
 /// What the user typed, by parameter name.

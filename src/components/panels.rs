@@ -1,7 +1,9 @@
 //! A full widget's panels (settings, the request form, the answer, the month's usage, the
 //! history), mounted once its gauges are painted. Only in builds with the `panels` feature.
 
-use leptos::prelude::*;
+use leptos::prelude::{request_animation_frame, set_timeout};
+
+use crate::reactive::*;
 
 use crate::components::{answer_view, history_view, request_form, settings_panel, usage_view};
 use crate::dom::add;
@@ -25,7 +27,7 @@ pub(super) fn mount_after_paint(
         return;
     };
     // Disposed with the widget's owner: tells the timeout that the widget has gone.
-    let alive = StoredValue::new_local(());
+    let alive = StoredValue::new(());
     request_animation_frame(move || {
         set_timeout(
             move || {

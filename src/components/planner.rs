@@ -1,9 +1,9 @@
+use crate::reactive::*;
 use credit_gauge_core::planner::{room, runway, shortest_interval};
 use credit_gauge_core::Request;
-use leptos::prelude::*;
 use web_sys::Element;
 
-use crate::dom::{self, add, add_text, attrs, effect, el, set_text, Slot};
+use crate::dom::{self, add, add_text, attrs, el, set_text, Slot};
 use crate::plan_text;
 use crate::widget::Widget;
 

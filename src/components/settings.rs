@@ -1,8 +1,8 @@
+use crate::reactive::*;
 use credit_gauge_core::{ApiKind, CmcPlan};
-use leptos::prelude::*;
 use web_sys::Element;
 
-use crate::dom::{self, add, attrs, effect, el, label, select, set_attr, set_text, Slot};
+use crate::dom::{self, add, attrs, el, label, select, set_attr, set_text, Slot};
 use crate::format;
 use crate::settings::{api_from_slug, api_slug, emulator_base, real_base, Settings, GATEWAY_BASE};
 use crate::widget::Widget;

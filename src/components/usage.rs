@@ -1,9 +1,9 @@
+use crate::reactive::*;
 use credit_gauge_core::usage::{by_endpoint, even_pace, month_window, per_day, Spent};
 use credit_gauge_core::Credits;
-use leptos::prelude::*;
 use web_sys::Element;
 
-use crate::dom::{self, add, add_text, attrs, effect, el, set_attr, set_text, Slot};
+use crate::dom::{self, add, add_text, attrs, el, set_attr, set_text, Slot};
 use crate::format;
 use crate::history::HistoryEntry;
 use crate::widget::Widget;

@@ -2,15 +2,15 @@
 //! DOM (`crate::dom`) updated in place by one render effect per part; a full widget's panels
 //! are mounted into their places once this is painted (`panels.rs`).
 
+use crate::reactive::*;
 use credit_gauge_core::gauge::Gauge;
 use credit_gauge_core::{Request, UnixMillis};
-use leptos::prelude::*;
 use wasm_bindgen::closure::Closure;
 use wasm_bindgen::JsCast;
 use web_sys::Element;
 
 use crate::components::gauge::RowFigures;
-use crate::dom::{self, add, add_text, effect, el, set_attr, set_text, Rows, Slot};
+use crate::dom::{self, add, add_text, el, set_attr, set_text, Rows, Slot};
 use crate::format;
 use crate::presentation::{self, api_name};
 use crate::queue::{QueueItem, QueueState};
@@ -359,5 +359,5 @@ fn on_clicks(root: &Element, widget: Widget) {
     });
     let _ = root.add_event_listener_with_callback("click", on_click.as_ref().unchecked_ref());
     // Kept as long as the view: the root leaves the page with it.
-    StoredValue::new_local(on_click);
+    StoredValue::new(on_click);
 }
