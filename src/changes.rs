@@ -6,9 +6,9 @@
 use std::cell::RefCell;
 use std::rc::Rc;
 
-use leptos::prelude::{window_event_listener, window_event_listener_untyped, WindowListenerHandle};
 use wasm_bindgen::{JsCast, JsValue};
 
+use crate::dom::{listen_to_window, WindowListener};
 use crate::store::{page_store, KEY_PREFIX};
 
 /// The window event by which a module tells the page's other module that it wrote a key. Its
@@ -93,16 +93,14 @@ fn foreign_change(event: &web_sys::Event) -> Option<(String, Kept)> {
 /// Keeps a change listener registered; dropping it unregisters.
 pub struct Subscription {
     id: u64,
-    window_listeners: Vec<WindowListenerHandle>,
+    /// Removed as they are dropped.
+    _window_listeners: [WindowListener; 2],
 }
 
 impl Drop for Subscription {
     fn drop(&mut self) {
         let id = self.id;
         LISTENERS.with(|l| l.borrow_mut().retain(|(i, _)| *i != id));
-        for listener in self.window_listeners.drain(..) {
-            listener.remove();
-        }
     }
 }
 
@@ -123,14 +121,17 @@ pub fn subscribe(prefix: &str, on_change: impl Fn(&str, Option<&str>) + 'static)
     LISTENERS.with(|l| l.borrow_mut().push((id, on_change.clone())));
     let other_tabs = {
         let on_change = on_change.clone();
-        window_event_listener(leptos::ev::storage, move |event: web_sys::StorageEvent| {
+        listen_to_window("storage", move |event| {
+            let Some(event) = event.dyn_ref::<web_sys::StorageEvent>() else {
+                return;
+            };
             // `key` is null when another tab cleared all of storage.
             if let Some(key) = event.key() {
                 on_change(&key, event.new_value().as_deref());
             }
         })
     };
-    let other_module = window_event_listener_untyped(PAGE_EVENT, move |event| {
+    let other_module = listen_to_window(PAGE_EVENT, move |event| {
         if let Some((key, kept)) = foreign_change(&event) {
             let store = page_store();
             if key.starts_with(KEY_PREFIX) {
@@ -145,6 +146,6 @@ pub fn subscribe(prefix: &str, on_change: impl Fn(&str, Option<&str>) + 'static)
     });
     Subscription {
         id,
-        window_listeners: vec![other_tabs, other_module],
+        _window_listeners: [other_tabs, other_module],
     }
 }

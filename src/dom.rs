@@ -6,12 +6,47 @@
 use std::cell::RefCell;
 
 use js_sys::Reflect;
-use leptos::prelude::document;
 use wasm_bindgen::closure::Closure;
 use wasm_bindgen::{JsCast, JsValue, UnwrapThrowExt};
 use web_sys::{Element, Node};
 
-use crate::reactive::{Owner, StoredValue};
+use crate::reactive::{on_cleanup, Owner};
+
+/// The page's document.
+pub fn document() -> web_sys::Document {
+    web_sys::window()
+        .and_then(|w| w.document())
+        .expect_throw("a page with a document")
+}
+
+/// A listener on the window, removed when dropped.
+pub struct WindowListener {
+    event: String,
+    handler: Closure<dyn Fn(web_sys::Event)>,
+}
+
+/// Listens to `event` on the window until the returned handle is dropped.
+pub fn listen_to_window(event: &str, handler: impl Fn(web_sys::Event) + 'static) -> WindowListener {
+    let handler = Closure::<dyn Fn(web_sys::Event)>::new(handler);
+    if let Some(window) = web_sys::window() {
+        let _ = window.add_event_listener_with_callback(event, handler.as_ref().unchecked_ref());
+    }
+    WindowListener {
+        event: event.to_owned(),
+        handler,
+    }
+}
+
+impl Drop for WindowListener {
+    fn drop(&mut self) {
+        if let Some(window) = web_sys::window() {
+            let _ = window.remove_event_listener_with_callback(
+                &self.event,
+                self.handler.as_ref().unchecked_ref(),
+            );
+        }
+    }
+}
 
 /// A new `<tag>` with `class` (none when empty).
 pub fn el(tag: &str, class: &str) -> Element {
@@ -145,8 +180,15 @@ pub fn listen(target: &Element, event: &str, handler: impl Fn(web_sys::Event) + 
         handler.as_ref().unchecked_ref(),
         true,
     );
-    // Kept as long as the view: its element leaves the page with it.
-    StoredValue::new(handler);
+    // Removed with its owner, even if its element stays on the page (a Rust app's view).
+    let (target, event) = (target.clone(), event.to_owned());
+    on_cleanup(move || {
+        let _ = target.remove_event_listener_with_callback_and_bool(
+            &event,
+            handler.as_ref().unchecked_ref(),
+            true,
+        );
+    });
 }
 
 /// The element `event` was sent to, with its `id` (empty when it has none).
@@ -244,7 +286,9 @@ pub struct Mounted {
 
 /// Builds a view with `make` under a new reactive owner and appends it to `parent`.
 pub fn mount(parent: &Node, make: impl FnOnce() -> Element) -> Mounted {
-    let owner = Owner::new();
+    // Its own root: a mount made while an effect runs (a host page's event handler) is not
+    // that effect's, to be disposed of when it runs again.
+    let owner = Owner::new_root();
     let root = owner.with(make);
     let _ = parent.append_child(&root);
     Mounted {

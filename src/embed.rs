@@ -8,13 +8,14 @@
 use std::any::Any;
 
 use credit_gauge_core::{ApiKind, CmcPlan, EndpointId, Request};
-use leptos::prelude::{document, set_interval_with_handle};
+use gloo_timers::callback::Interval;
 
 use crate::reactive::*;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 
 use crate::components::widget_view;
+use crate::dom::document;
 use crate::keys;
 use crate::queue::Priority;
 use crate::settings::{api_from_slug, emulator_base, Settings};
@@ -349,19 +350,13 @@ pub(crate) fn embedded_widget(options: &EmbedOptions) -> Widget {
 pub(crate) fn embedded_view(widget: Widget, options: &EmbedOptions) -> web_sys::Element {
     let request = options.request();
     if let (Some(seconds), Some(r)) = (options.refresh, request.clone()) {
-        let every = std::time::Duration::from_secs(u64::from(seconds));
-        let refresh = set_interval_with_handle(
-            move || {
-                // One at a time: a refresh never piles up behind a waiting request.
-                if widget.queue.with_untracked(|q| q.is_empty()) {
-                    widget.submit_with(r.clone(), Priority::Background);
-                }
-            },
-            every,
-        );
-        if let Ok(refresh) = refresh {
-            on_cleanup(move || refresh.clear());
-        }
+        let refresh = Interval::new(seconds.saturating_mul(1000), move || {
+            // One at a time: a refresh never piles up behind a waiting request.
+            if widget.queue.with_untracked(|q| q.is_empty()) {
+                widget.submit_with(r.clone(), Priority::Background);
+            }
+        });
+        on_cleanup(move || drop(refresh));
     }
     widget_view(widget, !options.compact, request)
 }

@@ -105,7 +105,8 @@ impl Widget {
         effect_after(move || {
             let current = warnings.get();
             for w in &current {
-                if !announced.with_value(|a| a.contains(&w.text)) {
+                // A host's handler may have taken the widget off the page meanwhile.
+                if announced.try_with_value(|a| a.contains(&w.text)) == Some(false) {
                     self.emit(
                         "warning",
                         &[

@@ -37,12 +37,11 @@
 use std::fmt;
 
 use credit_gauge_core::{estimate, ApiKind, Credits, Explanation, Request, UnixMillis};
-use leptos::prelude::IntoView;
 
 use crate::reactive::Owner;
 
 use crate::answer::Answer;
-use crate::embed::{embedded_view, embedded_widget, parse_params_strictly, EmbedOptions};
+use crate::embed::{embedded_widget, parse_params_strictly, EmbedOptions};
 use crate::pipeline::Ended;
 pub use crate::pipeline::Terms;
 pub use crate::queue::Priority;
@@ -53,8 +52,11 @@ use crate::widget::Widget;
 #[derive(Clone, Copy)]
 pub struct CreditGauge {
     widget: Widget,
+    /// How `view` shows it, and where its views are made (disposed of with the component that
+    /// made the gauge): only `view`, with the `leptos` feature, reads them.
+    #[cfg_attr(not(feature = "leptos"), allow(dead_code))]
     compact: bool,
-    /// Where its views are made: disposed of with the component that made the gauge.
+    #[cfg_attr(not(feature = "leptos"), allow(dead_code))]
     owner: Option<Owner>,
 }
 
@@ -190,11 +192,13 @@ pub fn request_for(
 
 impl CreditGauge {
     /// A gauge with `options` (the API, base URL, key, plan, compact; see [`EmbedOptions`]).
-    /// It lives as long as the current Leptos owner: make it in a component.
+    /// It lives as long as the current Leptos owner (make it in a component), or, without the
+    /// `leptos` feature, as the current owner of the widget's own cells (`crate::reactive`).
     pub fn new(options: &EmbedOptions) -> CreditGauge {
-        // The widget's cells are credit-gauge's own (`crate::reactive`), in an owner disposed
-        // of with the component's.
+        // The widget's cells are credit-gauge's own, in an owner disposed of with the
+        // component's.
         let owner = Owner::new();
+        #[cfg(feature = "leptos")]
         leptos::prelude::on_cleanup(move || owner.dispose());
         CreditGauge {
             widget: owner.with(|| embedded_widget(options)),
@@ -220,7 +224,8 @@ impl CreditGauge {
     /// The widget's view: the gauges (compact) or the whole widget, in a `<div
     /// class="cg-holder">` laid out as its contents (the widget builds its own DOM, which the
     /// holder takes in once it is on the page). It goes with the calling view's owner.
-    pub fn view(self) -> impl IntoView {
+    #[cfg(feature = "leptos")]
+    pub fn view(self) -> impl leptos::prelude::IntoView {
         let options = EmbedOptions {
             compact: self.compact,
             ..EmbedOptions::default()
@@ -231,7 +236,7 @@ impl CreditGauge {
             None => Owner::new(),
         };
         leptos::prelude::on_cleanup(move || owner.dispose());
-        let element = owner.with(|| embedded_view(self.widget, &options));
+        let element = owner.with(|| crate::embed::embedded_view(self.widget, &options));
         holder(element)
     }
 
@@ -260,7 +265,8 @@ impl CreditGauge {
 
 /// A Leptos `<div class="cg-holder">`, laid out as its contents, that takes in `element` once
 /// it is on the page.
-fn holder(element: web_sys::Element) -> impl IntoView {
+#[cfg(feature = "leptos")]
+fn holder(element: web_sys::Element) -> impl leptos::prelude::IntoView {
     use leptos::prelude::*;
 
     let holder = NodeRef::<leptos::html::Div>::new();

@@ -48,7 +48,7 @@ pub fn start() {
 /// Mounts the single-page app into its element, if the page has one.
 #[cfg(feature = "panels")]
 fn mount_app() {
-    use leptos::prelude::document;
+    use crate::dom::document;
     use wasm_bindgen::JsCast;
 
     let Some(target) = document()

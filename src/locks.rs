@@ -5,6 +5,7 @@
 use std::cell::{Cell, RefCell};
 use std::rc::Rc;
 
+use gloo_timers::callback::Interval;
 use js_sys::{Function, Promise};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
@@ -74,12 +75,9 @@ pub fn set_lock_patience(normal_ms: i32, while_held_ms: i32) {
 pub(crate) type Progress = Rc<dyn Fn() -> Option<String>>;
 
 /// An `{ signal }` option that aborts a lock request once `progress` (or, without one, the
-/// clock) has not moved for the current patience, and the timer that checks (`clear` stops
-/// the checks).
-fn patience_signal(
-    name: &str,
-    progress: Option<Progress>,
-) -> Option<(JsValue, leptos::prelude::IntervalHandle)> {
+/// clock) has not moved for the current patience, and the timer that checks (dropping it
+/// stops the checks).
+fn patience_signal(name: &str, progress: Option<Progress>) -> Option<(JsValue, Interval)> {
     let controller = web_sys::AbortController::new().ok()?;
     let held = LOCKS_HELD.with(|h| h.borrow().iter().any(|n| n == name));
     let (normal, while_held) = PATIENCE.with(|p| *p.borrow());
@@ -87,7 +85,7 @@ fn patience_signal(
     let options = js_sys::Object::new();
     js_sys::Reflect::set(&options, &"signal".into(), &controller.signal()).ok()?;
     let seen = RefCell::new((progress.as_ref().and_then(|p| p()), js_sys::Date::now()));
-    let every = std::time::Duration::from_millis((patience / 4.0).clamp(50.0, 1_000.0) as u64);
+    let every = (patience / 4.0).clamp(50.0, 1_000.0) as u32;
     let check = move || {
         let now = js_sys::Date::now();
         let mut seen = seen.borrow_mut();
@@ -102,7 +100,7 @@ fn patience_signal(
             controller.abort();
         }
     };
-    let timer = leptos::prelude::set_interval_with_handle(check, every).ok()?;
+    let timer = Interval::new(every, check);
     Some((options.into(), timer))
 }
 
@@ -174,7 +172,7 @@ pub(crate) async fn locked(
                     callback.unchecked_ref(),
                 ))
                 .await;
-                timer.clear();
+                drop(timer);
                 granted
             }
             None => {

@@ -17,6 +17,7 @@
 
 use std::any::Any;
 use std::cell::RefCell;
+use std::collections::VecDeque;
 use std::marker::PhantomData;
 use std::rc::Rc;
 
@@ -75,8 +76,8 @@ struct Runtime {
     observer: Option<Id>,
     /// Where nodes made now belong.
     owner: Option<Id>,
-    /// Effects due to run.
-    queue: Vec<Id>,
+    /// Effects due to run, in the order they became due.
+    queue: VecDeque<Id>,
     flush_scheduled: bool,
 }
 
@@ -148,7 +149,7 @@ impl Runtime {
         let is_effect = matches!(node.run, Run::Effect(_));
         let observers = node.observers.clone();
         if is_effect && was_clean {
-            self.queue.push(id);
+            self.queue.push_back(id);
         }
         for o in observers {
             self.mark(o, State::Check);
@@ -226,17 +227,29 @@ fn schedule_flush() {
 
 /// Runs the effects due, and those their writes make due.
 fn flush() {
-    loop {
-        let due = runtime(|rt| std::mem::take(&mut rt.queue));
-        if due.is_empty() {
-            break;
-        }
-        for id in due {
-            refresh(id);
-        }
+    // A flush starts from the top: nothing runs, nothing owns, whatever a panicked run left.
+    runtime(|rt| {
+        rt.observer = None;
+        rt.owner = None;
+        rt.flush_scheduled = false;
+    });
+    // One at a time off the queue: what a failed run leaves stays queued for the next flush.
+    for _ in 0..MAX_RUNS {
+        let Some(id) = runtime(|rt| rt.queue.pop_front()) else {
+            return;
+        };
+        refresh(id);
     }
-    runtime(|rt| rt.flush_scheduled = false);
+    // Effects that keep waking each other: the rest waits for a later task, so the page
+    // stays responsive in between.
+    if cfg!(target_arch = "wasm32") {
+        runtime(|rt| rt.flush_scheduled = true);
+        gloo_timers::callback::Timeout::new(0, flush).forget();
+    }
 }
+
+/// Effect runs in one flush before it lets the page breathe.
+const MAX_RUNS: usize = 100_000;
 
 /// Brings a memo or an effect up to date: recomputes it if something it read changed.
 fn refresh(id: Id) {
@@ -253,7 +266,9 @@ fn refresh(id: Id) {
         }
     }
     if runtime(|rt| rt.node(id).map(|n| n.state)) == Some(State::Dirty) {
+        // It leaves itself clean before it runs: what its run writes marks it again.
         recompute(id);
+        return;
     }
     runtime(|rt| {
         if let Some(node) = rt.node(id) {
@@ -275,7 +290,8 @@ fn recompute(id: Id) {
         let owner = rt.owner.replace(id);
         (observer, owner)
     });
-    // The state is clean while it runs: a write it makes to what it read does not run it again.
+    // Clean while it runs: a write during its run to what it read (its own, a nested effect's,
+    // an event handler's) marks and queues it again, so it runs once more with the new value.
     runtime(|rt| {
         if let Some(node) = rt.node(id) {
             node.state = State::Clean;
@@ -284,7 +300,10 @@ fn recompute(id: Id) {
     let changed = match (&run, &value) {
         (Run::Memo(compute), Some(cell)) => compute(cell),
         (Run::Effect(effect), _) => {
-            (effect.borrow_mut())();
+            // Busy only if an earlier run never finished (it panicked): it is not run again.
+            if let Ok(mut run) = effect.try_borrow_mut() {
+                run();
+            }
             false
         }
         _ => false,
@@ -292,9 +311,11 @@ fn recompute(id: Id) {
     runtime(|rt| {
         (rt.observer, rt.owner) = before;
         if changed {
+            // Those that may have depended on the old value (marked `Check`, so queued or
+            // being brought up to date) must recompute; a clean one has just read this value.
             let observers = rt.node(id).map(|n| n.observers.clone()).unwrap_or_default();
             for o in observers {
-                if let Some(node) = rt.node(o) {
+                if let Some(node) = rt.node(o).filter(|n| n.state == State::Check) {
                     node.state = State::Dirty;
                 }
             }
@@ -314,11 +335,22 @@ fn dispose_children(id: Id) {
     }) else {
         return;
     };
-    for child in children.into_iter().rev() {
+    // Effects, memos and owners first, then the cleanups, then the values: a cleanup can
+    // still read the values made beside it, and no effect runs on a half-disposed owner.
+    let (values, computations): (Vec<Id>, Vec<Id>) = runtime(|rt| {
+        children.into_iter().rev().partition(|&c| {
+            rt.node(c)
+                .is_some_and(|n| matches!(n.run, Run::Nothing) && n.value.is_some())
+        })
+    });
+    for child in computations {
         dispose(child);
     }
     for cleanup in cleanups {
         cleanup();
+    }
+    for child in values {
+        dispose(child);
     }
 }
 
@@ -532,7 +564,7 @@ pub fn effect(update: impl FnMut() + 'static) {
 /// (a host page adds its listeners after `mount` has returned).
 pub fn effect_after(update: impl FnMut() + 'static) {
     let id = new_effect(update);
-    runtime(|rt| rt.queue.push(id));
+    runtime(|rt| rt.queue.push_back(id));
     schedule_flush();
 }
 
@@ -633,11 +665,21 @@ impl Owner {
         })
     }
 
-    /// Runs `f` with this owner as the current one.
-    pub fn with<R>(&self, f: impl FnOnce() -> R) -> R {
-        let before = runtime(|rt| rt.owner.replace(self.id));
-        let result = f();
+    /// An owner of its own, owned by none: what is made under it lives until it is disposed
+    /// of, whatever runs around it.
+    pub fn new_root() -> Owner {
+        let before = runtime(|rt| rt.owner.take());
+        let owner = Owner::new();
         runtime(|rt| rt.owner = before);
+        owner
+    }
+
+    /// Runs `f` with this owner as the current one, untracked: what `f` reads, no running
+    /// effect depends on.
+    pub fn with<R>(&self, f: impl FnOnce() -> R) -> R {
+        let before = runtime(|rt| (rt.owner.replace(self.id), rt.observer.take()));
+        let result = f();
+        runtime(|rt| (rt.owner, rt.observer) = before);
         result
     }
 
@@ -660,11 +702,16 @@ impl Default for Owner {
 /// Runs `cleanup` when the current owner is disposed of (or, for an effect, before it runs
 /// again). Without an owner it never runs.
 pub fn on_cleanup(cleanup: impl FnOnce() + 'static) {
-    runtime(|rt| {
-        if let Some(owner) = rt.owner.and_then(|o| rt.node(o)) {
+    let unowned = runtime(|rt| match rt.owner.and_then(|o| rt.node(o)) {
+        Some(owner) => {
             owner.cleanups.push(Box::new(cleanup));
+            None
         }
-    })
+        None => Some(cleanup),
+    });
+    // What it would have stopped (a timer, a listener) runs for the page's lifetime, as it
+    // would have with no owner to stop it.
+    std::mem::forget(unowned);
 }
 
 /// Waits until the effects due have run (what a view shows follows what was just written).
@@ -857,5 +904,119 @@ mod tests {
         flush();
         assert_eq!(count.get(), 1);
         owner.dispose();
+    }
+
+    #[test]
+    fn an_effect_that_writes_what_its_memo_reads_keeps_following_it() {
+        let owner = Owner::new();
+        let a = owner.with(|| RwSignal::new(0));
+        let m = owner.with(|| Memo::new(move |_| a.get()));
+        let seen = Rc::new(RefCell::new(Vec::new()));
+        owner.with(|| {
+            let seen = seen.clone();
+            effect(move || {
+                let v = m.get();
+                seen.borrow_mut().push(v);
+                if v == 1 {
+                    a.set(2);
+                }
+            })
+        });
+        for v in [1, 3, 4] {
+            a.set(v);
+            flush();
+        }
+        assert_eq!(*seen.borrow(), [0, 1, 2, 3, 4]);
+        owner.dispose();
+    }
+
+    #[test]
+    fn a_write_by_a_nested_effect_to_what_its_parent_read_runs_the_parent_again() {
+        let owner = Owner::new();
+        let x = owner.with(|| RwSignal::new(0));
+        let seen = Rc::new(RefCell::new(Vec::new()));
+        owner.with(|| {
+            let seen = seen.clone();
+            effect(move || {
+                let v = x.get();
+                seen.borrow_mut().push(v);
+                effect(move || {
+                    if x.get_untracked() == 0 {
+                        x.set(5);
+                    }
+                });
+            })
+        });
+        flush();
+        assert_eq!(*seen.borrow(), [0, 5]);
+        owner.dispose();
+    }
+
+    #[test]
+    fn a_cleanup_still_reads_the_values_made_beside_it() {
+        let owner = Owner::new();
+        let read = Rc::new(Counter::new(0));
+        owner.with(|| {
+            let kept = StoredValue::new(7);
+            let read = read.clone();
+            on_cleanup(move || read.set(kept.try_get_value().unwrap_or(0)));
+        });
+        owner.dispose();
+        assert_eq!(read.get(), 7);
+    }
+
+    #[test]
+    fn effects_run_on_after_one_of_them_panicked() {
+        let owner = Owner::new();
+        let a = owner.with(|| RwSignal::new(0));
+        let seen = Rc::new(Counter::new(0));
+        owner.with(|| {
+            effect(move || {
+                if a.get() == 1 {
+                    panic!("a run that fails");
+                }
+            });
+            let seen = seen.clone();
+            effect(move || seen.set(a.get()));
+        });
+        a.set(1);
+        let failed = std::panic::catch_unwind(flush);
+        assert!(failed.is_err());
+        assert_eq!(seen.get(), 0, "queued after the one that failed");
+        // What that flush left undone stays due: the next flush runs it, with the new value.
+        a.set(2);
+        flush();
+        assert_eq!(seen.get(), 2);
+        assert!(Owner::current().is_none(), "nothing left owning");
+        owner.dispose();
+    }
+
+    #[test]
+    fn owner_with_is_untracked_and_a_root_owner_outlives_the_current_one() {
+        let owner = Owner::new();
+        let a = owner.with(|| RwSignal::new(0));
+        let count = runs();
+        let mut root = None;
+        owner.with(|| {
+            let count = count.clone();
+            effect(move || {
+                count.set(count.get() + 1);
+                let inner = Owner::new_root();
+                inner.with(|| a.get());
+                root.get_or_insert(inner);
+            })
+        });
+        a.set(1);
+        flush();
+        assert_eq!(count.get(), 1, "a read under `with` is not a dependency");
+        owner.dispose();
+    }
+
+    #[test]
+    fn a_cleanup_without_an_owner_never_runs() {
+        let ran = runs();
+        let r = ran.clone();
+        on_cleanup(move || r.set(1));
+        assert_eq!(ran.get(), 0);
     }
 }

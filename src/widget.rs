@@ -10,10 +10,9 @@ use credit_gauge_core::{
 };
 use std::cell::Cell;
 use std::rc::Rc;
-use std::time::Duration;
 
 use credit_gauge_core::gauge::{self, Gauge};
-use leptos::prelude::set_interval_with_handle;
+use gloo_timers::callback::Interval;
 
 use crate::reactive::*;
 use wasm_bindgen_futures::spawn_local;
@@ -102,11 +101,8 @@ impl Widget {
     /// widgets and tabs, the gauges and warnings derived from the account, and the warnings'
     /// announcement to the host page.
     pub fn start(self) -> Live {
-        if let Ok(tick) =
-            set_interval_with_handle(move || self.now.set(now()), Duration::from_millis(250))
-        {
-            on_cleanup(move || tick.clear());
-        }
+        let tick = Interval::new(250, move || self.now.set(now()));
+        on_cleanup(move || drop(tick));
         let changes = crate::changes::subscribe(store::KEY_PREFIX, move |key, _| {
             let s = self.settings.get_untracked();
             if key == crate::clock::offset_key() || key == crate::clock::scale_key() {

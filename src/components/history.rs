@@ -1,10 +1,8 @@
-use leptos::prelude::document;
-
 use crate::reactive::*;
 use wasm_bindgen::JsCast;
 use web_sys::Element;
 
-use crate::dom::{self, add, add_text, attrs, el, set_attr, Slot};
+use crate::dom::{self, add, add_text, attrs, document, el, set_attr, Slot};
 use crate::format;
 use crate::history::{history_csv, history_json, HistoryEntry};
 use crate::widget::Widget;

@@ -1,7 +1,9 @@
 //! A full widget's panels (settings, the request form, the answer, the month's usage, the
 //! history), mounted once its gauges are painted. Only in builds with the `panels` feature.
 
-use leptos::prelude::{request_animation_frame, set_timeout};
+use gloo_timers::callback::Timeout;
+use wasm_bindgen::closure::Closure;
+use wasm_bindgen::JsCast;
 
 use crate::reactive::*;
 
@@ -28,21 +30,20 @@ pub(super) fn mount_after_paint(
     };
     // Disposed with the widget's owner: tells the timeout that the widget has gone.
     let alive = StoredValue::new(());
-    request_animation_frame(move || {
-        set_timeout(
-            move || {
-                if alive.is_disposed() {
-                    return;
-                }
-                owner.with(|| {
-                    add(&above, settings_panel(widget));
-                    add(&above, request_form(widget, initial));
-                    add(&below, answer_view(widget));
-                    add(&below, usage_view(widget));
-                    add(&below, history_view(widget));
-                });
-            },
-            std::time::Duration::ZERO,
-        );
-    });
+    let after_paint = move || {
+        if alive.is_disposed() {
+            return;
+        }
+        owner.with(|| {
+            add(&above, settings_panel(widget));
+            add(&above, request_form(widget, initial));
+            add(&below, answer_view(widget));
+            add(&below, usage_view(widget));
+            add(&below, history_view(widget));
+        });
+    };
+    let before_paint = Closure::once_into_js(move || Timeout::new(0, after_paint).forget());
+    if let Some(window) = web_sys::window() {
+        let _ = window.request_animation_frame(before_paint.unchecked_ref());
+    }
 }

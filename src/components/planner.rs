@@ -41,10 +41,14 @@ pub(super) fn planner(form: &Element, widget: Widget, request: Memo<Option<Reque
     // Shown or not as the figures come and go; not made anew each time they change (the
     // field being typed in stays as it is).
     let slot = Slot::new(form);
+    // The interval last written to the field (none while it is hidden): written again only
+    // when the interval changes, never while someone types (the figures change with time).
+    let mut written = None::<i64>;
     effect(move || {
         figures.with(|figures| {
             let Some(figures) = figures else {
                 slot.show(false, &planner_element);
+                written = None;
                 return;
             };
             let Some(shown) = slot.show(true, &planner_element) else {
@@ -57,8 +61,12 @@ pub(super) fn planner(form: &Element, widget: Widget, request: Memo<Option<Reque
                     set_text(&line, text);
                 }
             }
-            if let Some(field) = shown.query_selector("#planner-every").ok().flatten() {
-                dom::set_value(&field, &every.get().to_string());
+            let chosen = every.get();
+            if written != Some(chosen) {
+                if let Some(field) = shown.query_selector("#planner-every").ok().flatten() {
+                    dom::set_value(&field, &chosen.to_string());
+                }
+                written = Some(chosen);
             }
         })
     });

@@ -5,11 +5,10 @@
 use crate::reactive::*;
 use credit_gauge_core::gauge::Gauge;
 use credit_gauge_core::{Request, UnixMillis};
-use wasm_bindgen::closure::Closure;
 use wasm_bindgen::JsCast;
 use web_sys::Element;
 
-use crate::components::gauge::RowFigures;
+use crate::components::row_figures::RowFigures;
 use crate::dom::{self, add, add_text, el, set_attr, set_text, Rows, Slot};
 use crate::format;
 use crate::presentation::{self, api_name};
@@ -343,7 +342,7 @@ fn cancel_button(section: &Element, selector: &str) -> Option<web_sys::HtmlEleme
 /// The widget's buttons, one listener for all (rows come and go; their buttons need no
 /// listener of their own): Sync, "Reset counts and sync", and each queued request's Cancel.
 fn on_clicks(root: &Element, widget: Widget) {
-    let on_click = Closure::<dyn Fn(web_sys::Event)>::new(move |event: web_sys::Event| {
+    dom::listen(root, "click", move |event: web_sys::Event| {
         if dom::closest(&event, ".sync-row > #sync").is_some() {
             widget.sync();
         } else if dom::closest(&event, "#reset-counts").is_some() {
@@ -357,7 +356,4 @@ fn on_clicks(root: &Element, widget: Widget) {
             }
         }
     });
-    let _ = root.add_event_listener_with_callback("click", on_click.as_ref().unchecked_ref());
-    // Kept as long as the view: the root leaves the page with it.
-    StoredValue::new(on_click);
 }
