@@ -233,6 +233,15 @@ async fn the_form_previews_cost_and_refuses_what_the_plan_cannot_take() {
         .unwrap();
     credit_gauge::reactive::tick().await;
     assert!(text(&root, "#planner-runway").starts_with("Every 10 min 00 s"));
+    // What is being typed stays as typed while the figures move on (with the clock, the
+    // budget, or here the request).
+    let before = text(&root, "#planner-room");
+    every.set_value("9");
+    set("limit", "1");
+    credit_gauge::reactive::tick().await;
+    assert_ne!(text(&root, "#planner-room"), before, "the figures moved");
+    assert_eq!(every.value(), "9");
+    set("limit", "201");
 
     // Basic takes one convert: the preview says so before anything is sent.
     set("convert", "USD,EUR");
