@@ -34,7 +34,8 @@ struct Cli {
 
     /// Serve the built app from DIR at /
     ///
-    /// Unknown paths fall back to index.html.
+    /// Unknown paths fall back to index.html; a missing file (a last path part with an
+    /// extension) is a 404.
     #[arg(
         long,
         value_name = "DIR",

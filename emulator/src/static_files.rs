@@ -1,6 +1,8 @@
 //! The built app at `/`, when the emulator is given its folder; the app's own routes fall
-//! back to `index.html` so a reload on any of them works. TypeScript declarations (`.d.ts`)
-//! are served as text, not as the MPEG stream their extension otherwise names.
+//! back to `index.html` so a reload on any of them works. A missing file (a path whose last
+//! part has an extension: `x.wasm`, `y.js`) is a 404, not that page: a browser would take the
+//! page for the file and might cache it so. TypeScript declarations (`.d.ts`) are served as
+//! text, not as the MPEG stream their extension otherwise names.
 
 use std::path::Path;
 
@@ -18,9 +20,20 @@ pub async fn serve(dir: Option<&Path>, request: Request) -> Response {
         )
             .into_response();
     };
-    let typescript = request.uri().path().ends_with(".ts");
-    let service = ServeDir::new(dir).fallback(ServeFile::new(dir.join("index.html")));
-    let mut response = match tower::ServiceExt::oneshot(service, request).await {
+    let path = request.uri().path();
+    let typescript = path.ends_with(".ts");
+    let a_file = path
+        .rsplit('/')
+        .next()
+        .is_some_and(|last| last.contains('.'));
+    let files = ServeDir::new(dir);
+    let answer = if a_file {
+        tower::ServiceExt::oneshot(files, request).await
+    } else {
+        let app = files.fallback(ServeFile::new(dir.join("index.html")));
+        tower::ServiceExt::oneshot(app, request).await
+    };
+    let mut response = match answer {
         Ok(response) => response.map(Body::new),
         Err(never) => match never {},
     };

@@ -140,3 +140,31 @@ async fn a_kept_alive_connection_serves_several_requests_with_the_peer_address()
         "{ledger}"
     );
 }
+
+#[tokio::test]
+async fn the_app_s_routes_get_its_page_and_a_missing_file_gets_a_404() {
+    let dir = std::env::temp_dir().join(format!("cg-static-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("a folder for the app");
+    std::fs::write(dir.join("index.html"), "<!doctype html><title>app</title>").expect("page");
+    std::fs::write(dir.join("app.d.ts"), "export {};").expect("declarations");
+    let addr = start(Config {
+        static_dir: Some(dir.clone()),
+        ..Config::default()
+    })
+    .await;
+    let route = get(addr, "/some/route", &[]).await;
+    assert_eq!(route.status, 200);
+    assert!(route.text().contains("<title>app</title>"));
+    for missing in ["/credit-gauge_bg.wasm", "/gone/credit-gauge.js", "/x.d.ts"] {
+        let reply = get(addr, missing, &[]).await;
+        assert_eq!(reply.status, 404, "{missing}");
+        assert!(!reply.text().contains("<title>app</title>"), "{missing}");
+    }
+    let declarations = get(addr, "/app.d.ts", &[]).await;
+    assert_eq!(declarations.status, 200);
+    assert_eq!(
+        declarations.header("content-type"),
+        Some("text/plain; charset=utf-8")
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}
