@@ -391,33 +391,58 @@ fn read<T: 'static, R>(cell: Cell, f: impl FnOnce(&T) -> R) -> Option<R> {
     Some(f(value.as_ref()?.downcast_ref::<T>()?))
 }
 
-fn new_cell(value: Box<dyn Any>) -> Cell {
-    Rc::new(RefCell::new(Some(value)))
+/// Runs `f` on `id`'s value as a `T`, to change it; `None` once disposed.
+fn write<T: 'static, R>(id: Id, f: impl FnOnce(&mut T) -> R) -> Option<R> {
+    let cell = cell(id)?;
+    let mut value = cell.borrow_mut();
+    Some(f(value.as_mut()?.downcast_mut()?))
 }
 
-/// A value that views read and the widget writes; what read it follows its changes. `Copy`.
-pub struct RwSignal<T> {
-    id: Id,
-    ty: PhantomData<fn() -> T>,
+/// A node holding `value`: a signal's or a stored value's.
+fn value_node(value: Box<dyn Any>) -> Id {
+    insert(Node {
+        value: Some(Rc::new(RefCell::new(Some(value)))),
+        ..Node::default()
+    })
 }
 
-impl<T> Clone for RwSignal<T> {
-    fn clone(&self) -> Self {
-        *self
-    }
+/// A typed handle to a node, `Copy` whatever its type (the value stays in the runtime).
+macro_rules! handle {
+    ($(#[$doc:meta])* $name:ident) => {
+        $(#[$doc])*
+        pub struct $name<T> {
+            id: Id,
+            ty: PhantomData<fn() -> T>,
+        }
+
+        impl<T> Clone for $name<T> {
+            fn clone(&self) -> Self {
+                *self
+            }
+        }
+
+        impl<T> Copy for $name<T> {}
+
+        impl<T> $name<T> {
+            fn from_id(id: Id) -> $name<T> {
+                $name { id, ty: PhantomData }
+            }
+
+            pub fn is_disposed(&self) -> bool {
+                !is_alive(self.id)
+            }
+        }
+    };
 }
-impl<T> Copy for RwSignal<T> {}
+
+handle! {
+    /// A value that views read and the widget writes; what read it follows its changes. `Copy`.
+    RwSignal
+}
 
 impl<T: 'static> RwSignal<T> {
     pub fn new(value: T) -> RwSignal<T> {
-        let id = insert(Node {
-            value: Some(new_cell(Box::new(value))),
-            ..Node::default()
-        });
-        RwSignal {
-            id,
-            ty: PhantomData,
-        }
+        RwSignal::from_id(value_node(Box::new(value)))
     }
 
     /// Reads the value without depending on it; `None` once disposed.
@@ -439,13 +464,9 @@ impl<T: 'static> RwSignal<T> {
 
     /// Changes the value in place, and what read it follows. Nothing once disposed.
     pub fn update(&self, f: impl FnOnce(&mut T)) {
-        let Some(cell) = cell(self.id) else {
-            return;
-        };
-        if let Some(value) = cell.borrow_mut().as_mut().and_then(|v| v.downcast_mut()) {
-            f(value);
+        if write(self.id, f).is_some() {
+            written(self.id);
         }
-        written(self.id);
     }
 
     pub fn set(&self, value: T) {
@@ -455,10 +476,6 @@ impl<T: 'static> RwSignal<T> {
     /// Makes the running memo or effect depend on the value without reading it.
     pub fn track(&self) {
         track(self.id)
-    }
-
-    pub fn is_disposed(&self) -> bool {
-        !is_alive(self.id)
     }
 }
 
@@ -478,19 +495,11 @@ impl<T: Clone + 'static> RwSignal<T> {
     }
 }
 
-/// A value derived from signals and memos, recomputed when read after one of them changed;
-/// what reads it follows it only when it comes out different. `Copy`.
-pub struct Memo<T> {
-    id: Id,
-    ty: PhantomData<fn() -> T>,
+handle! {
+    /// A value derived from signals and memos, recomputed when read after one of them changed;
+    /// what reads it follows it only when it comes out different. `Copy`.
+    Memo
 }
-
-impl<T> Clone for Memo<T> {
-    fn clone(&self) -> Self {
-        *self
-    }
-}
-impl<T> Copy for Memo<T> {}
 
 impl<T: PartialEq + 'static> Memo<T> {
     /// A memo of `compute`, which is given the value before (none the first time).
@@ -513,10 +522,7 @@ impl<T: PartialEq + 'static> Memo<T> {
             state: State::Dirty,
             ..Node::default()
         });
-        Memo {
-            id,
-            ty: PhantomData,
-        }
+        Memo::from_id(id)
     }
 
     /// Reads the value (computed first if out of date); the running memo or effect depends
@@ -577,45 +583,35 @@ fn new_effect(update: impl FnMut() + 'static) -> Id {
     })
 }
 
-/// A value kept for as long as its owner lives, which nothing follows. `Copy`.
-pub struct StoredValue<T> {
-    id: Id,
-    ty: PhantomData<fn() -> T>,
-}
+/// A value kept for as long as its owner lives, which nothing follows: a signal only ever
+/// read untracked (and whose writes, having no readers to tell, run nothing). `Copy`.
+pub struct StoredValue<T>(RwSignal<T>);
 
 impl<T> Clone for StoredValue<T> {
     fn clone(&self) -> Self {
         *self
     }
 }
+
 impl<T> Copy for StoredValue<T> {}
 
 impl<T: 'static> StoredValue<T> {
     pub fn new(value: T) -> StoredValue<T> {
-        let id = insert(Node {
-            value: Some(new_cell(Box::new(value))),
-            ..Node::default()
-        });
-        StoredValue {
-            id,
-            ty: PhantomData,
-        }
+        StoredValue(RwSignal::new(value))
     }
 
     pub fn try_with_value<R>(&self, f: impl FnOnce(&T) -> R) -> Option<R> {
-        read(cell(self.id)?, f)
+        self.0.try_with_untracked(f)
     }
 
     #[track_caller]
     pub fn with_value<R>(&self, f: impl FnOnce(&T) -> R) -> R {
-        self.try_with_value(f).unwrap_or_else(|| gone())
+        self.0.with_untracked(f)
     }
 
     /// Changes the value in place; `None` once disposed.
     pub fn try_update_value<R>(&self, f: impl FnOnce(&mut T) -> R) -> Option<R> {
-        let cell = cell(self.id)?;
-        let mut value = cell.borrow_mut();
-        Some(f(value.as_mut()?.downcast_mut()?))
+        write(self.0.id, f)
     }
 
     /// Changes the value in place; nothing once disposed.
@@ -628,18 +624,18 @@ impl<T: 'static> StoredValue<T> {
     }
 
     pub fn is_disposed(&self) -> bool {
-        !is_alive(self.id)
+        self.0.is_disposed()
     }
 }
 
 impl<T: Clone + 'static> StoredValue<T> {
     #[track_caller]
     pub fn get_value(&self) -> T {
-        self.with_value(T::clone)
+        self.0.get_untracked()
     }
 
     pub fn try_get_value(&self) -> Option<T> {
-        self.try_with_value(T::clone)
+        self.0.try_get_untracked()
     }
 }
 
