@@ -350,7 +350,9 @@ pub(crate) fn embedded_widget(options: &EmbedOptions) -> Widget {
 pub(crate) fn embedded_view(widget: Widget, options: &EmbedOptions) -> web_sys::Element {
     let request = options.request();
     if let (Some(seconds), Some(r)) = (options.refresh, request.clone()) {
-        let refresh = Interval::new(seconds.saturating_mul(1000), move || {
+        // Within what a browser's timer takes (about 24.8 days); the options allow a day.
+        let millis = seconds.saturating_mul(1000).min(i32::MAX as u32);
+        let refresh = Interval::new(millis, move || {
             // One at a time: a refresh never piles up behind a waiting request.
             if widget.queue.with_untracked(|q| q.is_empty()) {
                 widget.submit_with(r.clone(), Priority::Background);

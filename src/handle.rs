@@ -1,7 +1,9 @@
 //! The gauge for Rust: a Leptos app that depends on this crate sends its own requests through
 //! a [`CreditGauge`], the same one way the widget's own requests and the host page's `fetch`
 //! go — previewed, queued while a limit says wait, counted, reconciled, shown — on one budget
-//! with every widget and tab of the origin.
+//! with every widget and tab of the origin. `CreditGauge::view` needs the `leptos` feature (on
+//! by default); without it, a gauge belongs to the current owner of the widget's own cells
+//! (`crate::reactive`), and one made outside any owner lives as long as the page.
 //!
 //! ```ignore
 //! use credit_gauge::handle::{CreditGauge, Terms};

@@ -1,7 +1,9 @@
 //! credit-gauge: a credit gauge for paid market-data APIs.
 //!
-//! The browser shell: Leptos components and the I/O they need (`client`). Every decision
-//! about limits and costs lives in `credit_gauge_core`.
+//! The browser shell: views in plain DOM on reactive cells of its own (`dom`, `reactive`,
+//! `components`) and the I/O they need (`client`). Every decision about limits and costs lives
+//! in `credit_gauge_core`. The `leptos` feature (default) adds the `Gauge` component and
+//! `CreditGauge::view` for Rust apps built with Leptos; the widget's own modules go without it.
 
 pub mod answer;
 pub mod changes;

@@ -79,6 +79,8 @@ struct Runtime {
     /// Effects due to run, in the order they became due.
     queue: VecDeque<Id>,
     flush_scheduled: bool,
+    /// A flush stopped at `MAX_RUNS`: no flush runs until the timeout that resumes them.
+    paused: bool,
 }
 
 thread_local! {
@@ -215,7 +217,7 @@ fn written(id: Id) {
 /// Runs the effects due in a microtask, once for all the writes of this turn.
 fn schedule_flush() {
     let schedule = runtime(|rt| {
-        let schedule = !rt.queue.is_empty() && !rt.flush_scheduled;
+        let schedule = !rt.queue.is_empty() && !rt.flush_scheduled && !rt.paused;
         rt.flush_scheduled |= schedule;
         schedule
     });
@@ -228,11 +230,15 @@ fn schedule_flush() {
 /// Runs the effects due, and those their writes make due.
 fn flush() {
     // A flush starts from the top: nothing runs, nothing owns, whatever a panicked run left.
-    runtime(|rt| {
+    let paused = runtime(|rt| {
         rt.observer = None;
         rt.owner = None;
         rt.flush_scheduled = false;
+        rt.paused
     });
+    if paused {
+        return;
+    }
     // One at a time off the queue: what a failed run leaves stays queued for the next flush.
     for _ in 0..MAX_RUNS {
         let Some(id) = runtime(|rt| rt.queue.pop_front()) else {
@@ -240,12 +246,24 @@ fn flush() {
         };
         refresh(id);
     }
-    // Effects that keep waking each other: the rest waits for a later task, so the page
-    // stays responsive in between.
+    // Effects that keep waking each other: the rest waits for a later task (no microtask
+    // flush runs meanwhile), so the page gets its events and frames in between.
+    runtime(|rt| rt.paused = true);
     if cfg!(target_arch = "wasm32") {
-        runtime(|rt| rt.flush_scheduled = true);
-        gloo_timers::callback::Timeout::new(0, flush).forget();
+        if let Some(window) = web_sys::window() {
+            let resume = wasm_bindgen::closure::Closure::once_into_js(resume);
+            let _ = window.set_timeout_with_callback_and_timeout_and_arguments_0(
+                wasm_bindgen::JsCast::unchecked_ref(&resume),
+                0,
+            );
+        }
     }
+}
+
+/// Runs the effects a paused flush left.
+fn resume() {
+    runtime(|rt| rt.paused = false);
+    flush();
 }
 
 /// Effect runs in one flush before it lets the page breathe.
@@ -696,18 +714,32 @@ impl Default for Owner {
 }
 
 /// Runs `cleanup` when the current owner is disposed of (or, for an effect, before it runs
-/// again). Without an owner it never runs.
+/// again); at once if that owner is gone already. Without an owner it never runs. A cleanup
+/// reads the signals and stored values made beside it, not its memos (disposed of first, with
+/// the effects).
 pub fn on_cleanup(cleanup: impl FnOnce() + 'static) {
-    let unowned = runtime(|rt| match rt.owner.and_then(|o| rt.node(o)) {
-        Some(owner) => {
-            owner.cleanups.push(Box::new(cleanup));
-            None
-        }
-        None => Some(cleanup),
+    enum Place<F> {
+        Kept,
+        Gone(F),
+        Unowned(F),
+    }
+    let place = runtime(|rt| match rt.owner {
+        Some(owner) => match rt.node(owner) {
+            Some(node) => {
+                node.cleanups.push(Box::new(cleanup));
+                Place::Kept
+            }
+            None => Place::Gone(cleanup),
+        },
+        None => Place::Unowned(cleanup),
     });
-    // What it would have stopped (a timer, a listener) runs for the page's lifetime, as it
-    // would have with no owner to stop it.
-    std::mem::forget(unowned);
+    match place {
+        Place::Kept => {}
+        Place::Gone(cleanup) => cleanup(),
+        // What it would have stopped (a timer, a listener) runs for the page's lifetime, as
+        // it would have with no owner to stop it.
+        Place::Unowned(cleanup) => std::mem::forget(cleanup),
+    }
 }
 
 /// Waits until the effects due have run (what a view shows follows what was just written).
@@ -1014,5 +1046,38 @@ mod tests {
         let r = ran.clone();
         on_cleanup(move || r.set(1));
         assert_eq!(ran.get(), 0);
+    }
+
+    #[test]
+    fn effects_that_wake_each_other_pause_until_a_later_task() {
+        let owner = Owner::new();
+        let (a, b) = owner.with(|| (RwSignal::new(0_u64), RwSignal::new(0_u64)));
+        owner.with(|| {
+            effect(move || b.set(a.get() + 1));
+            effect(move || a.set(b.get() + 1));
+        });
+        flush();
+        let after_one = a.get_untracked();
+        assert!(after_one > 0, "they ran");
+        // A microtask flush scheduled meanwhile does nothing until the timeout resumes.
+        flush();
+        assert_eq!(a.get_untracked(), after_one, "paused");
+        resume();
+        assert!(a.get_untracked() > after_one, "resumed");
+        owner.dispose();
+        runtime(|rt| {
+            rt.paused = false;
+            rt.queue.clear();
+        });
+    }
+
+    #[test]
+    fn a_cleanup_under_an_owner_already_gone_runs_at_once() {
+        let owner = Owner::new();
+        owner.dispose();
+        let ran = runs();
+        let r = ran.clone();
+        owner.with(|| on_cleanup(move || r.set(1)));
+        assert_eq!(ran.get(), 1);
     }
 }

@@ -233,6 +233,11 @@ async fn the_form_previews_cost_and_refuses_what_the_plan_cannot_take() {
         .unwrap();
     credit_gauge::reactive::tick().await;
     assert!(text(&root, "#planner-runway").starts_with("Every 10 min 00 s"));
+    assert_eq!(
+        every.value(),
+        "600",
+        "the field shows the interval in use again"
+    );
     // What is being typed stays as typed while the figures move on (with the clock, the
     // budget, or here the request).
     let before = text(&root, "#planner-room");

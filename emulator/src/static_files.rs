@@ -25,7 +25,7 @@ pub async fn serve(dir: Option<&Path>, request: Request) -> Response {
     let a_file = path
         .rsplit('/')
         .next()
-        .is_some_and(|last| last.contains('.'));
+        .is_some_and(|last| last.contains('.') || last.to_ascii_lowercase().contains("%2e"));
     let files = ServeDir::new(dir);
     let answer = if a_file {
         tower::ServiceExt::oneshot(files, request).await

@@ -1,7 +1,6 @@
 //! A full widget's panels (settings, the request form, the answer, the month's usage, the
 //! history), mounted once its gauges are painted. Only in builds with the `panels` feature.
 
-use gloo_timers::callback::Timeout;
 use wasm_bindgen::closure::Closure;
 use wasm_bindgen::JsCast;
 
@@ -42,7 +41,15 @@ pub(super) fn mount_after_paint(
             add(&below, history_view(widget));
         });
     };
-    let before_paint = Closure::once_into_js(move || Timeout::new(0, after_paint).forget());
+    let before_paint = Closure::once_into_js(move || {
+        let after_paint = Closure::once_into_js(after_paint);
+        if let Some(window) = web_sys::window() {
+            let _ = window.set_timeout_with_callback_and_timeout_and_arguments_0(
+                after_paint.unchecked_ref(),
+                0,
+            );
+        }
+    });
     if let Some(window) = web_sys::window() {
         let _ = window.request_animation_frame(before_paint.unchecked_ref());
     }

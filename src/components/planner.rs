@@ -75,8 +75,10 @@ pub(super) fn planner(form: &Element, widget: Widget, request: Memo<Option<Reque
             return;
         };
         let typed = dom::value(&field).trim().parse::<i64>().ok();
-        if let Some(s) = typed.filter(|s| (1..=MAX_EVERY_S).contains(s)) {
-            every.set(s);
+        match typed.filter(|s| (1..=MAX_EVERY_S).contains(s)) {
+            Some(s) => every.set(s),
+            // Refused: the field shows again the interval the figures use.
+            None => dom::set_value(&field, &every.get_untracked().to_string()),
         }
     });
 }

@@ -155,7 +155,12 @@ async fn the_app_s_routes_get_its_page_and_a_missing_file_gets_a_404() {
     let route = get(addr, "/some/route", &[]).await;
     assert_eq!(route.status, 200);
     assert!(route.text().contains("<title>app</title>"));
-    for missing in ["/credit-gauge_bg.wasm", "/gone/credit-gauge.js", "/x.d.ts"] {
+    for missing in [
+        "/credit-gauge_bg.wasm",
+        "/gone/credit-gauge.js",
+        "/x.d.ts",
+        "/x%2Ejs",
+    ] {
         let reply = get(addr, missing, &[]).await;
         assert_eq!(reply.status, 404, "{missing}");
         assert!(!reply.text().contains("<title>app</title>"), "{missing}");
