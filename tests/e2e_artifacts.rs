@@ -11,7 +11,11 @@ fn the_shipped_modules_name_no_directory_of_the_machine_that_built_them() {
     let checkout = env!("CARGO_MANIFEST_DIR");
     let cargo_home = std::env::var("CARGO_HOME")
         .ok()
-        .or_else(|| std::env::var("HOME").ok().map(|home| format!("{home}/.cargo")))
+        .or_else(|| {
+            std::env::var("HOME")
+                .ok()
+                .map(|home| format!("{home}/.cargo"))
+        })
         .expect("a cargo home");
     let mut modules = 0;
     for entry in std::fs::read_dir(dist_dir()).expect("read dist") {
