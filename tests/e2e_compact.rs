@@ -301,12 +301,7 @@ async fn fetch_waits_for_the_latest_render_and_a_module_that_fails_to_load_is_re
         ..Config::default()
     })
     .await;
-    let browser = Browser::start().await;
-    browser
-        .client
-        .goto(&emulator.url("/plain.html"))
-        .await
-        .unwrap();
+    let browser = Browser::visit(&emulator.url("/plain.html")).await;
     // A fetch asked of a compact element that becomes a whole widget while its module loads is
     // answered by the whole widget, not refused as if the element were off the page.
     let reply = browser
@@ -335,12 +330,7 @@ async fn fetch_waits_for_the_latest_render_and_a_module_that_fails_to_load_is_re
     // The compact module's wasm is missing (a fresh browser: nothing cached): the page hears
     // why, and nothing is mounted.
     std::fs::remove_file(&compact_wasm).unwrap();
-    let browser = Browser::start().await;
-    browser
-        .client
-        .goto(&emulator.url("/plain.html"))
-        .await
-        .unwrap();
+    let browser = Browser::visit(&emulator.url("/plain.html")).await;
     browser
         .js(
             "const h = document.createElement('credit-gauge');

@@ -242,6 +242,13 @@ fn temp_root() -> PathBuf {
 }
 
 impl Browser {
+    /// A fresh browser (nothing cached) on `url`.
+    pub async fn visit(url: &str) -> Self {
+        let browser = Browser::start().await;
+        browser.client.goto(url).await.expect("open the page");
+        browser
+    }
+
     pub async fn start() -> Self {
         let port = free_port();
         let profile = temp_root().join(format!("profile-{port}-{}", std::process::id()));

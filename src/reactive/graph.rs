@@ -1,0 +1,420 @@
+//! The graph beneath the cells: one runtime per thread, an arena of type-erased nodes, what
+//! marks them out of date, the flush that runs the effects due, and disposal.
+
+use std::any::Any;
+use std::cell::RefCell;
+use std::collections::VecDeque;
+use std::rc::Rc;
+
+/// A node's value, shared with the readers of the moment so that none holds the runtime.
+pub(super) type Cell = Rc<RefCell<Option<Box<dyn Any>>>>;
+
+/// A node: its place in the arena and that place's generation (a reused place is another node).
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub(super) struct Id {
+    pub(super) index: u32,
+    pub(super) generation: u32,
+}
+
+/// Whether a memo or an effect is up to date: `Check` when something it read may have changed
+/// (a memo upstream), `Dirty` when something it read did.
+#[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Default)]
+pub(super) enum State {
+    #[default]
+    Clean,
+    Check,
+    Dirty,
+}
+
+#[derive(Clone, Default)]
+pub(super) enum Run {
+    /// A signal, a stored value or an owner.
+    #[default]
+    Nothing,
+    /// Recomputes the memo's value in its cell; says whether it changed.
+    Memo(Rc<dyn Fn(&Cell) -> bool>),
+    Effect(Rc<RefCell<dyn FnMut()>>),
+}
+
+#[derive(Default)]
+pub(super) struct Node {
+    pub(super) value: Option<Cell>,
+    pub(super) run: Run,
+    pub(super) state: State,
+    pub(super) sources: Vec<Id>,
+    pub(super) observers: Vec<Id>,
+    pub(super) parent: Option<Id>,
+    pub(super) children: Vec<Id>,
+    pub(super) cleanups: Vec<Box<dyn FnOnce()>>,
+}
+
+pub(super) struct Entry {
+    pub(super) generation: u32,
+    pub(super) node: Option<Node>,
+}
+
+#[derive(Default)]
+pub(super) struct Runtime {
+    pub(super) entries: Vec<Entry>,
+    pub(super) free: Vec<u32>,
+    /// The memo or effect running now: what it reads, it depends on.
+    pub(super) observer: Option<Id>,
+    /// Where nodes made now belong.
+    pub(super) owner: Option<Id>,
+    /// Effects due to run, in the order they became due.
+    pub(super) queue: VecDeque<Id>,
+    pub(super) flush_scheduled: bool,
+    /// A flush stopped at `MAX_RUNS`: no flush runs until the timeout that resumes them.
+    pub(super) paused: bool,
+}
+
+thread_local! {
+    static RUNTIME: RefCell<Runtime> = RefCell::new(Runtime::default());
+}
+
+/// Runs `f` on the runtime. `f` never calls code of a node (that could come back here).
+pub(super) fn runtime<R>(f: impl FnOnce(&mut Runtime) -> R) -> R {
+    RUNTIME.with(|rt| f(&mut rt.borrow_mut()))
+}
+
+impl Runtime {
+    pub(super) fn node(&mut self, id: Id) -> Option<&mut Node> {
+        let entry = self.entries.get_mut(id.index as usize)?;
+        if entry.generation != id.generation {
+            return None;
+        }
+        entry.node.as_mut()
+    }
+
+    /// Adds a node, owned by the current owner.
+    pub(super) fn insert(&mut self, mut node: Node) -> Id {
+        node.parent = self.owner.filter(|&o| self.node(o).is_some());
+        let id = match self.free.pop() {
+            Some(index) => {
+                let entry = &mut self.entries[index as usize];
+                entry.generation = entry.generation.wrapping_add(1);
+                entry.node = Some(node);
+                Id {
+                    index,
+                    generation: entry.generation,
+                }
+            }
+            None => {
+                self.entries.push(Entry {
+                    generation: 0,
+                    node: Some(node),
+                });
+                Id {
+                    index: self.entries.len() as u32 - 1,
+                    generation: 0,
+                }
+            }
+        };
+        if let Some(parent) = self.entries[id.index as usize]
+            .node
+            .as_ref()
+            .and_then(|n| n.parent)
+        {
+            if let Some(p) = self.node(parent) {
+                p.children.push(id);
+            }
+        }
+        id
+    }
+
+    /// Marks `id` (and, as `Check`, what depends on it) no better than `state`; queues the
+    /// effects that were up to date.
+    pub(super) fn mark(&mut self, id: Id, state: State) {
+        let Some(node) = self.node(id) else {
+            return;
+        };
+        if node.state >= state {
+            return;
+        }
+        let was_clean = node.state == State::Clean;
+        node.state = state;
+        let is_effect = matches!(node.run, Run::Effect(_));
+        let observers = node.observers.clone();
+        if is_effect && was_clean {
+            self.queue.push_back(id);
+        }
+        for o in observers {
+            self.mark(o, State::Check);
+        }
+    }
+
+    /// Unlinks `id` from what it read.
+    pub(super) fn forget_sources(&mut self, id: Id) {
+        let sources = self.node(id).map(|n| std::mem::take(&mut n.sources));
+        for s in sources.unwrap_or_default() {
+            if let Some(source) = self.node(s) {
+                source.observers.retain(|&o| o != id);
+            }
+        }
+    }
+}
+
+pub(super) fn insert(node: Node) -> Id {
+    runtime(|rt| rt.insert(node))
+}
+
+pub(super) fn is_alive(id: Id) -> bool {
+    runtime(|rt| rt.node(id).is_some())
+}
+
+/// The value cell of a live node.
+pub(super) fn cell(id: Id) -> Option<Cell> {
+    runtime(|rt| rt.node(id).and_then(|n| n.value.clone()))
+}
+
+/// Makes the running memo or effect depend on `id`.
+pub(super) fn track(id: Id) {
+    runtime(|rt| {
+        let Some(observer) = rt.observer else {
+            return;
+        };
+        if rt.node(id).is_none() {
+            return;
+        }
+        let Some(o) = rt.node(observer) else {
+            return;
+        };
+        if !o.sources.contains(&id) {
+            o.sources.push(id);
+            if let Some(source) = rt.node(id) {
+                source.observers.push(observer);
+            }
+        }
+    })
+}
+
+/// After a write to `id`: what read it is out of date; the effects run in a microtask.
+pub(super) fn written(id: Id) {
+    runtime(|rt| {
+        let observers = rt.node(id).map(|n| n.observers.clone()).unwrap_or_default();
+        for o in observers {
+            rt.mark(o, State::Dirty);
+        }
+    });
+    schedule_flush();
+}
+
+/// Runs the effects due in a microtask, once for all the writes of this turn.
+pub(super) fn schedule_flush() {
+    let schedule = runtime(|rt| {
+        let schedule = !rt.queue.is_empty() && !rt.flush_scheduled && !rt.paused;
+        rt.flush_scheduled |= schedule;
+        schedule
+    });
+    // Natively (the unit tests below) nothing runs by itself: the tests flush.
+    if schedule && cfg!(target_arch = "wasm32") {
+        wasm_bindgen_futures::spawn_local(async { flush() });
+    }
+}
+
+/// Runs the effects due, and those their writes make due.
+pub(super) fn flush() {
+    // A flush starts from the top: nothing runs, nothing owns, whatever a panicked run left.
+    let paused = runtime(|rt| {
+        rt.observer = None;
+        rt.owner = None;
+        rt.flush_scheduled = false;
+        rt.paused
+    });
+    if paused {
+        return;
+    }
+    // One at a time off the queue: what a failed run leaves stays queued for the next flush.
+    for _ in 0..MAX_RUNS {
+        let Some(id) = runtime(|rt| rt.queue.pop_front()) else {
+            return;
+        };
+        refresh(id);
+    }
+    // Effects that keep waking each other: the rest waits for a later task (no microtask
+    // flush runs meanwhile), so the page gets its events and frames in between.
+    runtime(|rt| rt.paused = true);
+    if cfg!(target_arch = "wasm32") {
+        if let Some(window) = web_sys::window() {
+            let resume = wasm_bindgen::closure::Closure::once_into_js(resume);
+            let _ = window.set_timeout_with_callback_and_timeout_and_arguments_0(
+                wasm_bindgen::JsCast::unchecked_ref(&resume),
+                0,
+            );
+        }
+    }
+}
+
+/// Runs the effects a paused flush left.
+pub(super) fn resume() {
+    runtime(|rt| rt.paused = false);
+    flush();
+}
+
+/// Effect runs in one flush before it lets the page breathe.
+pub(super) const MAX_RUNS: usize = 100_000;
+
+/// Brings a memo or an effect up to date: recomputes it if something it read changed.
+pub(super) fn refresh(id: Id) {
+    let Some((state, sources)) = runtime(|rt| rt.node(id).map(|n| (n.state, n.sources.clone())))
+    else {
+        return;
+    };
+    if state == State::Check {
+        for source in sources {
+            refresh(source);
+            if runtime(|rt| rt.node(id).map(|n| n.state)) == Some(State::Dirty) {
+                break;
+            }
+        }
+    }
+    if runtime(|rt| rt.node(id).map(|n| n.state)) == Some(State::Dirty) {
+        // It leaves itself clean before it runs: what its run writes marks it again.
+        recompute(id);
+        return;
+    }
+    runtime(|rt| {
+        if let Some(node) = rt.node(id) {
+            node.state = State::Clean;
+        }
+    });
+}
+
+pub(super) fn recompute(id: Id) {
+    dispose_children(id);
+    let Some((run, value)) = runtime(|rt| {
+        rt.forget_sources(id);
+        rt.node(id).map(|n| (n.run.clone(), n.value.clone()))
+    }) else {
+        return;
+    };
+    let before = runtime(|rt| {
+        let observer = rt.observer.replace(id);
+        let owner = rt.owner.replace(id);
+        (observer, owner)
+    });
+    // Clean while it runs: a write during its run to what it read (its own, a nested effect's,
+    // an event handler's) marks and queues it again, so it runs once more with the new value.
+    runtime(|rt| {
+        if let Some(node) = rt.node(id) {
+            node.state = State::Clean;
+        }
+    });
+    let changed = match (&run, &value) {
+        (Run::Memo(compute), Some(cell)) => compute(cell),
+        (Run::Effect(effect), _) => {
+            // Busy only if an earlier run never finished (it panicked): it is not run again.
+            if let Ok(mut run) = effect.try_borrow_mut() {
+                run();
+            }
+            false
+        }
+        _ => false,
+    };
+    runtime(|rt| {
+        (rt.observer, rt.owner) = before;
+        if changed {
+            // Those that may have depended on the old value (marked `Check`, so queued or
+            // being brought up to date) must recompute; a clean one has just read this value.
+            let observers = rt.node(id).map(|n| n.observers.clone()).unwrap_or_default();
+            for o in observers {
+                if let Some(node) = rt.node(o).filter(|n| n.state == State::Check) {
+                    node.state = State::Dirty;
+                }
+            }
+        }
+    });
+}
+
+/// Disposes of what `id` owns (its children and their nodes) and runs its cleanups.
+pub(super) fn dispose_children(id: Id) {
+    let Some((children, cleanups)) = runtime(|rt| {
+        rt.node(id).map(|n| {
+            (
+                std::mem::take(&mut n.children),
+                std::mem::take(&mut n.cleanups),
+            )
+        })
+    }) else {
+        return;
+    };
+    // Effects, memos and owners first, then the cleanups, then the values: a cleanup can
+    // still read the values made beside it, and no effect runs on a half-disposed owner.
+    let (values, computations): (Vec<Id>, Vec<Id>) = runtime(|rt| {
+        children.into_iter().rev().partition(|&c| {
+            rt.node(c)
+                .is_some_and(|n| matches!(n.run, Run::Nothing) && n.value.is_some())
+        })
+    });
+    for child in computations {
+        dispose(child);
+    }
+    for cleanup in cleanups {
+        cleanup();
+    }
+    for child in values {
+        dispose(child);
+    }
+}
+
+/// Disposes of `id`, what it owns, and its cleanups.
+pub(super) fn dispose(id: Id) {
+    dispose_children(id);
+    let node = runtime(|rt| {
+        rt.forget_sources(id);
+        let node = rt.entries.get_mut(id.index as usize).and_then(|e| {
+            (e.generation == id.generation)
+                .then(|| e.node.take())
+                .flatten()
+        })?;
+        rt.free.push(id.index);
+        for &o in &node.observers {
+            if let Some(observer) = rt.node(o) {
+                observer.sources.retain(|&s| s != id);
+            }
+        }
+        if let Some(parent) = node.parent.and_then(|p| rt.node(p)) {
+            parent.children.retain(|&c| c != id);
+        }
+        Some(node)
+    });
+    // Dropped here, outside the runtime: a value may dispose of other nodes as it goes.
+    drop(node);
+}
+
+#[cold]
+#[track_caller]
+pub(super) fn gone() -> ! {
+    panic!("a widget's value was read after the widget was taken off the page")
+}
+
+/// Runs `f` with `cell`'s value as a `T`.
+pub(super) fn read<T: 'static, R>(cell: Cell, f: impl FnOnce(&T) -> R) -> Option<R> {
+    let value = cell.borrow();
+    Some(f(value.as_ref()?.downcast_ref::<T>()?))
+}
+
+/// Runs `f` on `id`'s value as a `T`, to change it; `None` once disposed.
+pub(super) fn write<T: 'static, R>(id: Id, f: impl FnOnce(&mut T) -> R) -> Option<R> {
+    let cell = cell(id)?;
+    let mut value = cell.borrow_mut();
+    Some(f(value.as_mut()?.downcast_mut()?))
+}
+
+/// A node holding `value`: a signal's or a stored value's.
+pub(super) fn value_node(value: Box<dyn Any>) -> Id {
+    insert(Node {
+        value: Some(Rc::new(RefCell::new(Some(value)))),
+        ..Node::default()
+    })
+}
+
+/// A new effect running `update`, due to run.
+pub(super) fn new_effect(update: impl FnMut() + 'static) -> Id {
+    let run: Rc<RefCell<dyn FnMut()>> = Rc::new(RefCell::new(update));
+    insert(Node {
+        run: Run::Effect(run),
+        state: State::Dirty,
+        ..Node::default()
+    })
+}
