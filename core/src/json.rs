@@ -141,10 +141,9 @@ fn scaled(number: &str, places: u32) -> Option<(i64, bool)> {
         Some(r) => (true, r),
         None => (false, number),
     };
-    let (mantissa, exponent) = match rest.find(['e', 'E']) {
-        Some(i) => (&rest[..i], &rest[i + 1..]),
-        None => (rest, "0"),
-    };
+    // Split, not sliced: a slice's out-of-bounds panic would link the standard library's
+    // string escaping into the download, for an index that cannot be out of bounds.
+    let (mantissa, exponent) = rest.split_once(['e', 'E']).unwrap_or((rest, "0"));
     let (whole, fraction) = mantissa.split_once('.').unwrap_or((mantissa, ""));
     // An exponent beyond an i64 only makes the number 0 or too large: saturate, never clamp
     // to a smaller bound (a mantissa of many digits would then put its point in the wrong place).
