@@ -199,7 +199,9 @@ impl ToJson for KeyProblem {
 impl ToJson for KeyStatus {
     fn write_json(&self, out: &mut String) {
         match self {
-            KeyStatus::Usable => write_variant_name(out, self),
+            // Its name as a literal: the `Debug` of an enum with data would link the
+            // standard library's struct and tuple formatting.
+            KeyStatus::Usable => write_str(out, "Usable"),
             KeyStatus::Rejected(p) => object(out).field("Rejected", p).end(),
         }
     }
@@ -209,7 +211,8 @@ impl ToJson for Schedule {
     fn write_json(&self, out: &mut String) {
         match self {
             Schedule::Anchored(at) => object(out).field("Anchored", at).end(),
-            Schedule::Calendar | Schedule::FromFirstUse => write_variant_name(out, self),
+            Schedule::Calendar => write_str(out, "Calendar"),
+            Schedule::FromFirstUse => write_str(out, "FromFirstUse"),
         }
     }
 }
