@@ -59,3 +59,29 @@ fn the_shipped_modules_link_no_string_slicing_panic() {
         );
     }
 }
+
+/// wasm-bindgen names each import after its method and a hash that gzip cannot shrink;
+/// `scripts/shorten-names` gives them (and the exports) short names, in the glue too.
+#[test]
+fn the_shipped_modules_and_their_glue_use_short_names() {
+    for (path, bytes) in shipped_modules() {
+        let text = String::from_utf8_lossy(&bytes);
+        assert!(
+            !text.contains("__wbg_"),
+            "{} keeps its long import names",
+            path.display()
+        );
+        let glue = path.with_file_name(
+            path.file_name()
+                .and_then(|n| n.to_str())
+                .expect("a name")
+                .replace("_bg.wasm", ".js"),
+        );
+        let glue = std::fs::read_to_string(&glue).expect("the module's glue");
+        assert!(
+            !glue.contains("_bg.js\""),
+            "{} keeps its long module name",
+            path.display()
+        );
+    }
+}
