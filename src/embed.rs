@@ -22,8 +22,7 @@ use crate::settings::{api_from_slug, emulator_base, Settings};
 use crate::store::page_store;
 use crate::widget::Widget;
 
-/// The widget's styles, placed inside each shadow root (and in the app's page, see `crate::start`).
-pub(crate) const STYLES: &str = include_str!("../style/main.css");
+use crate::styles::STYLES;
 
 /// Resets what a host page's inherited styles (color, font, line-height…) would pass into
 /// the shadow root.

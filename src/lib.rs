@@ -28,6 +28,7 @@ pub mod reactive;
 pub mod settings;
 mod settle;
 pub mod store;
+mod styles;
 pub mod widget;
 
 use wasm_bindgen::prelude::*;
@@ -62,7 +63,7 @@ fn mount_app() {
     // The styles travel inside the wasm (embedded widgets need them in their shadow roots), so
     // the app's page takes them from there rather than downloading them a second time.
     if let Ok(style) = document().create_element("style") {
-        style.set_text_content(Some(embed::STYLES));
+        style.set_text_content(Some(styles::STYLES));
         if let Ok(Some(head)) = document().query_selector("head") {
             let _ = head.append_child(&style);
         }
