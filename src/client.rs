@@ -4,10 +4,12 @@
 use credit_gauge_core::{
     cmc_outcome, cw_outcome, ApiKind, ClientFailure, Outcome, Request, UnixMillis,
 };
-use gloo_net::http::{Request as HttpRequest, RequestBuilder};
 use wasm_bindgen::closure::Closure;
 use wasm_bindgen::{JsCast, JsValue};
-use web_sys::{AbortController, AbortSignal, RequestMode, RequestRedirect};
+use wasm_bindgen_futures::JsFuture;
+use web_sys::{
+    AbortController, AbortSignal, Headers, RequestInit, RequestMode, RequestRedirect, Response,
+};
 
 /// How long an answer may take before the widget gives up on it, unless the embedding page
 /// chose another time (the `timeout` attribute).
@@ -56,20 +58,31 @@ pub fn url(base: &str, request: &Request, key: &str) -> String {
 /// `no-cors` fetch makes on its behalf.
 pub const CLIENT_HEADER: &str = "X-Credit-Gauge";
 
-fn build(url: &str, api: ApiKind, key: &str) -> RequestBuilder {
+fn build(api: ApiKind, key: &str, signal: Option<&AbortSignal>) -> Result<RequestInit, JsValue> {
+    let init = RequestInit::new();
     // No redirects: `fetch` keeps custom headers across a redirect to another origin, and a
     // CoinMarketCap key travels in one. Neither API redirects.
-    let mut builder = HttpRequest::get(url)
-        .redirect(RequestRedirect::Error)
-        .header("Accept", "application/json");
+    init.set_redirect(RequestRedirect::Error);
+    let headers = Headers::new()?;
+    headers.set("Accept", "application/json")?;
     if api == ApiKind::CoinMarketCap {
         // Cryptowatch gets no custom header: the real API was likely to refuse the preflight.
-        builder = builder.header(CLIENT_HEADER, "1");
+        headers.set(CLIENT_HEADER, "1")?;
         if !key.is_empty() {
-            builder = builder.header("X-CMC_PRO_API_KEY", key);
+            headers.set("X-CMC_PRO_API_KEY", key)?;
         }
     }
-    builder
+    init.set_headers(&headers);
+    init.set_signal(signal);
+    Ok(init)
+}
+
+/// `fetch(url, init)` on the page's window: the response's head, or why there is none.
+async fn fetch(url: &str, init: &RequestInit) -> Result<Response, JsValue> {
+    let window = web_sys::window().ok_or(JsValue::NULL)?;
+    JsFuture::from(window.fetch_with_str_and_init(url, init))
+        .await?
+        .dyn_into()
 }
 
 /// Sends `request` to `base` with `key` and waits for the answer, at most `timeout_ms`; aborts
@@ -102,10 +115,10 @@ pub async fn send(
         }
     };
     let left_at = crate::clock::local_now();
-    let sent = build(&url, api, key)
-        .abort_signal(signal.as_ref())
-        .send()
-        .await;
+    let sent = match build(api, key, signal.as_ref()) {
+        Ok(init) => fetch(&url, &init).await,
+        Err(e) => Err(e),
+    };
     let head_at = crate::clock::local_now();
     let response = match sent {
         Ok(response) => response,
@@ -128,10 +141,8 @@ pub async fn send(
     };
     let status = response.status();
     let team_fields = team_fields(&response);
-    let time_scale = response
-        .headers()
-        .get("x-emulator-time-scale")
-        .filter(|value| value.len() <= MAX_TIME_SCALE_BYTES);
+    let time_scale =
+        header(&response, "x-emulator-time-scale").filter(|v| v.len() <= MAX_TIME_SCALE_BYTES);
     let scaled = time_scale.as_ref().is_some_and(|scale| scale.trim() != "1");
     let exchange = (!scaled).then_some((left_at, head_at));
     let body = read_bounded(&response, MAX_BODY_BYTES).await;
@@ -160,18 +171,18 @@ pub async fn send(
     }
 }
 
+/// A header of `response`, when it came and the page may read it.
+fn header(response: &Response, name: &str) -> Option<String> {
+    response.headers().get(name).ok().flatten()
+}
+
 /// The longest RateLimit field read: a gateway's three policies take about 120 bytes.
 const MAX_FIELD_BYTES: usize = 2048;
 
 /// A team gateway's `RateLimit-Policy` and `RateLimit`, when both came (a browser shows them
 /// only when the gateway exposes them to this page).
-fn team_fields(response: &gloo_net::http::Response) -> Option<(String, String)> {
-    let field = |name: &str| {
-        response
-            .headers()
-            .get(name)
-            .filter(|v| v.len() <= MAX_FIELD_BYTES)
-    };
+fn team_fields(response: &Response) -> Option<(String, String)> {
+    let field = |name: &str| header(response, name).filter(|v| v.len() <= MAX_FIELD_BYTES);
     Some((field("ratelimit-policy")?, field("ratelimit")?))
 }
 
@@ -206,11 +217,9 @@ impl Drop for Follow {
 pub const MAX_BODY_BYTES: usize = 32 * 1024 * 1024;
 
 /// The body as text, read chunk by chunk and given up (`Ok(None)`) once it passes `max` bytes;
-/// `Err` when it breaks off. Bytes that are not UTF-8 are replaced, as `Response.text()` does.
-async fn read_bounded(
-    response: &gloo_net::http::Response,
-    max: usize,
-) -> Result<Option<String>, JsValue> {
+/// `Err` when it breaks off. The chunks stay in the browser, which decodes them as
+/// `Response.text()` does (bytes that are not UTF-8 are replaced).
+pub async fn read_bounded(response: &Response, max: usize) -> Result<Option<String>, JsValue> {
     let Some(stream) = response.body() else {
         return Ok(Some(String::new()));
     };
@@ -220,25 +229,28 @@ async fn read_bounded(
         f.call0(target)
     };
     let reader = call(&stream, "getReader")?;
-    let mut bytes: Vec<u8> = Vec::new();
+    let chunks = js_sys::Array::new();
+    let mut read_bytes = 0usize;
     loop {
         let read: js_sys::Promise = call(&reader, "read")?.dyn_into()?;
-        let chunk = wasm_bindgen_futures::JsFuture::from(read).await?;
+        let chunk = JsFuture::from(read).await?;
         if js_sys::Reflect::get(&chunk, &JsValue::from_str("done"))?.is_truthy() {
             break;
         }
         let value: js_sys::Uint8Array =
             js_sys::Reflect::get(&chunk, &JsValue::from_str("value"))?.dyn_into()?;
-        if bytes.len() + value.length() as usize > max {
+        read_bytes += value.length() as usize;
+        if read_bytes > max {
             // Stop the download; the promise's outcome no longer matters.
             let _ = call(&reader, "cancel");
             return Ok(None);
         }
-        let start = bytes.len();
-        bytes.resize(start + value.length() as usize, 0);
-        value.copy_to(&mut bytes[start..]);
+        chunks.push(&value);
     }
-    Ok(Some(String::from_utf8_lossy(&bytes).into_owned()))
+    let text = web_sys::Blob::new_with_u8_array_sequence(&chunks)?.text();
+    Ok(Some(
+        JsFuture::from(text).await?.as_string().unwrap_or_default(),
+    ))
 }
 
 fn failed(failure: ClientFailure, status: Option<u16>, body: Option<String>) -> Reply {
@@ -270,12 +282,10 @@ async fn classify_fetch_failure(url: &str) -> ClientFailure {
     let controller = AbortController::new().ok();
     let signal = controller.as_ref().map(|c| c.signal());
     let _timer = controller.map(|c| gloo_timers::callback::Timeout::new(5_000, move || c.abort()));
-    let probe = HttpRequest::get(url)
-        .mode(RequestMode::NoCors)
-        .abort_signal(signal.as_ref())
-        .send()
-        .await;
-    match probe {
+    let init = RequestInit::new();
+    init.set_mode(RequestMode::NoCors);
+    init.set_signal(signal.as_ref());
+    match fetch(url, &init).await {
         Ok(_) => ClientFailure::CorsRefused,
         Err(_) => ClientFailure::Network,
     }

@@ -11,7 +11,7 @@ use credit_gauge_core::decide::LimitKind;
 use credit_gauge_core::gauge::{Gauge, Unit};
 use credit_gauge_core::{Credits, UnixMillis};
 use leptos::prelude::*;
-use wasm_bindgen::JsCast;
+use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_test::*;
 
 wasm_bindgen_test_configure!(run_in_browser);
@@ -1169,4 +1169,46 @@ async fn a_focused_cancel_stays_with_its_request_when_one_before_it_leaves() {
     credit_gauge::reactive::tick().await;
     credit_gauge::reactive::tick().await;
     assert_eq!(focused_id(), None);
+}
+
+/// An answer whose body arrives as `bytes` in chunks of `chunk` bytes, as a network delivers it.
+fn answer_of(bytes: &[u8], chunk: usize) -> web_sys::Response {
+    let chunks = js_sys::Array::new();
+    for part in bytes.chunks(chunk) {
+        chunks.push(&js_sys::Uint8Array::from(part));
+    }
+    let respond = js_sys::Function::new_with_args(
+        "chunks",
+        "return new Response(new ReadableStream({ start(c) { for (const x of chunks) c.enqueue(x); c.close(); } }));",
+    );
+    respond
+        .call1(&JsValue::NULL, &chunks)
+        .unwrap()
+        .unchecked_into()
+}
+
+#[wasm_bindgen_test]
+async fn an_answer_s_body_is_read_as_text_within_its_bound() {
+    use credit_gauge::client::read_bounded;
+    let read = |bytes: &'static [u8], max| async move {
+        read_bounded(&answer_of(bytes, 3), max).await.unwrap()
+    };
+    // Text as sent, whatever the chunks cut through (here a two-byte character).
+    assert_eq!(
+        read("{\"name\":\"Zürich\"}".as_bytes(), 1024)
+            .await
+            .as_deref(),
+        Some("{\"name\":\"Zürich\"}")
+    );
+    // Bytes that are not UTF-8 are replaced, as `Response.text()` does, not refused.
+    assert_eq!(
+        read(b"{\"a\":\"\xff\"}", 1024).await.as_deref(),
+        Some("{\"a\":\"\u{fffd}\"}")
+    );
+    // Exactly the bound is read; one byte more is given up.
+    assert_eq!(read(b"0123456789", 10).await.as_deref(), Some("0123456789"));
+    assert_eq!(read(b"0123456789", 9).await, None);
+    // No body at all reads as empty.
+    let empty = web_sys::Response::new_with_opt_str(None).unwrap();
+    assert_eq!(read_bounded(&empty, 10).await.unwrap().as_deref(), Some(""));
 }
