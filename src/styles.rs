@@ -1,7 +1,16 @@
-//! The widget's styles: `style/main.css` as it ships, minified by the build (`build.rs`).
+//! The widget's styles as they ship, minified by the build (`build.rs`): `style/widget.css`, and
+//! in the whole widget's module `style/panels.css` after it. The compact module never shows a
+//! panel, so it does not carry their rules.
 
 /// The widget's styles, placed inside each shadow root (and in the app's page, see `crate::start`).
-pub(crate) const STYLES: &str = include_str!(concat!(env!("OUT_DIR"), "/main.css"));
+#[cfg(not(feature = "panels"))]
+pub(crate) const STYLES: &str = include_str!(concat!(env!("OUT_DIR"), "/widget.css"));
+/// The widget's styles, placed inside each shadow root (and in the app's page, see `crate::start`).
+#[cfg(feature = "panels")]
+pub(crate) const STYLES: &str = concat!(
+    include_str!(concat!(env!("OUT_DIR"), "/widget.css")),
+    include_str!(concat!(env!("OUT_DIR"), "/panels.css"))
+);
 
 #[cfg(test)]
 mod tests {
@@ -37,24 +46,74 @@ mod tests {
         );
     }
 
+    const WIDGET: &str = include_str!("../style/widget.css");
+    const PANELS: &str = include_str!("../style/panels.css");
+
     #[test]
-    fn the_shipped_styles_are_the_stylesheet_minified() {
-        let source = include_str!("../style/main.css");
-        assert_eq!(STYLES, minify_css(source));
+    fn the_shipped_styles_are_the_stylesheets_minified() {
+        let widget = minify_css(WIDGET);
+        let expected = if cfg!(feature = "panels") {
+            widget.clone() + &minify_css(PANELS)
+        } else {
+            widget.clone()
+        };
+        assert_eq!(STYLES, expected);
+        let source = WIDGET.len()
+            + if cfg!(feature = "panels") {
+                PANELS.len()
+            } else {
+                0
+            };
         assert!(
-            STYLES.len() < source.len() * 4 / 5,
-            "{} of {}",
-            STYLES.len(),
-            source.len()
+            STYLES.len() < source * 4 / 5,
+            "{} of {source}",
+            STYLES.len()
         );
-        // Every rule is still there: as many blocks, and each selector of the source.
-        assert_eq!(STYLES.matches('{').count(), source.matches('{').count());
+        // Every rule is still there: as many blocks, and each selector of the sources.
+        let blocks = |css: &str| css.matches('{').count();
+        let panels = if cfg!(feature = "panels") {
+            blocks(PANELS)
+        } else {
+            0
+        };
+        assert_eq!(blocks(STYLES), blocks(WIDGET) + panels);
         for selector in [
             ".cg[data-theme=\"dark\"]",
             "@media (max-width:560px)",
-            ".cg input[type=\"checkbox\"]",
+            ".gauge-text",
         ] {
             assert!(STYLES.contains(selector), "{selector}");
+        }
+        assert_eq!(
+            STYLES.contains(".cg input[type=\"checkbox\"]"),
+            cfg!(feature = "panels"),
+            "the panels' rules ship with the panels alone"
+        );
+    }
+
+    #[test]
+    fn every_class_the_gauges_view_sets_has_its_rule_without_the_panels() {
+        let widget = minify_css(WIDGET);
+        for class in [
+            ".cg-head",
+            ".cg-api",
+            ".gauge-label",
+            ".gauge-text",
+            ".gauge-reset",
+            ".gauge-source",
+            ".sync-row",
+            ".sync-note",
+            ".team-note",
+            ".notice",
+            ".warning",
+            ".intro",
+            ".queue-item",
+            ".queue-title",
+            ".queue-state",
+            ".countdown",
+            ".cg button.cancel",
+        ] {
+            assert!(widget.contains(class), "{class}");
         }
     }
 }
