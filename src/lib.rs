@@ -96,7 +96,13 @@ pub fn install_panic_hook() {
 }
 
 /// The allocator of both wasm modules: talc, about 3 KB (gzip) less download than the standard
-/// library's dlmalloc for the same work. The widget runs on one thread (no `atomics`).
-#[cfg(all(target_arch = "wasm32", not(target_feature = "atomics")))]
+/// library's dlmalloc for the same work. The widget runs on one thread (no `atomics`). Only with
+/// the `talc` feature, which the widget's own builds turn on: a Rust app that links the crate
+/// keeps its own allocator.
+#[cfg(all(
+    feature = "talc",
+    target_arch = "wasm32",
+    not(target_feature = "atomics")
+))]
 #[global_allocator]
 static ALLOCATOR: talc::wasm::WasmDynamicTalc = talc::wasm::new_wasm_dynamic_allocator();
