@@ -71,17 +71,154 @@ fn the_shipped_modules_and_their_glue_use_short_names() {
             "{} keeps its long import names",
             path.display()
         );
-        let glue = path.with_file_name(
-            path.file_name()
-                .and_then(|n| n.to_str())
-                .expect("a name")
-                .replace("_bg.wasm", ".js"),
-        );
-        let glue = std::fs::read_to_string(&glue).expect("the module's glue");
+        let glue = std::fs::read_to_string(glue_of(&path)).expect("the module's glue");
         assert!(
             !glue.contains("_bg.js\""),
             "{} keeps its long module name",
             path.display()
         );
     }
+}
+
+/// The short names mean something else in every build, so a glue and a wasm of two builds (a
+/// cached file beside a new one, under the same stable names) must not link: the one import
+/// module is named after the build, and the glue gives its imports under that name.
+#[test]
+fn each_module_imports_from_a_module_named_after_its_build() {
+    let mut tags = Vec::new();
+    for (path, bytes) in shipped_modules() {
+        let modules = import_modules(&bytes);
+        assert_eq!(modules.len(), 1, "{}: {modules:?}", path.display());
+        let tag = modules[0].clone();
+        assert!(
+            tag.len() == 8
+                && tag.starts_with("cg")
+                && tag[2..].bytes().all(|b| b.is_ascii_hexdigit()),
+            "{}: import module {tag:?}",
+            path.display()
+        );
+        let glue = std::fs::read_to_string(glue_of(&path)).expect("the module's glue");
+        assert_eq!(
+            glue.matches(&format!("{tag}:")).count(),
+            1,
+            "{}: the glue gives its imports under another name",
+            path.display()
+        );
+        tags.push(tag);
+    }
+    assert_ne!(tags[0], tags[1], "two builds, two names");
+}
+
+/// Every `integrity` in the app's page is the file's own hash: a stale one stops the app from
+/// loading (the glue's) or fetches the wasm a second time (the wasm's preload).
+#[test]
+fn every_integrity_hash_in_the_app_s_page_matches_its_file() {
+    let page = std::fs::read_to_string(dist_dir().join("index.html")).expect("the app's page");
+    let mut checked = 0;
+    for tag in page.split('<').filter(|t| t.contains("integrity=")) {
+        let attribute = |name: &str| {
+            let start = tag.find(&format!("{name}=\"")).expect(name) + name.len() + 2;
+            tag[start..]
+                .split('"')
+                .next()
+                .expect("a closing quote")
+                .to_owned()
+        };
+        let file = attribute("href");
+        let pinned = attribute("integrity");
+        let path = dist_dir().join(file.trim_start_matches('/'));
+        assert_eq!(pinned, format!("sha384-{}", sha384_base64(&path)), "{file}");
+        checked += 1;
+    }
+    assert!(
+        checked >= 2,
+        "the glue and the wasm are pinned ({checked} found)"
+    );
+}
+
+/// The glue beside a `*_bg.wasm` module.
+fn glue_of(module: &std::path::Path) -> std::path::PathBuf {
+    let name = module.file_name().and_then(|n| n.to_str()).expect("a name");
+    module.with_file_name(name.replace("_bg.wasm", ".js"))
+}
+
+/// The module names of a wasm module's imports, in the order of its import section.
+fn import_modules(wasm: &[u8]) -> Vec<String> {
+    fn uleb(wasm: &[u8], at: &mut usize) -> usize {
+        let (mut value, mut shift) = (0usize, 0);
+        loop {
+            let byte = wasm[*at];
+            *at += 1;
+            value |= usize::from(byte & 0x7f) << shift;
+            shift += 7;
+            if byte & 0x80 == 0 {
+                return value;
+            }
+        }
+    }
+    let mut names = Vec::new();
+    let mut at = 8;
+    while at < wasm.len() {
+        let id = wasm[at];
+        at += 1;
+        let size = uleb(wasm, &mut at);
+        let end = at + size;
+        if id == 2 {
+            let count = uleb(wasm, &mut at);
+            for _ in 0..count {
+                let length = uleb(wasm, &mut at);
+                let module = String::from_utf8(wasm[at..at + length].to_vec()).expect("UTF-8");
+                at += length;
+                let length = uleb(wasm, &mut at);
+                at += length;
+                let kind = wasm[at];
+                at += 1;
+                let limits = |at: &mut usize| {
+                    let flags = wasm[*at];
+                    *at += 1;
+                    uleb(wasm, at);
+                    if flags & 1 == 1 {
+                        uleb(wasm, at);
+                    }
+                };
+                match kind {
+                    0 => {
+                        uleb(wasm, &mut at);
+                    }
+                    1 => {
+                        at += 1;
+                        limits(&mut at);
+                    }
+                    2 => limits(&mut at),
+                    3 => at += 2,
+                    _ => panic!("an import of kind {kind}"),
+                }
+                if !names.contains(&module) {
+                    names.push(module);
+                }
+            }
+            assert_eq!(at, end, "the import section read to its end");
+        }
+        at = end;
+    }
+    names
+}
+
+/// A file's SHA-384, base64, as subresource integrity writes it (by node, which the build needs).
+fn sha384_base64(path: &std::path::Path) -> String {
+    let out = std::process::Command::new("node")
+        .args([
+            "-e",
+            "process.stdout.write(require('crypto').createHash('sha384')\
+             .update(require('fs').readFileSync(process.argv[1])).digest('base64'))",
+        ])
+        .arg(path)
+        .output()
+        .expect("node runs");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout).expect("base64")
 }
