@@ -115,10 +115,13 @@ pub async fn send(
         }
     };
     let left_at = crate::clock::local_now();
-    let sent = match build(api, key, signal.as_ref()) {
-        Ok(init) => fetch(&url, &init).await,
-        Err(e) => Err(e),
+    let Ok(init) = build(api, key, signal.as_ref()) else {
+        // Refused before anything left (a key a header cannot carry): no probe, no network
+        // failure to report.
+        drop(timer);
+        return failed(ClientFailure::Unsendable, None, None);
     };
+    let sent = fetch(&url, &init).await;
     let head_at = crate::clock::local_now();
     let response = match sent {
         Ok(response) => response,
@@ -239,7 +242,7 @@ pub async fn read_bounded(response: &Response, max: usize) -> Result<Option<Stri
         }
         let value: js_sys::Uint8Array =
             js_sys::Reflect::get(&chunk, &JsValue::from_str("value"))?.dyn_into()?;
-        read_bytes += value.length() as usize;
+        read_bytes = read_bytes.saturating_add(value.length() as usize);
         if read_bytes > max {
             // Stop the download; the promise's outcome no longer matters.
             let _ = call(&reader, "cancel");

@@ -1193,10 +1193,12 @@ async fn an_answer_s_body_is_read_as_text_within_its_bound() {
     let read = |bytes: &'static [u8], max| async move {
         read_bounded(&answer_of(bytes, 3), max).await.unwrap()
     };
-    // Text as sent, whatever the chunks cut through (here a two-byte character).
+    // Text as sent, whatever the chunks cut through: here byte by byte, through a two-byte
+    // character.
     assert_eq!(
-        read("{\"name\":\"Zürich\"}".as_bytes(), 1024)
+        read_bounded(&answer_of("{\"name\":\"Zürich\"}".as_bytes(), 1), 1024)
             .await
+            .unwrap()
             .as_deref(),
         Some("{\"name\":\"Zürich\"}")
     );
@@ -1211,4 +1213,43 @@ async fn an_answer_s_body_is_read_as_text_within_its_bound() {
     // No body at all reads as empty.
     let empty = web_sys::Response::new_with_opt_str(None).unwrap();
     assert_eq!(read_bounded(&empty, 10).await.unwrap().as_deref(), Some(""));
+    // A body that never ends is given up once past the bound.
+    let endless: web_sys::Response = js_sys::Function::new_no_args(
+        "return new Response(new ReadableStream({ pull(c) { c.enqueue(new Uint8Array(1000)); } }));",
+    )
+    .call0(&JsValue::NULL)
+    .unwrap()
+    .unchecked_into();
+    assert_eq!(read_bounded(&endless, 64 * 1024).await.unwrap(), None);
+    // A body that breaks off is an error, not a shorter text.
+    let broken: web_sys::Response = js_sys::Function::new_no_args(
+        "return new Response(new ReadableStream({ start(c) { c.enqueue(new Uint8Array([123])); c.error(new TypeError('cut')); } }));",
+    )
+    .call0(&JsValue::NULL)
+    .unwrap()
+    .unchecked_into();
+    assert!(read_bounded(&broken, 1024).await.is_err());
+}
+
+/// A key a request header cannot carry (pasted with a line break) stops the request before it
+/// leaves, and says so: no network failure, no CORS probe, nothing charged.
+#[wasm_bindgen_test]
+async fn a_key_a_header_cannot_carry_is_reported_without_sending_anything() {
+    use credit_gauge_core::{ClientFailure, EndpointId, Outcome, Request};
+    let reply = credit_gauge::client::send(
+        "http://127.0.0.1:9",
+        &Request::new(EndpointId::CmcKeyInfo),
+        "b54bcf4d-1bca-4e8e-9a24-22ff2c3d462c\nsecond line",
+        5_000,
+        None,
+    )
+    .await;
+    assert_eq!(
+        reply.outcome,
+        Outcome::Failed {
+            failure: ClientFailure::Unsendable,
+            http_status: None
+        }
+    );
+    assert_eq!(reply.status, None);
 }

@@ -35,6 +35,10 @@ pub enum ClientFailure {
     /// server may have received, answered and charged it.
     #[error("withdrawn after it was sent")]
     Withdrawn,
+    /// The browser would not send the request as given: a key with characters a request
+    /// header cannot carry (a line break, a character outside Latin-1). Nothing left.
+    #[error("the key cannot be sent in a header")]
+    Unsendable,
 }
 
 /// A CoinMarketCap answer: the `status` envelope, and key/info's figures when it was key/info.

@@ -115,6 +115,7 @@ fn text(code: Code) -> (&'static str, &'static str, &'static str, When) {
             (ClientFailure::NotJson, _) => ("Unreadable answer", "The answer was not JSON — often an error page from a proxy, or a cut-off body.", "Try again; if it persists, check the proxy or the base address.", Soon),
             (ClientFailure::TooLarge, _) => ("Answer too large", "The answer was larger than the widget reads (32 MiB), so it was not read to its end; the server may still have charged for it.", "Ask for less (a smaller limit, fewer currencies), or check the base address.", Never),
             (ClientFailure::Withdrawn, _) => ("Withdrawn after sending", "The page withdrew the request after it had left; the server may have counted and charged it, so it is booked at its estimate.", "Nothing: send it again when the answer is needed.", Never),
+            (ClientFailure::Unsendable, _) => ("Key cannot be sent", "The key holds characters a request header cannot carry (a line break, a space inside it or a character outside Latin-1, often from copying it), so the browser sent nothing and nothing was charged.", "Paste the key again as the API's dashboard shows it.", Never),
             (ClientFailure::WrongShape, _) => ("Unexpected answer", "The answer was JSON but not in the shape this API uses; the address may point at another service.", "Check the base address in the settings.", Never),
         },
         Code::Wait(w) => match w {

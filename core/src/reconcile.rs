@@ -101,9 +101,10 @@ pub fn reconcile(
         (Limits::Cw(l), Outcome::Cw(a)) => {
             settle_cw(l, reservation.as_ref(), a, code, now, &mut s);
         }
-        (Limits::Cw(l), Outcome::Failed { .. }) => {
-            // Cryptowatch charges before answering, errors included: assume the worst.
-            if let Some(r) = &reservation {
+        (Limits::Cw(l), Outcome::Failed { failure, .. }) => {
+            // Cryptowatch charges before answering, errors included: assume the worst, unless
+            // the browser never sent the request.
+            if let (false, Some(r)) = (*failure == ClientFailure::Unsendable, &reservation) {
                 s.charged = r.cost;
                 l.charge(r.cost, now);
             }

@@ -991,3 +991,29 @@ fn an_answer_too_large_to_read_is_booked_at_the_estimate_since_it_may_have_been_
         })
     );
 }
+
+#[test]
+fn a_request_the_browser_would_not_send_is_charged_nothing_on_either_api() {
+    let unsendable = Outcome::Failed {
+        failure: ClientFailure::Unsendable,
+        http_status: None,
+    };
+    let t = at(T0);
+    let mut a = Account::cmc("k", CmcPlan::Basic);
+    let s = send(&mut a, &listings(), t, &unsendable);
+    assert_eq!(s.charged, Credits::ZERO);
+    assert_eq!(cmc(&a).month.used_at(t), Credits::ZERO);
+    assert_eq!(
+        s.code,
+        Some(Code::Client {
+            api: ApiKind::CoinMarketCap,
+            failure: ClientFailure::Unsendable
+        })
+    );
+    // Cryptowatch charges every request it receives, failed ones too; this one it never got.
+    let mut a = Account::cryptowatch("anon", false);
+    let before = cw(&a).remaining_at(t);
+    let s = send(&mut a, &price(), t, &unsendable);
+    assert_eq!(s.charged, Credits::ZERO);
+    assert_eq!(cw(&a).remaining_at(t), before);
+}
