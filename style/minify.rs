@@ -49,7 +49,7 @@ pub fn minify_css(css: &str) -> String {
             '"' | '\'' => {
                 flush_space(&mut out, &mut space, escaped, c);
                 out.push(c);
-                copy_string(&mut out, &mut chars, c);
+                copy_through(&mut out, &mut chars, c);
             }
             '(' => {
                 flush_space(&mut out, &mut space, escaped, c);
@@ -88,16 +88,17 @@ fn is_name_char(c: char) -> bool {
     c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '\\' | '%') || !c.is_ascii()
 }
 
-/// Copies the rest of a string that opened with `quote`, up to and with its closing quote.
-fn copy_string(out: &mut String, chars: &mut std::iter::Peekable<std::str::Chars>, quote: char) {
+/// Copies characters up to and with the first `end` that is not escaped: the rest of a string
+/// that opened with the quote `end`, or of an unquoted `url(` when `end` is `)`.
+fn copy_through(out: &mut String, chars: &mut std::iter::Peekable<std::str::Chars>, end: char) {
     let mut escaped = false;
-    for s in chars.by_ref() {
-        out.push(s);
+    for c in chars.by_ref() {
+        out.push(c);
         if escaped {
             escaped = false;
-        } else if s == '\\' {
+        } else if c == '\\' {
             escaped = true;
-        } else if s == quote {
+        } else if c == end {
             break;
         }
     }
@@ -107,19 +108,8 @@ fn copy_string(out: &mut String, chars: &mut std::iter::Peekable<std::str::Chars
 /// (which may hold `/*`, `//` or `;`) is copied as it is, up to and with its `)`.
 fn copy_url(out: &mut String, chars: &mut std::iter::Peekable<std::str::Chars>) {
     while chars.next_if(|c| c.is_ascii_whitespace()).is_some() {}
-    if matches!(chars.peek(), Some('"' | '\'') | None) {
-        return;
-    }
-    let mut escaped = false;
-    for c in chars.by_ref() {
-        out.push(c);
-        if escaped {
-            escaped = false;
-        } else if c == '\\' {
-            escaped = true;
-        } else if c == ')' {
-            break;
-        }
+    if !matches!(chars.peek(), Some('"' | '\'') | None) {
+        copy_through(out, chars, ')');
     }
 }
 
