@@ -5,9 +5,11 @@ use std::cell::RefCell;
 use std::marker::PhantomData;
 use std::rc::Rc;
 
+use super::dispose::dispose;
+use super::flush::{flush, schedule_flush};
 use super::graph::{
-    cell, dispose, flush, gone, insert, is_alive, new_effect, read, refresh, runtime,
-    schedule_flush, track, value_node, write, written, Cell, Id, Node, Run, State,
+    cell, gone, insert, is_alive, new_effect, read, refresh, runtime, track, value_node, write,
+    written, Cell, Id, Node, Run, State,
 };
 
 /// A typed handle to a node, `Copy` whatever its type (the value stays in the runtime).

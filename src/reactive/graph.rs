@@ -1,10 +1,14 @@
 //! The graph beneath the cells: one runtime per thread, an arena of type-erased nodes, what
-//! marks them out of date, the flush that runs the effects due, and disposal.
+//! marks them out of date and brings them up to date. When the effects due run is `flush.rs`;
+//! how a node and what it owns go is `dispose.rs`.
 
 use std::any::Any;
 use std::cell::RefCell;
 use std::collections::VecDeque;
 use std::rc::Rc;
+
+use super::dispose::dispose_children;
+use super::flush::schedule_flush;
 
 /// A node's value, shared with the readers of the moment so that none holds the runtime.
 pub(super) type Cell = Rc<RefCell<Option<Box<dyn Any>>>>;
@@ -199,61 +203,6 @@ pub(super) fn written(id: Id) {
     schedule_flush();
 }
 
-/// Runs the effects due in a microtask, once for all the writes of this turn.
-pub(super) fn schedule_flush() {
-    let schedule = runtime(|rt| {
-        let schedule = !rt.queue.is_empty() && !rt.flush_scheduled && !rt.paused;
-        rt.flush_scheduled |= schedule;
-        schedule
-    });
-    // Natively (the unit tests below) nothing runs by itself: the tests flush.
-    if schedule && cfg!(target_arch = "wasm32") {
-        wasm_bindgen_futures::spawn_local(async { flush() });
-    }
-}
-
-/// Runs the effects due, and those their writes make due.
-pub(super) fn flush() {
-    // A flush starts from the top: nothing runs, nothing owns, whatever a panicked run left.
-    let paused = runtime(|rt| {
-        rt.observer = None;
-        rt.owner = None;
-        rt.flush_scheduled = false;
-        rt.paused
-    });
-    if paused {
-        return;
-    }
-    // One at a time off the queue: what a failed run leaves stays queued for the next flush.
-    for _ in 0..MAX_RUNS {
-        let Some(id) = runtime(|rt| rt.queue.pop_front()) else {
-            return;
-        };
-        refresh(id);
-    }
-    // Effects that keep waking each other: the rest waits for a later task (no microtask
-    // flush runs meanwhile), so the page gets its events and frames in between.
-    runtime(|rt| rt.paused = true);
-    if cfg!(target_arch = "wasm32") {
-        if let Some(window) = web_sys::window() {
-            let resume = wasm_bindgen::closure::Closure::once_into_js(resume);
-            let _ = window.set_timeout_with_callback_and_timeout_and_arguments_0(
-                wasm_bindgen::JsCast::unchecked_ref(&resume),
-                0,
-            );
-        }
-    }
-}
-
-/// Runs the effects a paused flush left.
-pub(super) fn resume() {
-    runtime(|rt| rt.paused = false);
-    flush();
-}
-
-/// Effect runs in one flush before it lets the page breathe.
-pub(super) const MAX_RUNS: usize = 100_000;
-
 /// Brings a memo or an effect up to date: recomputes it if something it read changed.
 pub(super) fn refresh(id: Id) {
     let Some((state, sources)) = runtime(|rt| rt.node(id).map(|n| (n.state, n.sources.clone())))
@@ -324,62 +273,6 @@ pub(super) fn recompute(id: Id) {
             }
         }
     });
-}
-
-/// Disposes of what `id` owns (its children and their nodes) and runs its cleanups.
-pub(super) fn dispose_children(id: Id) {
-    let Some((children, cleanups)) = runtime(|rt| {
-        rt.node(id).map(|n| {
-            (
-                std::mem::take(&mut n.children),
-                std::mem::take(&mut n.cleanups),
-            )
-        })
-    }) else {
-        return;
-    };
-    // Effects, memos and owners first, then the cleanups, then the values: a cleanup can
-    // still read the values made beside it, and no effect runs on a half-disposed owner.
-    let (values, computations): (Vec<Id>, Vec<Id>) = runtime(|rt| {
-        children.into_iter().rev().partition(|&c| {
-            rt.node(c)
-                .is_some_and(|n| matches!(n.run, Run::Nothing) && n.value.is_some())
-        })
-    });
-    for child in computations {
-        dispose(child);
-    }
-    for cleanup in cleanups {
-        cleanup();
-    }
-    for child in values {
-        dispose(child);
-    }
-}
-
-/// Disposes of `id`, what it owns, and its cleanups.
-pub(super) fn dispose(id: Id) {
-    dispose_children(id);
-    let node = runtime(|rt| {
-        rt.forget_sources(id);
-        let node = rt.entries.get_mut(id.index as usize).and_then(|e| {
-            (e.generation == id.generation)
-                .then(|| e.node.take())
-                .flatten()
-        })?;
-        rt.free.push(id.index);
-        for &o in &node.observers {
-            if let Some(observer) = rt.node(o) {
-                observer.sources.retain(|&s| s != id);
-            }
-        }
-        if let Some(parent) = node.parent.and_then(|p| rt.node(p)) {
-            parent.children.retain(|&c| c != id);
-        }
-        Some(node)
-    });
-    // Dropped here, outside the runtime: a value may dispose of other nodes as it goes.
-    drop(node);
 }
 
 #[cold]

@@ -16,6 +16,8 @@
 //!   `try_` reads give `None`, and other reads panic, as Leptos's do.
 
 mod cells;
+mod dispose;
+mod flush;
 mod graph;
 #[cfg(test)]
 mod tests;

@@ -4,7 +4,8 @@ use std::cell::RefCell;
 use std::rc::Rc;
 
 use super::cells::*;
-use super::graph::{flush, resume, runtime};
+use super::flush::{flush, resume};
+use super::graph::runtime;
 use std::cell::Cell as Counter;
 
 /// Counts an effect's runs.
