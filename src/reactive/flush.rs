@@ -11,7 +11,7 @@ pub(super) fn schedule_flush() {
         rt.flush_scheduled |= schedule;
         schedule
     });
-    // Natively (the unit tests below) nothing runs by itself: the tests flush.
+    // Natively (the unit tests, `tests.rs`) nothing runs by itself: the tests flush.
     if schedule && cfg!(target_arch = "wasm32") {
         wasm_bindgen_futures::spawn_local(async { flush() });
     }
