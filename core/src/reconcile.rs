@@ -104,7 +104,8 @@ pub fn reconcile(
         (Limits::Cw(l), Outcome::Failed { failure, .. }) => {
             // Cryptowatch charges before answering, errors included: assume the worst, unless
             // the browser never sent the request.
-            if let (false, Some(r)) = (*failure == ClientFailure::Unsendable, &reservation) {
+            let sent = *failure != ClientFailure::Unsendable;
+            if let Some(r) = reservation.as_ref().filter(|_| sent) {
                 s.charged = r.cost;
                 l.charge(r.cost, now);
             }
