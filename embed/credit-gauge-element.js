@@ -20,21 +20,31 @@ const modules = new Map();
 const failed = new Set();
 let whole = null;
 
-// The module for compact gauges or the whole widget, loaded and started once. A load that
-// failed is tried again by the next render that needs the module, asking the server again
-// rather than the browser's cache (which may hold what failed: a server's fallback page).
+// A module's wasm, compiled as it arrives; from its bytes when the server does not label it
+// application/wasm (streaming compilation requires the label).
+function compile(url, init) {
+  return fetch(url, init).then((answer) =>
+    (answer.headers.get("content-type") || "").split(";")[0].trim() === "application/wasm"
+      ? WebAssembly.compileStreaming(answer)
+      : answer.arrayBuffer(),
+  );
+}
+
+// The module for compact gauges or the whole widget, loaded and started once. Its wasm is
+// fetched and compiled beside its bindings' download, not after it. A load that failed is
+// tried again by the next render that needs the module, asking the server again rather than
+// the browser's cache (which may hold what failed: a server's fallback page).
 function load(compact) {
   let module = modules.get(compact);
   if (!module) {
     const wasm = new URL(compact ? "./credit-gauge-compact_bg.wasm" : "./credit-gauge_bg.wasm", import.meta.url);
-    const again = failed.has(compact);
-    module = (compact ? import("./credit-gauge-compact.js") : import("./credit-gauge.js")).then(
-      async (m) => {
-        await m.default({ module_or_path: again ? fetch(wasm, { cache: "no-cache" }) : wasm });
-        if (!compact) whole = m;
-        return m;
-      },
-    );
+    const compiled = compile(wasm, failed.has(compact) ? { cache: "no-cache" } : {});
+    const bindings = compact ? import("./credit-gauge-compact.js") : import("./credit-gauge.js");
+    module = Promise.all([bindings, compiled]).then(async ([m, wasmModule]) => {
+      await m.default({ module_or_path: wasmModule });
+      if (!compact) whole = m;
+      return m;
+    });
     module.catch(() => {
       modules.delete(compact);
       failed.add(compact);

@@ -11,7 +11,10 @@
 //! first element with `elementtiming="credit-gauge"` painted (the widget's gauges carry it;
 //! "—" for apps without it), the load event, and the bytes the page transferred (the
 //! emulator does not compress, so this is the uncompressed size; BENCHMARKS.md lists gzip).
-//! A benchmark, not a test: the figures depend on the machine and its load.
+//! With two apps or more, it then compares each app's first gauge with the last app's first
+//! contentful paint round by round (the runs take turns, so each round's pair met the same
+//! machine load): the median and middle half of the per-round ratios, steadier than a ratio of
+//! two medians. A benchmark, not a test: the figures depend on the machine and its load.
 
 // The browser and the emulator only run natively; the wasm build of the examples is empty.
 #[cfg(target_arch = "wasm32")]
@@ -75,6 +78,16 @@ mod native {
         gauge: Vec<f64>,
         load: Vec<f64>,
         bytes: Vec<f64>,
+        /// Each round's first contentful paint and first gauge, in round order.
+        rounds: Vec<(Option<f64>, Option<f64>)>,
+    }
+
+    /// The median and the middle half (quartiles) of `values`, as `1.23 (1.10–1.35)`.
+    fn median_and_middle_half(values: &[f64]) -> String {
+        let mut v = values.to_vec();
+        v.sort_by(f64::total_cmp);
+        let at = |q: f64| v[((v.len() - 1) as f64 * q).round() as usize];
+        format!("{:.2} ({:.2}–{:.2})", at(0.5), at(0.25), at(0.75))
     }
 
     fn median_and_range(values: &[f64]) -> String {
@@ -130,6 +143,7 @@ mod native {
                 gauge: vec![],
                 load: vec![],
                 bytes: vec![],
+                rounds: vec![],
             };
             served.push((name, emulator, figures));
         }
@@ -150,6 +164,9 @@ mod native {
                 if let Some(error) = result.get("error") {
                     panic!("{name}, run {run}: {error}");
                 }
+                figures
+                    .rounds
+                    .push((result["fcp"].as_f64(), result["gauge"].as_f64()));
                 figures.fcp.extend(result["fcp"].as_f64());
                 figures.gauge.extend(result["gauge"].as_f64());
                 figures.load.extend(result["load"].as_f64());
@@ -165,6 +182,24 @@ mod native {
                 median_and_range(&figures.load),
                 median_and_range(&figures.bytes),
             );
+        }
+        if let Some(((reference, _, base), others)) = served.split_last() {
+            for (name, _, figures) in others {
+                let ratios: Vec<f64> = figures
+                    .rounds
+                    .iter()
+                    .zip(&base.rounds)
+                    .filter_map(|((_, gauge), (fcp, _))| Some(gauge.as_ref()? / fcp.as_ref()?))
+                    .collect();
+                if !ratios.is_empty() {
+                    println!(
+                        "\n{name}'s first gauge against {reference}'s first contentful paint, per round \
+                         ({} rounds): {}",
+                        ratios.len(),
+                        median_and_middle_half(&ratios)
+                    );
+                }
+            }
         }
     }
 }
