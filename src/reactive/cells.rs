@@ -1,15 +1,14 @@
 //! The typed cells over the graph: signals, memos, effects, stored values, owners and
 //! cleanups. A value type adds only the lines that downcast it.
 
-use std::cell::RefCell;
 use std::marker::PhantomData;
 use std::rc::Rc;
 
 use super::dispose::dispose;
 use super::flush::{flush, schedule_flush};
 use super::graph::{
-    cell, gone, insert, is_alive, new_effect, read, refresh, runtime, track, value_node, write,
-    written, Cell, Id, Node, Run, State,
+    cell, gone, insert, is_alive, memo_node, new_effect, read, refresh, runtime, track, value_node,
+    write, written, Cell, Id, Node,
 };
 
 /// A typed handle to a node, `Copy` whatever its type (the value stays in the runtime).
@@ -134,13 +133,7 @@ impl<T: PartialEq + 'static> Memo<T> {
             *value = Some(Box::new(new));
             true
         };
-        let id = insert(Node {
-            value: Some(Rc::new(RefCell::new(None))),
-            run: Run::Memo(Rc::new(compute)),
-            state: State::Dirty,
-            ..Node::default()
-        });
-        Memo::from_id(id)
+        Memo::from_id(memo_node(Rc::new(compute)))
     }
 
     /// Reads the value (computed first if out of date) without depending on it.
@@ -291,15 +284,21 @@ impl Default for Owner {
 /// reads the signals and stored values made beside it, not its memos (disposed of first, with
 /// the effects).
 pub fn on_cleanup(cleanup: impl FnOnce() + 'static) {
-    enum Place<F> {
+    // Boxed at once: what follows is compiled once, not once per cleanup's closure type.
+    keep_cleanup(Box::new(cleanup));
+}
+
+#[inline(never)]
+fn keep_cleanup(cleanup: Box<dyn FnOnce()>) {
+    enum Place {
         Kept,
-        Gone(F),
-        Unowned(F),
+        Gone(Box<dyn FnOnce()>),
+        Unowned(Box<dyn FnOnce()>),
     }
     let place = runtime(|rt| match rt.owner {
         Some(owner) => match rt.node(owner) {
             Some(node) => {
-                node.cleanups.push(Box::new(cleanup));
+                node.cleanups.push(cleanup);
                 Place::Kept
             }
             None => Place::Gone(cleanup),

@@ -304,9 +304,30 @@ pub(super) fn value_node(value: Box<dyn Any>) -> Id {
 
 /// A new effect running `update`, due to run.
 pub(super) fn new_effect(update: impl FnMut() + 'static) -> Id {
-    let run: Rc<RefCell<dyn FnMut()>> = Rc::new(RefCell::new(update));
+    effect_node(Rc::new(RefCell::new(update)))
+}
+
+// The nodes of effects and memos are made by functions that are not generic and not inlined:
+// the generic callers (one per closure type) only box their closure, rather than each
+// carrying a copy of the node's construction, which a module would download and compile once
+// per effect and memo.
+
+/// An effect's node, due to run.
+#[inline(never)]
+fn effect_node(run: Rc<RefCell<dyn FnMut()>>) -> Id {
     insert(Node {
         run: Run::Effect(run),
+        state: State::Dirty,
+        ..Node::default()
+    })
+}
+
+/// A memo's node, with an empty value cell, due to compute.
+#[inline(never)]
+pub(super) fn memo_node(compute: Rc<dyn Fn(&Cell) -> bool>) -> Id {
+    insert(Node {
+        value: Some(Rc::new(RefCell::new(None))),
+        run: Run::Memo(compute),
         state: State::Dirty,
         ..Node::default()
     })
