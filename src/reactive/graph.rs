@@ -57,7 +57,6 @@ pub(super) struct Entry {
     pub(super) node: Option<Node>,
 }
 
-#[derive(Default)]
 pub(super) struct Runtime {
     pub(super) entries: Vec<Entry>,
     pub(super) free: Vec<u32>,
@@ -72,8 +71,24 @@ pub(super) struct Runtime {
     pub(super) paused: bool,
 }
 
+impl Runtime {
+    const fn new() -> Runtime {
+        Runtime {
+            entries: Vec::new(),
+            free: Vec::new(),
+            observer: None,
+            owner: None,
+            queue: VecDeque::new(),
+            flush_scheduled: false,
+            paused: false,
+        }
+    }
+}
+
 thread_local! {
-    static RUNTIME: RefCell<Runtime> = RefCell::new(Runtime::default());
+    // Made at compile time: every access (one per kind of use of the runtime) then skips the
+    // check and the call that a lazily made value needs.
+    static RUNTIME: RefCell<Runtime> = const { RefCell::new(Runtime::new()) };
 }
 
 /// Runs `f` on the runtime. `f` never calls code of a node (that could come back here).
