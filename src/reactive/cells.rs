@@ -7,8 +7,8 @@ use std::rc::Rc;
 use super::dispose::dispose;
 use super::flush::{flush, schedule_flush};
 use super::graph::{
-    cell, gone, insert, is_alive, memo_node, new_effect, read, refresh, runtime, track, value_node,
-    write, written, Cell, Id, Node,
+    cell, gone, insert, is_alive, memo_node, new_effect, read, refresh, replace, runtime, track,
+    value_node, write, written, Cell, Id, Node,
 };
 
 /// A typed handle to a node, `Copy` whatever its type (the value stays in the runtime).
@@ -95,7 +95,9 @@ impl<T: 'static> RwSignal<T> {
     }
 
     pub fn set(&self, value: T) {
-        self.update(|v| *v = value)
+        if replace(self.id, Box::new(value)) {
+            written(self.id);
+        }
     }
 
     /// Makes the running memo or effect depend on the value without reading it.
@@ -204,7 +206,7 @@ impl<T: 'static> StoredValue<T> {
     }
 
     pub fn set_value(&self, value: T) {
-        self.update_value(|v| *v = value)
+        replace(self.0.id, Box::new(value));
     }
 
     pub fn is_disposed(&self) -> bool {

@@ -309,6 +309,26 @@ pub(super) fn write<T: 'static, R>(id: Id, f: impl FnOnce(&mut T) -> R) -> Optio
     Some(f(value.as_mut()?.downcast_mut()?))
 }
 
+/// Replaces `id`'s value with `value` (of the type its handle names); `false` once disposed.
+/// One function for every value type: a whole new value needs no downcast, and each type's
+/// `set` only boxes its value.
+#[inline(never)]
+pub(super) fn replace(id: Id, value: Box<dyn Any>) -> bool {
+    let Some(cell) = cell(id) else {
+        return false;
+    };
+    let before = {
+        let mut slot = cell.borrow_mut();
+        if slot.is_none() {
+            return false;
+        }
+        slot.replace(value)
+    };
+    // Dropped once the cell is free again, should dropping it read the value.
+    drop(before);
+    true
+}
+
 /// A node holding `value`: a signal's or a stored value's.
 pub(super) fn value_node(value: Box<dyn Any>) -> Id {
     insert(Node {
