@@ -20,14 +20,16 @@ const modules = new Map();
 const failed = new Set();
 let whole = null;
 
-// A module's wasm, compiled as it arrives; from its bytes when the server does not label it
-// application/wasm (streaming compilation requires the label).
+// A module's wasm, compiled as it arrives when labelled exactly application/wasm (what
+// streaming compilation accepts), else from its bytes.
 function compile(url, init) {
-  return fetch(url, init).then((answer) =>
-    (answer.headers.get("content-type") || "").split(";")[0].trim() === "application/wasm"
+  return fetch(url, init).then((answer) => {
+    if (!answer.ok) throw new Error(`${url}: HTTP ${answer.status}`);
+    const label = (answer.headers.get("content-type") || "").trim().toLowerCase();
+    return label === "application/wasm" && WebAssembly.compileStreaming
       ? WebAssembly.compileStreaming(answer)
-      : answer.arrayBuffer(),
-  );
+      : answer.arrayBuffer();
+  });
 }
 
 // The module for compact gauges or the whole widget, loaded and started once. Its wasm is
