@@ -91,22 +91,16 @@ async fn the_app_page_runs_no_wasm_but_the_one_it_pins() {
 /// a parameter streaming compilation refuses, as it refuses a server's
 /// `application/octet-stream`.
 async fn unlabelled_wasm_server(dir: PathBuf) -> std::net::SocketAddr {
-    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    use tokio::io::AsyncWriteExt;
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
     tokio::spawn(async move {
         while let Ok((mut stream, _)) = listener.accept().await {
             let dir = dir.clone();
             tokio::spawn(async move {
-                let mut head = Vec::new();
-                let mut byte = [0u8; 1];
-                while !head.ends_with(b"\r\n\r\n") && head.len() < 16 * 1024 {
-                    if stream.read(&mut byte).await.unwrap_or(0) == 0 {
-                        return;
-                    }
-                    head.push(byte[0]);
-                }
-                let head = String::from_utf8_lossy(&head);
+                let Some(head) = common::read_request_head(&mut stream).await else {
+                    return;
+                };
                 let path = head.split(' ').nth(1).unwrap_or("/");
                 let path = path.split('?').next().unwrap_or("/");
                 let (status, kind, body) = match served(&dir, path) {

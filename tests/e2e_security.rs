@@ -245,7 +245,7 @@ async fn the_iframe_page_opened_in_the_tab_that_showed_the_app_works() {
 
 /// A server that answers every request with a 200 and `body`, readable from any origin.
 async fn answer_server(body: Vec<u8>) -> std::net::SocketAddr {
-    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    use tokio::io::AsyncWriteExt;
     let body = std::sync::Arc::new(body);
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
@@ -253,13 +253,8 @@ async fn answer_server(body: Vec<u8>) -> std::net::SocketAddr {
         while let Ok((mut stream, _)) = listener.accept().await {
             let body = body.clone();
             tokio::spawn(async move {
-                let mut head = Vec::new();
-                let mut byte = [0u8; 1];
-                while !head.ends_with(b"\r\n\r\n") && head.len() < 16 * 1024 {
-                    if stream.read(&mut byte).await.unwrap_or(0) == 0 {
-                        return;
-                    }
-                    head.push(byte[0]);
+                if common::read_request_head(&mut stream).await.is_none() {
+                    return;
                 }
                 let answer = format!(
                     "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n\

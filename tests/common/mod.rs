@@ -120,6 +120,21 @@ impl Emulator {
     }
 }
 
+/// A raw request's head, up to its blank line (at most 16 KiB), read byte by byte: `None`
+/// when the client hangs up first. For the tests' own plain servers.
+pub async fn read_request_head(stream: &mut tokio::net::TcpStream) -> Option<String> {
+    use tokio::io::AsyncReadExt;
+    let mut head = Vec::new();
+    let mut byte = [0u8; 1];
+    while !head.ends_with(b"\r\n\r\n") && head.len() < 16 * 1024 {
+        if stream.read(&mut byte).await.unwrap_or(0) == 0 {
+            return None;
+        }
+        head.push(byte[0]);
+    }
+    Some(String::from_utf8_lossy(&head).into_owned())
+}
+
 /// The body of a plain GET of `url` (`http://host:port/path`), as a script on this machine
 /// sends it (no Origin).
 pub async fn get_text(url: &str) -> String {
