@@ -7,7 +7,7 @@
 
 mod common;
 
-use common::{dist_dir, dist_with, in_shadow, Browser, Emulator};
+use common::{dist_dir, dist_with, in_shadow, open_app, Browser};
 use credit_gauge_emulator::Config;
 use serde_json::json;
 use std::path::{Path, PathBuf};
@@ -19,9 +19,7 @@ const COMPACT_HOST: &str = r#"<!DOCTYPE html>
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_app_page_takes_each_preloaded_file_once() {
-    let emulator = Emulator::start(Config::default()).await;
-    let browser = Browser::start().await;
-    browser.client.goto(&emulator.url("/")).await.unwrap();
+    let (_emulator, browser) = open_app(Config::default(), "/").await;
     browser
         .wait_for_text("[data-limit=month] .gauge-text", |t| t.ends_with("left"))
         .await;
@@ -58,13 +56,11 @@ fn tampered_wasm() -> Vec<u8> {
 async fn the_app_page_runs_no_wasm_but_the_one_it_pins() {
     let dir = dist_with("tampered", &[]);
     std::fs::write(dir.join("credit-gauge_bg.wasm"), tampered_wasm()).expect("write the wasm");
-    let emulator = Emulator::start(Config {
+    let config = Config {
         static_dir: Some(dir),
         ..Config::default()
-    })
-    .await;
-    let browser = Browser::start().await;
-    browser.client.goto(&emulator.url("/")).await.unwrap();
+    };
+    let (_emulator, browser) = open_app(config, "/").await;
     // What the browser says of a file whose hash is not the one pinned, shown in the page.
     let said = browser
         .wait_until(
@@ -141,13 +137,7 @@ fn served(dir: &Path, path: &str) -> Option<(&'static str, Vec<u8>)> {
 async fn every_loader_starts_when_the_wasm_is_not_labelled_exactly_as_wasm() {
     let dir = dist_with("unlabelled", &[("host.html", COMPACT_HOST)]);
     let server = unlabelled_wasm_server(dir).await;
-    let browser = Browser::start().await;
-
-    browser
-        .client
-        .goto(&format!("http://{server}/"))
-        .await
-        .unwrap();
+    let browser = Browser::visit(&format!("http://{server}/")).await;
     browser
         .wait_for_text("[data-limit=month] .gauge-text", |t| t.ends_with("left"))
         .await;
