@@ -266,6 +266,7 @@ async fn no_unhandled_rejection_and_no_panic(browser: &Browser) {
         .js("return window.__creditGaugePanics || 0", vec![])
         .await;
     assert_eq!(panics, json!(0), "panics");
+    assert_eq!(browser.traps().await, Vec::<String>::new(), "traps");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

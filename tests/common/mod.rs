@@ -304,6 +304,8 @@ impl Browser {
                 ]
             }),
         );
+        // The console log, read by `traps` (chromedriver keeps it; `goog:loggingPrefs`).
+        caps.insert("goog:loggingPrefs".into(), json!({ "browser": "ALL" }));
         let client = ClientBuilder::new(HttpConnector::new())
             .capabilities(caps)
             .connect(&format!("http://127.0.0.1:{port}"))
@@ -430,8 +432,36 @@ impl Browser {
         std::fs::write(dir.join(format!("{name}.png")), png).expect("write the screenshot");
     }
 
-    /// Closes the browser, after checking that no page it showed reported a panic.
+    /// What the pages printed to the console since the last call: an uncaught exception too
+    /// (`Uncaught RuntimeError: unreachable`), in any frame, from the
+    /// first script on.
+    pub async fn console(&self) -> Vec<String> {
+        let log = self
+            .client
+            .issue_cmd(ConsoleLog)
+            .await
+            .expect("read the browser's console log");
+        log.as_array()
+            .into_iter()
+            .flatten()
+            .filter_map(|entry| entry["message"].as_str().map(str::to_owned))
+            .collect()
+    }
+
+    /// The wasm traps the pages met since the last call to `console`. The shipped modules stop
+    /// at a panic with a trap (`-C panic=immediate-abort`, scripts/build), which the page sees
+    /// as an uncaught `RuntimeError`; no panic hook runs to count it.
+    pub async fn traps(&self) -> Vec<String> {
+        let mut traps = self.console().await;
+        traps.retain(|line| line.contains("RuntimeError"));
+        traps
+    }
+
+    /// Closes the browser, after checking that no page it showed trapped (a panic of the shipped
+    /// modules) and the last one counted no panic (a build with the panic hook).
     pub async fn close(self) {
+        let traps = self.traps().await;
+        assert_eq!(traps, Vec::<String>::new(), "the widget trapped");
         let panics = self
             .client
             .execute("return window.__creditGaugePanics || 0", vec![])
@@ -464,5 +494,27 @@ pub fn month_ends_within(minutes: i64) -> bool {
 pub async fn early_in_minute(latest: u64) {
     while real_now().0 / 1000 % 60 > latest as i64 {
         tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+}
+
+/// chromedriver's command for a log (the browser's console), which WebDriver does not define
+/// and fantoccini has no method for.
+#[derive(Debug)]
+struct ConsoleLog;
+
+impl fantoccini::wd::WebDriverCompatibleCommand for ConsoleLog {
+    fn endpoint(
+        &self,
+        base_url: &url::Url,
+        session_id: Option<&str>,
+    ) -> Result<url::Url, url::ParseError> {
+        base_url.join(&format!(
+            "session/{}/se/log",
+            session_id.unwrap_or_default()
+        ))
+    }
+
+    fn method_and_body(&self, _request_url: &url::Url) -> (http::Method, Option<String>) {
+        (http::Method::POST, Some(r#"{"type":"browser"}"#.into()))
     }
 }
