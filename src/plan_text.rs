@@ -30,7 +30,7 @@ pub fn room_line(rooms: &[Room]) -> String {
     match parts.as_slice() {
         [] => String::new(),
         [one] => format!("Fits {one}."),
-        [rest @ .., last] => format!("Fits {} and {last}.", rest.join(", ")),
+        [rest @ .., last] => format!("Fits {} and {last}.", format::join(rest, ", ")),
     }
 }
 

@@ -106,7 +106,7 @@ fn answer_body(section: &Element, answer: &Answer, now: UnixMillis) {
         if let Some(message) = &answer.error_message {
             parts.push(message.clone());
         }
-        parts.join(" · ")
+        format::join(&parts, " · ")
     };
     text_el(section, "h2", "", answer.title);
     let costs = add(section, el("p", "costs"));

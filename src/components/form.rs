@@ -147,7 +147,7 @@ fn param_field(parent: &Element, p: &ParamSpec) {
         ParamKind::Integer { min, max } if max >= 1_000_000_000 => format!("≥ {min}"),
         ParamKind::Integer { min, max } => format!("{min}–{max}"),
         ParamKind::List { max_items } => format!("comma list, up to {max_items}"),
-        ParamKind::OneOf(v) | ParamKind::ListOf(v) => v.join(", "),
+        ParamKind::OneOf(v) | ParamKind::ListOf(v) => crate::format::join(v, ", "),
         ParamKind::PositiveDecimal => "number".into(),
         ParamKind::Slug | ParamKind::Token => String::new(),
     };

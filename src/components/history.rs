@@ -22,7 +22,7 @@ fn spark_points(history: &[HistoryEntry]) -> String {
         .collect();
     let max = recent.iter().copied().max().unwrap_or(0).max(1000);
     let last = (SPARK as i64 - 1).max(1);
-    recent
+    let points = recent
         .iter()
         .enumerate()
         .map(|(i, v)| {
@@ -30,8 +30,8 @@ fn spark_points(history: &[HistoryEntry]) -> String {
             let y = 280 - v.saturating_mul(260) / max;
             format!("{},{}", format::tenths(x), format::tenths(y))
         })
-        .collect::<Vec<_>>()
-        .join(" ")
+        .collect::<Vec<_>>();
+    format::join(&points, " ")
 }
 
 /// The last requests, a usage sparkline, export and clear.
