@@ -3,7 +3,7 @@
 //! it got from the budget.
 //!
 //! ```sh
-//! trunk build index.html --release
+//! scripts/build
 //! cargo run --example dashboard -- --minutes 10 --every 2 dist
 //! ```
 //!
@@ -101,7 +101,7 @@ mod native {
             .unwrap_or_else(|e| panic!("{}: {e}", dist.display()));
         assert!(
             dist.join("dashboard.html").is_file(),
-            "no dashboard.html in {}: build the app (trunk build index.html --release)",
+            "no dashboard.html in {}: build the app (scripts/build)",
             dist.display()
         );
         let emulator = Emulator::start(Config {

@@ -4,7 +4,8 @@
 
 mod common;
 
-use common::{dist_dir, host_page, Browser, PATIENCE};
+use common::{dist_dir, dist_with, Browser, Emulator, PATIENCE};
+use credit_gauge_emulator::Config;
 
 #[test]
 fn the_shipped_modules_name_no_directory_of_the_machine_that_built_them() {
@@ -17,8 +18,17 @@ fn the_shipped_modules_name_no_directory_of_the_machine_that_built_them() {
                 .map(|home| format!("{home}/.cargo"))
         })
         .expect("a cargo home");
+    // rustup's toolchains, whose standard library source the shipped modules are built from.
+    let rustup_home = std::env::var("RUSTUP_HOME")
+        .ok()
+        .or_else(|| {
+            std::env::var("HOME")
+                .ok()
+                .map(|home| format!("{home}/.rustup"))
+        })
+        .expect("a rustup home");
     for (path, bytes) in shipped_modules() {
-        for directory in [checkout, cargo_home.as_str()] {
+        for directory in [checkout, cargo_home.as_str(), rustup_home.as_str()] {
             let found = bytes
                 .windows(directory.len())
                 .any(|w| w == directory.as_bytes());
@@ -51,31 +61,17 @@ const PANIC_MESSAGES: [&str; 3] = ["already borrowed", "is not a char boundary",
 /// them, about 5 KB of gzip in each module. A build without that setting fails this test.
 #[test]
 fn the_shipped_modules_carry_no_panic_message() {
-    // The words are those this toolchain's `core` and `std` for wasm32 carry: were one reworded,
-    // the test would look for words no module could contain, and pass whatever the modules link.
-    let sysroot = std::process::Command::new(std::env::var("RUSTC").unwrap_or("rustc".into()))
-        .args(["--print", "sysroot"])
-        .output()
-        .expect("run rustc");
-    let sysroot = String::from_utf8(sysroot.stdout).expect("a sysroot path");
-    let libs = std::path::Path::new(sysroot.trim()).join("lib/rustlib/wasm32-unknown-unknown/lib");
-    let standard_library: Vec<Vec<u8>> = std::fs::read_dir(&libs)
-        .expect("the wasm32 standard library")
-        .filter_map(|entry| entry.ok().map(|e| e.path()))
-        .filter(|path| {
-            path.file_name().and_then(|n| n.to_str()).is_some_and(|n| {
-                (n.starts_with("libcore-") || n.starts_with("libstd-")) && n.ends_with(".rlib")
-            })
-        })
-        .map(|path| std::fs::read(path).expect("read the standard library"))
-        .collect();
+    // The words are those of the standard library the modules are built from (the source of
+    // scripts/release-toolchain's Rust): were one reworded, the test would look for words no
+    // module could contain, and pass whatever the modules link.
+    let source = release_toolchain_library_source();
+    let mut files = Vec::new();
+    rust_files(&source, &mut files);
     for message in PANIC_MESSAGES {
         assert!(
-            standard_library
-                .iter()
-                .any(|lib| lib.windows(message.len()).any(|w| w == message.as_bytes())),
-            "the wasm32 standard library in {} has no \"{message}\": find its new words",
-            libs.display()
+            files.iter().any(|text| text.contains(message)),
+            "the standard library's source in {} has no \"{message}\": find its new words",
+            source.display()
         );
     }
     for (path, bytes) in shipped_modules() {
@@ -91,29 +87,89 @@ fn the_shipped_modules_carry_no_panic_message() {
     }
 }
 
+/// The standard library's source of the toolchain that builds the shipped modules.
+fn release_toolchain_library_source() -> std::path::PathBuf {
+    let pin = std::fs::read_to_string(
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("scripts/release-toolchain"),
+    )
+    .expect("read scripts/release-toolchain");
+    let toolchain = pin
+        .lines()
+        .find_map(|line| line.strip_prefix("RELEASE_TOOLCHAIN="))
+        .expect("RELEASE_TOOLCHAIN= in scripts/release-toolchain")
+        .trim()
+        .to_owned();
+    let sysroot = std::process::Command::new("rustup")
+        .args(["run", &toolchain, "rustc", "--print", "sysroot"])
+        .output()
+        .expect("run rustup");
+    assert!(
+        sysroot.status.success(),
+        "no Rust {toolchain}: run scripts/setup"
+    );
+    let sysroot = String::from_utf8(sysroot.stdout).expect("a sysroot path");
+    std::path::Path::new(sysroot.trim()).join("lib/rustlib/src/rust/library")
+}
+
+/// The text of every `.rs` file under `dir`.
+fn rust_files(dir: &std::path::Path, out: &mut Vec<String>) {
+    for entry in std::fs::read_dir(dir).expect("read a source folder") {
+        let path = entry.expect("an entry").path();
+        if path.is_dir() {
+            rust_files(&path, out);
+        } else if path.extension().is_some_and(|e| e == "rs") {
+            out.push(std::fs::read_to_string(&path).unwrap_or_default());
+        }
+    }
+}
+
+/// A module of one function, `f`, that traps: `(module (func (export "f") unreachable))`.
+const TRAPPING_MODULE: &str = "new Uint8Array([0, 97, 115, 109, 1, 0, 0, 0, 1, 4, 1, 96, 0, 0, \
+    3, 2, 1, 0, 7, 5, 1, 1, 102, 0, 0, 10, 5, 1, 3, 0, 0, 11])";
+
 /// A panic of the shipped modules is a trap, which no hook counts: the tests read the console
-/// for them (`Browser::traps`, checked by every `Browser::close`). Here a page traps twice,
-/// once in a timer's task and once in a promise's job, with a module of one `unreachable`.
+/// for them (`Browser::traps`, checked by every `Browser::close`). Here a page traps twice, once
+/// in a timer's task and once in a promise's job, and a frame of another site in it once more
+/// (an embedded widget's frame runs in a process of its own).
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn the_tests_see_a_trap_in_a_task_and_in_a_promise() {
-    let html = r#"<!doctype html><title>traps</title><script>
-      // (module (func (export "f") unreachable))
-      const bytes = new Uint8Array([0, 97, 115, 109, 1, 0, 0, 0, 1, 4, 1, 96, 0, 0, 3, 2, 1, 0,
-        7, 5, 1, 1, 102, 0, 0, 10, 5, 1, 3, 0, 0, 11]);
-      WebAssembly.instantiate(bytes).then(({ instance }) => {
+async fn the_tests_see_a_trap_in_a_task_a_promise_and_a_frame_of_another_site() {
+    let page = format!(
+        r#"<!doctype html><title>traps</title><script>
+      WebAssembly.instantiate({TRAPPING_MODULE}).then(({{ instance }}) => {{
         setTimeout(() => instance.exports.f(), 0);
         Promise.resolve().then(() => instance.exports.f());
-      });
-    </script>"#;
-    let (_server, url) = host_page("traps", html).await;
+      }});
+      addEventListener("load", () => {{
+        const frame = document.createElement("iframe");
+        frame.src = location.href.replace("//localhost:", "//127.0.0.1:").replace("traps.html", "trap-frame.html");
+        document.body.append(frame);
+      }});
+    </script>"#
+    );
+    let frame = format!(
+        r#"<!doctype html><title>frame</title><script>
+      WebAssembly.instantiate({TRAPPING_MODULE}).then(({{ instance }}) => {{
+        setTimeout(() => instance.exports.f(), 0);
+      }});
+    </script>"#
+    );
+    let emulator = Emulator::start(Config {
+        static_dir: Some(dist_with(
+            "traps",
+            &[("traps.html", &page), ("trap-frame.html", &frame)],
+        )),
+        ..Config::default()
+    })
+    .await;
+    let url = format!("http://localhost:{}/traps.html", emulator.addr.port());
     let browser = Browser::visit(&url).await;
     let mut traps = Vec::new();
     let deadline = std::time::Instant::now() + PATIENCE;
-    while traps.len() < 2 && std::time::Instant::now() < deadline {
+    while traps.len() < 3 && std::time::Instant::now() < deadline {
         traps.extend(browser.traps().await);
         tokio::time::sleep(std::time::Duration::from_millis(100)).await;
     }
-    assert_eq!(traps.len(), 2, "{traps:?}");
+    assert_eq!(traps.len(), 3, "{traps:?}");
     assert!(traps.iter().all(|t| t.contains("unreachable")), "{traps:?}");
     browser.close().await;
 }

@@ -48,7 +48,7 @@ pub fn in_shadow(script: &str) -> String {
     )
 }
 
-/// The built app (`trunk build`), which the emulator serves at `/`.
+/// The built app (`scripts/build`), which the emulator serves at `/`.
 pub fn dist_dir() -> PathBuf {
     let dist = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("dist");
     assert!(
@@ -300,6 +300,10 @@ impl Browser {
                     "--disable-sync",
                     "--no-first-run",
                     "--window-size=1100,900",
+                    // A frame of another site in the page's own process, so that chromedriver's
+                    // console log (`traps`) has its messages too; the same-origin policy holds.
+                    "--disable-site-isolation-trials",
+                    "--disable-features=IsolateOrigins,site-per-process",
                     format!("--user-data-dir={}", profile.display()),
                 ]
             }),
@@ -457,17 +461,12 @@ impl Browser {
         traps
     }
 
-    /// Closes the browser, after checking that no page it showed trapped (a panic of the shipped
-    /// modules) and the last one counted no panic (a build with the panic hook).
+    /// Closes the browser, after checking that no page it showed trapped: a panic of the shipped
+    /// modules (the panic hook, which counts panics in `window.__creditGaugePanics`, is compiled
+    /// out of them; the in-browser tests of `tests/web.rs` still read it).
     pub async fn close(self) {
         let traps = self.traps().await;
         assert_eq!(traps, Vec::<String>::new(), "the widget trapped");
-        let panics = self
-            .client
-            .execute("return window.__creditGaugePanics || 0", vec![])
-            .await
-            .unwrap_or(json!(0));
-        assert_eq!(panics, json!(0), "the widget panicked");
         let _ = self.client.close().await;
     }
 }
