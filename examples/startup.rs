@@ -125,6 +125,7 @@ mod native {
         println!("|---|---|---|---|---|");
         // Every app is served at once and the runs take turns (a run of each app, then the next
         // round), so a change in the machine's load during the benchmark falls on all of them.
+        // Each round starts with the next app, so that no app always runs just before another.
         let mut served = Vec::new();
         for (name, dir) in apps {
             let dir = dir.canonicalize().unwrap_or_else(|e| panic!("{name}: {e}"));
@@ -147,8 +148,10 @@ mod native {
             };
             served.push((name, emulator, figures));
         }
+        let count = served.len();
         for run in 0..runs {
-            for (name, emulator, figures) in &mut served {
+            for turn in 0..count {
+                let (name, emulator, figures) = &mut served[(run + turn) % count];
                 // A fresh profile: nothing cached, as on a first visit.
                 let browser = Browser::start().await;
                 browser

@@ -10,23 +10,9 @@ use credit_gauge_emulator::Config;
 #[test]
 fn the_shipped_modules_name_no_directory_of_the_machine_that_built_them() {
     let checkout = env!("CARGO_MANIFEST_DIR");
-    let cargo_home = std::env::var("CARGO_HOME")
-        .ok()
-        .or_else(|| {
-            std::env::var("HOME")
-                .ok()
-                .map(|home| format!("{home}/.cargo"))
-        })
-        .expect("a cargo home");
+    let cargo_home = tool_home("CARGO_HOME", ".cargo");
     // rustup's toolchains, whose standard library source the shipped modules are built from.
-    let rustup_home = std::env::var("RUSTUP_HOME")
-        .ok()
-        .or_else(|| {
-            std::env::var("HOME")
-                .ok()
-                .map(|home| format!("{home}/.rustup"))
-        })
-        .expect("a rustup home");
+    let rustup_home = tool_home("RUSTUP_HOME", ".rustup");
     for (path, bytes) in shipped_modules() {
         for directory in [checkout, cargo_home.as_str(), rustup_home.as_str()] {
             let found = bytes
@@ -35,6 +21,18 @@ fn the_shipped_modules_name_no_directory_of_the_machine_that_built_them() {
             assert!(!found, "{} names {directory}", path.display());
         }
     }
+}
+
+/// A tool's home folder: `$variable`, else `folder` in the user's home.
+fn tool_home(variable: &str, folder: &str) -> String {
+    std::env::var(variable)
+        .ok()
+        .or_else(|| {
+            std::env::var("HOME")
+                .ok()
+                .map(|home| format!("{home}/{folder}"))
+        })
+        .unwrap_or_else(|| panic!("no {variable} and no HOME"))
 }
 
 /// The built wasm modules in `dist/`, with their bytes.
