@@ -4,8 +4,9 @@
 
 mod common;
 
-use common::{dist_dir, dist_with, Browser, Emulator, PATIENCE};
+use common::{dist_dir, dist_with, eventually, Browser, Emulator, PATIENCE};
 use credit_gauge_emulator::Config;
+use std::time::Duration;
 
 #[test]
 fn the_shipped_modules_name_no_directory_of_the_machine_that_built_them() {
@@ -161,12 +162,19 @@ async fn the_tests_see_a_trap_in_a_task_a_promise_and_a_frame_of_another_site() 
     .await;
     let url = format!("http://localhost:{}/traps.html", emulator.addr.port());
     let browser = Browser::visit(&url).await;
-    let mut traps = Vec::new();
-    let deadline = std::time::Instant::now() + PATIENCE;
-    while traps.len() < 3 && std::time::Instant::now() < deadline {
-        traps.extend(browser.traps().await);
-        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
-    }
+    // Each read empties the log: what the reads saw, together.
+    let seen = std::cell::RefCell::new(Vec::new());
+    let traps = eventually(PATIENCE, Duration::from_millis(100), || async {
+        let new = browser.traps().await;
+        let mut seen = seen.borrow_mut();
+        seen.extend(new);
+        if seen.len() >= 3 {
+            Ok(seen.clone())
+        } else {
+            Err(format!("three traps, not {seen:?}"))
+        }
+    })
+    .await;
     assert_eq!(traps.len(), 3, "{traps:?}");
     assert!(traps.iter().all(|t| t.contains("unreachable")), "{traps:?}");
     browser.close().await;

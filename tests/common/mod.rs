@@ -436,10 +436,11 @@ impl Browser {
         std::fs::write(dir.join(format!("{name}.png")), png).expect("write the screenshot");
     }
 
-    /// What the pages printed to the console since the last call: an uncaught exception too
-    /// (`Uncaught RuntimeError: unreachable`), in any frame, from the
-    /// first script on.
-    pub async fn console(&self) -> Vec<String> {
+    /// The wasm traps the pages met since the last call, in any frame, from the first script
+    /// on: the console's `Uncaught RuntimeError: unreachable` lines (reading the log empties
+    /// it). The shipped modules stop at a panic with a trap (`-C panic=immediate-abort`,
+    /// scripts/build), which the page sees as an uncaught `RuntimeError`; no panic hook runs.
+    pub async fn traps(&self) -> Vec<String> {
         let log = self
             .client
             .issue_cmd(ConsoleLog)
@@ -448,17 +449,10 @@ impl Browser {
         log.as_array()
             .into_iter()
             .flatten()
-            .filter_map(|entry| entry["message"].as_str().map(str::to_owned))
+            .filter_map(|entry| entry["message"].as_str())
+            .filter(|line| line.contains("RuntimeError"))
+            .map(str::to_owned)
             .collect()
-    }
-
-    /// The wasm traps the pages met since the last call to `console`. The shipped modules stop
-    /// at a panic with a trap (`-C panic=immediate-abort`, scripts/build), which the page sees
-    /// as an uncaught `RuntimeError`; no panic hook runs to count it.
-    pub async fn traps(&self) -> Vec<String> {
-        let mut traps = self.console().await;
-        traps.retain(|line| line.contains("RuntimeError"));
-        traps
     }
 
     /// Closes the browser, after checking that no page it showed trapped: a panic of the shipped
