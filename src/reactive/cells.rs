@@ -1,5 +1,5 @@
 //! The typed cells over the graph: signals, memos, effects, stored values, owners and
-//! cleanups. A value type adds only the lines that downcast it.
+//! cleanups. A value type adds only the lines that read it as its type.
 
 use std::marker::PhantomData;
 use std::rc::Rc;
@@ -8,7 +8,7 @@ use super::dispose::dispose;
 use super::flush::{flush, schedule_flush};
 use super::graph::{
     cell, gone, insert, is_alive, memo_node, new_effect, read, refresh, replace, runtime, track,
-    value_node, write, written, Cell, Id, Node,
+    typed, value_node, write, written, Cell, Id, Node,
 };
 
 /// A typed handle to a node, `Copy` whatever its type (the value stays in the runtime).
@@ -126,10 +126,12 @@ impl<T: PartialEq + 'static> Memo<T> {
         let compute = move |cell: &Cell| {
             let new = {
                 let before = cell.borrow();
-                compute(before.as_ref().and_then(|v| v.downcast_ref()))
+                // SAFETY: a memo's cell only ever holds what `compute` gave, a `T`.
+                compute(before.as_deref().map(|v| unsafe { typed(v) }))
             };
             let mut value = cell.borrow_mut();
-            if value.as_ref().and_then(|v| v.downcast_ref()) == Some(&new) {
+            // SAFETY: as above.
+            if value.as_deref().map(|v| unsafe { typed(v) }) == Some(&new) {
                 return false;
             }
             *value = Some(Box::new(new));

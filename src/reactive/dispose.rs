@@ -44,7 +44,11 @@ pub(super) fn dispose(id: Id) {
                 .then(|| e.node.take())
                 .flatten()
         })?;
-        rt.free.push(id.index);
+        // A place whose generation has run out is not reused: a handle to the node that was
+        // there could otherwise read a new node as its own, of another type (see `Id`).
+        if id.generation < u32::MAX {
+            rt.free.push(id.index);
+        }
         for &o in &node.observers {
             if let Some(observer) = rt.node(o) {
                 observer.sources.retain(|&s| s != id);

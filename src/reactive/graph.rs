@@ -2,7 +2,6 @@
 //! marks them out of date and brings them up to date. When the effects due run is `flush.rs`;
 //! how a node and what it owns go is `dispose.rs`.
 
-use std::any::Any;
 use std::cell::RefCell;
 use std::collections::VecDeque;
 use std::rc::Rc;
@@ -10,10 +9,36 @@ use std::rc::Rc;
 use super::dispose::dispose_children;
 use super::flush::schedule_flush;
 
+/// Any value a node holds, its type erased. Not `dyn Any`: a node's value never changes type
+/// (see [`Id`]), so its typed handle knows the type, and a type test per read would bring each
+/// type's 16-byte id into the download, where it does not compress.
+pub(super) trait Value {}
+
+impl<T: 'static> Value for T {}
+
 /// A node's value, shared with the readers of the moment so that none holds the runtime.
-pub(super) type Cell = Rc<RefCell<Option<Box<dyn Any>>>>;
+pub(super) type Cell = Rc<RefCell<Option<Box<dyn Value>>>>;
+
+/// The `T` that `value` is.
+///
+/// # Safety
+/// `value` must be a `T`: the value of a node read through a handle typed `T`. A node's value
+/// is only ever put there through its handle (`value_node`, `replace`, a memo's own compute),
+/// and an `Id` names one node forever (`Runtime::insert` never reuses a generation), so a
+/// handle's node holds a value of the handle's type.
+pub(super) unsafe fn typed<T: 'static>(value: &dyn Value) -> &T {
+    // SAFETY: the caller vouches that the pointee is a `T`; this drops the vtable only.
+    unsafe { &*(value as *const dyn Value).cast::<T>() }
+}
+
+/// [`typed`], to change it. Same safety conditions.
+pub(super) unsafe fn typed_mut<T: 'static>(value: &mut dyn Value) -> &mut T {
+    // SAFETY: as in `typed`.
+    unsafe { &mut *(value as *mut dyn Value).cast::<T>() }
+}
 
 /// A node: its place in the arena and that place's generation (a reused place is another node).
+/// A place whose generation has run out is never reused, so an `Id` never names two nodes.
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
 pub(super) struct Id {
     pub(super) index: u32,
@@ -111,7 +136,8 @@ impl Runtime {
         let id = match self.free.pop() {
             Some(index) => {
                 let entry = &mut self.entries[index as usize];
-                entry.generation = entry.generation.wrapping_add(1);
+                // Only places with generations left are freed (`dispose`).
+                entry.generation += 1;
                 entry.node = Some(node);
                 Id {
                     index,
@@ -299,21 +325,23 @@ pub(super) fn gone() -> ! {
 /// Runs `f` with `cell`'s value as a `T`.
 pub(super) fn read<T: 'static, R>(cell: Cell, f: impl FnOnce(&T) -> R) -> Option<R> {
     let value = cell.borrow();
-    Some(f(value.as_ref()?.downcast_ref::<T>()?))
+    // SAFETY: `cell` is the node of a handle typed `T` (the callers in `cells`).
+    Some(f(unsafe { typed(value.as_deref()?) }))
 }
 
 /// Runs `f` on `id`'s value as a `T`, to change it; `None` once disposed.
 pub(super) fn write<T: 'static, R>(id: Id, f: impl FnOnce(&mut T) -> R) -> Option<R> {
     let cell = cell(id)?;
     let mut value = cell.borrow_mut();
-    Some(f(value.as_mut()?.downcast_mut()?))
+    // SAFETY: `id` is a handle's typed `T` (the callers in `cells`).
+    Some(f(unsafe { typed_mut(value.as_deref_mut()?) }))
 }
 
 /// Replaces `id`'s value with `value` (of the type its handle names); `false` once disposed.
 /// One function for every value type: a whole new value needs no downcast, and each type's
 /// `set` only boxes its value.
 #[inline(never)]
-pub(super) fn replace(id: Id, value: Box<dyn Any>) -> bool {
+pub(super) fn replace(id: Id, value: Box<dyn Value>) -> bool {
     let Some(cell) = cell(id) else {
         return false;
     };
@@ -330,7 +358,7 @@ pub(super) fn replace(id: Id, value: Box<dyn Any>) -> bool {
 }
 
 /// A node holding `value`: a signal's or a stored value's.
-pub(super) fn value_node(value: Box<dyn Any>) -> Id {
+pub(super) fn value_node(value: Box<dyn Value>) -> Id {
     insert(Node {
         value: Some(Rc::new(RefCell::new(Some(value)))),
         ..Node::default()

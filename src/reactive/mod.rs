@@ -3,7 +3,8 @@
 //!
 //! Leptos's reactive graph compiles its machinery once per value type, which came to a quarter
 //! of the widget's code. Here the graph is type-erased: one runtime per thread keeps every node
-//! in an arena, and a value type adds only the few lines that downcast it.
+//! in an arena, and a value type adds only the few lines that read it as its type (no type test:
+//! a handle knows its node's type, see `graph::Value`).
 //!
 //! How it behaves:
 //! - A signal's write marks what depends on it and runs the effects due in a microtask, once

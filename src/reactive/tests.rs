@@ -142,6 +142,49 @@ fn a_disposed_owner_takes_its_cells_effects_and_cleanups_with_it() {
 }
 
 #[test]
+fn a_stale_handle_never_reads_the_value_of_another_type_in_its_place() {
+    let owner = Owner::new();
+    let old = owner.with(|| RwSignal::new(String::from("old")));
+    owner.dispose();
+    // Its place is reused by a value of another type: the stale handle finds nothing.
+    let other = RwSignal::new(7_u64);
+    let another = RwSignal::new(vec![1_u8, 2]);
+    assert_eq!(old.try_get_untracked(), None);
+    old.set("ignored".into());
+    old.update(|s| s.push('!'));
+    assert_eq!(
+        (other.get_untracked(), another.get_untracked()),
+        (7, vec![1, 2])
+    );
+}
+
+#[test]
+fn a_place_whose_generations_ran_out_is_never_reused() {
+    let owner = Owner::new();
+    owner.with(|| RwSignal::new(0_u8));
+    owner.dispose();
+    // Every free place one generation from its last.
+    runtime(|rt| {
+        for &index in &rt.free {
+            rt.entries[index as usize].generation = u32::MAX - 1;
+        }
+    });
+    let owner = Owner::new();
+    let last = owner.with(|| RwSignal::new(String::from("last")));
+    assert!(runtime(|rt| rt.free.is_empty()), "both places were taken");
+    owner.dispose();
+    assert!(
+        runtime(|rt| rt.free.is_empty()),
+        "a place at its last generation is not freed"
+    );
+    let places = runtime(|rt| rt.entries.len());
+    let other = RwSignal::new(vec![7_u64]);
+    assert_eq!(runtime(|rt| rt.entries.len()), places + 1, "a new place");
+    assert_eq!(last.try_get_untracked(), None);
+    assert_eq!(other.get_untracked(), vec![7]);
+}
+
+#[test]
 #[should_panic(expected = "taken off the page")]
 fn reading_a_disposed_signal_says_why_it_cannot() {
     let owner = Owner::new();
