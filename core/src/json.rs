@@ -189,6 +189,7 @@ fn scaled(number: &str, places: u32) -> Option<(i64, bool)> {
 /// Reads a JSON document; `None` when the text is not one.
 pub fn parse(text: &str) -> Option<Json> {
     let mut reader = Reader {
+        text,
         bytes: text.as_bytes(),
         at: 0,
     };
@@ -198,6 +199,7 @@ pub fn parse(text: &str) -> Option<Json> {
 }
 
 struct Reader<'a> {
+    text: &'a str,
     bytes: &'a [u8],
     at: usize,
 }
@@ -294,8 +296,13 @@ impl Reader<'_> {
             self.at += usize::from(matches!(self.peek(), Some(b'+' | b'-')));
             (self.digits() > 0).then_some(())?;
         }
-        let text = std::str::from_utf8(&self.bytes[start..self.at]).ok()?;
-        Some(Json::Number(text.to_owned()))
+        Some(Json::Number(self.run(start)?.to_owned()))
+    }
+
+    /// The text from `start` to the reader. Both ends are next to ASCII bytes (a run stops at
+    /// one), so they are character boundaries and the text needs no UTF-8 check again.
+    fn run(&self, start: usize) -> Option<&str> {
+        self.text.get(start..self.at)
     }
 
     fn hex4(&mut self) -> Option<u32> {
@@ -316,7 +323,7 @@ impl Reader<'_> {
             while matches!(self.peek(), Some(b) if b != b'"' && b != b'\\' && b >= 0x20) {
                 self.at += 1;
             }
-            out.push_str(std::str::from_utf8(&self.bytes[start..self.at]).ok()?);
+            out.push_str(self.run(start)?);
             match self.peek()? {
                 b'"' => {
                     self.at += 1;

@@ -70,6 +70,7 @@ fn documents_read_as_serde_json_reads_them() {
         r#""\u00e9\u20AC""#,
         r#""\ud83d\ude00""#,
         r#""é€😀""#,
+        r#""é\n€\"😀\u00e9x""#,
         "[]",
         "[ ]",
         "{}",
