@@ -13,6 +13,7 @@
 use std::cell::Cell;
 
 use credit_gauge_core::clock::{offset_from, settle_offset, ScaledClock, MAX_OFFSET_MS};
+use credit_gauge_core::integer::parse_i64;
 use credit_gauge_core::ledger::MINUTE_EDGE_MS;
 use credit_gauge_core::UnixMillis;
 
@@ -62,7 +63,7 @@ fn clock() -> Clock {
         let mut parts = text.split(' ');
         let header = format!("{}; origin={}", parts.next()?, parts.next()?);
         let clock = ScaledClock::parse(&header, local_now())?;
-        let ledger_offset = parts.next()?.parse::<i64>().ok()?;
+        let ledger_offset = parse_i64(parts.next()?)?;
         Some(Clock::Scaled {
             clock,
             ledger_offset,
@@ -76,7 +77,7 @@ fn clock() -> Clock {
 fn stored_offset() -> i64 {
     page_store()
         .read(&offset_key())
-        .and_then(|text| text.trim().parse::<i64>().ok())
+        .and_then(|text| parse_i64(text.trim()))
         .filter(|o| o.abs() <= MAX_OFFSET_MS)
         .unwrap_or(0)
 }

@@ -72,7 +72,7 @@ fn whole_seconds(text: &str, most: u32) -> Option<u32> {
         return None;
     }
     // Longer than any u32: as good as the most.
-    let n: u64 = whole.parse().unwrap_or(u64::MAX);
+    let n = credit_gauge_core::integer::parse_u64(whole).unwrap_or(u64::MAX);
     (n >= 1).then(|| n.min(u64::from(most)) as u32)
 }
 

@@ -1079,7 +1079,7 @@ fn is_positive_decimal(s: &str) -> bool {
 fn validate_value(p: &ParamSpec, value: &str) -> Result<(), ParamError> {
     match p.kind {
         ParamKind::Integer { min, max } => {
-            let n: i64 = value.parse().map_err(|_| ParamError::Malformed(p.name))?;
+            let n = crate::integer::parse_i64(value).ok_or(ParamError::Malformed(p.name))?;
             if n < min || n > max {
                 return Err(ParamError::OutOfRange {
                     name: p.name,
@@ -1224,7 +1224,7 @@ pub(crate) fn estimate_unchecked(request: &Request) -> CostPreview {
             let count = match items {
                 ItemCount::Param { name, default } => request
                     .param(name)
-                    .and_then(|v| v.parse::<u32>().ok())
+                    .and_then(crate::integer::parse_u32)
                     .unwrap_or(default),
                 ItemCount::ListItems(names) => {
                     names.iter().map(|n| list_len(request.param(n))).sum()

@@ -107,7 +107,7 @@ fn digits(text: &str) -> Option<i64> {
     if text.is_empty() || text.len() > 15 || !text.bytes().all(|b| b.is_ascii_digit()) {
         return None;
     }
-    text.parse().ok()
+    crate::integer::parse_i64(text)
 }
 
 #[cfg(test)]

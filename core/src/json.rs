@@ -98,7 +98,7 @@ impl Json {
     /// integers: `1.0` and `1e3` are not).
     pub fn as_u64(&self) -> Option<u64> {
         match self {
-            Json::Number(n) if is_integer(n) => n.parse().ok(),
+            Json::Number(n) if is_integer(n) => crate::integer::parse_u64(n),
             _ => None,
         }
     }
@@ -107,7 +107,7 @@ impl Json {
     /// serde_json reads it as a float.
     pub fn as_i64(&self) -> Option<i64> {
         match self {
-            Json::Number(n) if is_integer(n) && n != "-0" => n.parse().ok(),
+            Json::Number(n) if is_integer(n) && n != "-0" => crate::integer::parse_i64(n),
             _ => None,
         }
     }
@@ -147,11 +147,12 @@ fn scaled(number: &str, places: u32) -> Option<(i64, bool)> {
     let (whole, fraction) = mantissa.split_once('.').unwrap_or((mantissa, ""));
     // An exponent beyond an i64 only makes the number 0 or too large: saturate, never clamp
     // to a smaller bound (a mantissa of many digits would then put its point in the wrong place).
-    let exponent: i64 = exponent.parse().unwrap_or(if exponent.starts_with('-') {
-        i64::MIN
-    } else {
-        i64::MAX
-    });
+    let exponent: i64 =
+        crate::integer::parse_i64(exponent).unwrap_or(if exponent.starts_with('-') {
+            i64::MIN
+        } else {
+            i64::MAX
+        });
     // The digits, and where the decimal point falls among them once scaled.
     let digits = whole.bytes().chain(fraction.bytes());
     let point = (whole.len() as i64)

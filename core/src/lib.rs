@@ -27,6 +27,7 @@ pub mod envelope;
 pub mod explain;
 pub mod from_json;
 pub mod gauge;
+pub mod integer;
 pub mod json;
 pub mod ledger;
 pub mod planner;

@@ -5,6 +5,7 @@
 //! count taken too high only makes the widget wait, while one too low causes a 429.
 
 use crate::credits::Credits;
+use crate::integer::parse_i64;
 use crate::ledger::{Account, Limits};
 use crate::time::UnixMillis;
 
@@ -41,7 +42,7 @@ fn member(item: &str) -> Option<(&str, Vec<(&str, i64)>)> {
     let params = parts
         .filter_map(|p| {
             let (key, value) = p.trim().split_once('=')?;
-            Some((key.trim(), value.trim().parse::<i64>().ok()?))
+            Some((key.trim(), parse_i64(value.trim())?))
         })
         .collect();
     Some((name, params))

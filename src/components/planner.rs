@@ -74,7 +74,7 @@ pub(super) fn planner(form: &Element, widget: Widget, request: Memo<Option<Reque
         let Some((field, _)) = dom::target(&event).filter(|(_, id)| id == "planner-every") else {
             return;
         };
-        let typed = dom::value(&field).trim().parse::<i64>().ok();
+        let typed = credit_gauge_core::integer::parse_i64(dom::value(&field).trim());
         match typed.filter(|s| (1..=MAX_EVERY_S).contains(s)) {
             Some(s) => every.set(s),
             // Refused: the field shows again the interval the figures use.

@@ -350,7 +350,7 @@ fn on_clicks(root: &Element, widget: Widget) {
         } else if let Some(cancel) = dom::closest(&event, ".queue .cancel") {
             if let Some(id) = cancel
                 .get_attribute("data-id")
-                .and_then(|id| id.parse().ok())
+                .and_then(|id| credit_gauge_core::integer::parse_u64(&id))
             {
                 widget.cancel(id);
             }
