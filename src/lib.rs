@@ -5,6 +5,8 @@
 //! in `credit_gauge_core`. The `leptos` feature (default) adds the `Gauge` component and
 //! `CreditGauge::view` for Rust apps built with Leptos; the widget's own modules go without it.
 
+#[cfg(all(target_arch = "wasm32", not(target_feature = "atomics")))]
+pub mod allocator;
 pub mod answer;
 pub mod changes;
 pub mod client;
@@ -103,14 +105,14 @@ pub fn install_panic_hook() {
     }
 }
 
-/// The allocator of both wasm modules: talc, about 3 KB (gzip) less download than the standard
-/// library's dlmalloc for the same work. The widget runs on one thread (no `atomics`). Only with
-/// the `talc` feature, which the widget's own builds turn on: a Rust app that links the crate
-/// keeps its own allocator.
+/// The allocator of both wasm modules: blocks in power-of-two size classes (`allocator`), a
+/// few hundred bytes of code where the standard library's dlmalloc brings kilobytes. The widget
+/// runs on one thread (no `atomics`). Only with the `allocator` feature, which the widget's own
+/// builds turn on: a Rust app that links the crate keeps its own allocator.
 #[cfg(all(
-    feature = "talc",
+    feature = "allocator",
     target_arch = "wasm32",
     not(target_feature = "atomics")
 ))]
 #[global_allocator]
-static ALLOCATOR: talc::wasm::WasmDynamicTalc = talc::wasm::new_wasm_dynamic_allocator();
+static ALLOCATOR: allocator::SizeClasses = allocator::SizeClasses::new();
