@@ -100,7 +100,7 @@ pub async fn send(
     let signal = controller.as_ref().map(|c| c.signal());
     let timer = controller
         .clone()
-        .map(|c| gloo_timers::callback::Timeout::new(timeout_ms, move || c.abort()));
+        .map(|c| crate::timer::Timeout::new(timeout_ms, move || c.abort()));
     let _follow = withdraw
         .zip(controller.clone())
         .map(|(w, c)| Follow::new(w, c));
@@ -284,7 +284,7 @@ fn same_origin(url: &str) -> bool {
 async fn classify_fetch_failure(url: &str) -> ClientFailure {
     let controller = AbortController::new().ok();
     let signal = controller.as_ref().map(|c| c.signal());
-    let _timer = controller.map(|c| gloo_timers::callback::Timeout::new(5_000, move || c.abort()));
+    let _timer = controller.map(|c| crate::timer::Timeout::new(5_000, move || c.abort()));
     let init = RequestInit::new();
     init.set_mode(RequestMode::NoCors);
     init.set_signal(signal.as_ref());

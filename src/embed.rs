@@ -7,8 +7,8 @@
 
 use std::any::Any;
 
+use crate::timer::Interval;
 use credit_gauge_core::{ApiKind, CmcPlan, EndpointId, Request};
-use gloo_timers::callback::Interval;
 
 use crate::reactive::*;
 use wasm_bindgen::prelude::*;

@@ -5,7 +5,7 @@
 use std::cell::{Cell, RefCell};
 use std::rc::Rc;
 
-use gloo_timers::callback::Interval;
+use crate::timer::Interval;
 use js_sys::{Function, Promise};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
@@ -152,16 +152,7 @@ pub(crate) async fn locked(
                 return JsValue::UNDEFINED;
             }
             JsValue::from(Promise::new(&mut |resolve, _| {
-                let released = web_sys::window().and_then(|w| {
-                    w.set_timeout_with_callback_and_timeout_and_arguments_0(
-                        &resolve,
-                        HOLD_AFTER_WRITE_MS,
-                    )
-                    .ok()
-                });
-                if released.is_none() {
-                    let _ = resolve.call0(&JsValue::UNDEFINED);
-                }
+                crate::timer::resolve_after(&resolve, HOLD_AFTER_WRITE_MS.unsigned_abs())
             }))
         });
         let request = match patience_signal(name, progress) {

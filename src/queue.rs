@@ -162,7 +162,7 @@ impl Widget {
         while self.in_queue(id) && now() < wake {
             // Short steps, to notice a cancel; in real time (an emulator's clock may run faster).
             let ms = crate::clock::real_ms(wake.0 - now().0).clamp(1, 250) as u32;
-            sleep(ms).await;
+            crate::timer::sleep(ms).await;
         }
     }
 
@@ -170,18 +170,4 @@ impl Widget {
     pub fn cancel(self, id: u64) {
         self.dequeue(id);
     }
-}
-
-#[wasm_bindgen::prelude::wasm_bindgen]
-extern "C" {
-    /// The global `setTimeout` (a page's or a worker's).
-    #[wasm_bindgen(js_name = setTimeout)]
-    fn set_timeout(handler: &js_sys::Function, ms: u32);
-}
-
-/// Resolves after `ms` milliseconds: a promise on the global timer, which needs no channel or
-/// waker of its own. A wait given up early leaves its timer to resolve a promise nobody awaits.
-async fn sleep(ms: u32) {
-    let timer = js_sys::Promise::new(&mut |resolve, _| set_timeout(&resolve, ms));
-    let _ = wasm_bindgen_futures::JsFuture::from(timer).await;
 }

@@ -11,8 +11,8 @@ use credit_gauge_core::{
 use std::cell::Cell;
 use std::rc::Rc;
 
+use crate::timer::Interval;
 use credit_gauge_core::gauge::{self, Gauge};
-use gloo_timers::callback::Interval;
 
 use crate::reactive::*;
 use wasm_bindgen_futures::spawn_local;

@@ -79,9 +79,14 @@ async fn switch(browser: &Browser, handle: &fantoccini::wd::WindowHandle) {
         .expect("switch windows");
 }
 
+/// One scenario at a time: eight windows keep both cores of a small machine busy, and three
+/// sets of them at once starve each other past the scenarios' patience.
+static ONE_AT_A_TIME: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
+
 /// The scenario: a first request (a send or a sync) teaches the first window the server's
 /// figures; seven more windows open; each clicks Send 100 times, one right after the other.
 async fn eight_windows_spend(emulator: Emulator, budget: Budget, first: &str, shot: &str) {
+    let _turn = ONE_AT_A_TIME.lock().await;
     let browser = Browser::start().await;
     let mut windows = vec![browser.client.window().await.expect("this window")];
     open_form(&browser, &emulator, &budget).await;
