@@ -44,7 +44,7 @@ pub(crate) fn lock_manager() -> Option<LockManager> {
 /// and 400 locked increments: one update lost when the lock was released at once, none in
 /// 1,200 with a 3 ms hold. A loaded machine stretches that gap, so the hold is 25 ms: a
 /// read-modify-write then costs about 25 ms, far below any API's request rate.
-pub const HOLD_AFTER_WRITE_MS: i32 = 25;
+pub const HOLD_AFTER_WRITE_MS: u32 = 25;
 
 /// How long a wait for the lock may see no progress before it gives up.
 ///
@@ -152,7 +152,7 @@ pub(crate) async fn locked(
                 return JsValue::UNDEFINED;
             }
             JsValue::from(Promise::new(&mut |resolve, _| {
-                crate::timer::resolve_after(&resolve, HOLD_AFTER_WRITE_MS.unsigned_abs())
+                crate::timer::call_after(&resolve, HOLD_AFTER_WRITE_MS)
             }))
         });
         let request = match patience_signal(name, progress) {

@@ -16,32 +16,41 @@ extern "C" {
     fn clear_interval(id: i32);
 }
 
+/// A timer and the callback it calls, stopped (by `clear`) when dropped.
+struct Timer {
+    id: i32,
+    clear: fn(i32),
+    _callback: Closure<dyn FnMut()>,
+}
+
+impl Drop for Timer {
+    fn drop(&mut self) {
+        (self.clear)(self.id);
+    }
+}
+
 /// Calls a callback every `ms` milliseconds until dropped.
 pub struct Interval {
-    id: i32,
-    _callback: Closure<dyn FnMut()>,
+    _timer: Timer,
 }
 
 impl Interval {
     pub fn new(ms: u32, callback: impl FnMut() + 'static) -> Interval {
         let callback = Closure::<dyn FnMut()>::new(callback);
+        let id = set_interval(callback.as_ref(), ms);
         Interval {
-            id: set_interval(callback.as_ref(), ms),
-            _callback: callback,
+            _timer: Timer {
+                id,
+                clear: clear_interval,
+                _callback: callback,
+            },
         }
-    }
-}
-
-impl Drop for Interval {
-    fn drop(&mut self) {
-        clear_interval(self.id);
     }
 }
 
 /// Calls a callback once after `ms` milliseconds, unless dropped before.
 pub struct Timeout {
-    id: i32,
-    _callback: Closure<dyn FnMut()>,
+    _timer: Timer,
 }
 
 impl Timeout {
@@ -52,27 +61,26 @@ impl Timeout {
                 f();
             }
         });
+        let id = set_timeout(callback.as_ref(), ms);
         Timeout {
-            id: set_timeout(callback.as_ref(), ms),
-            _callback: callback,
+            _timer: Timer {
+                id,
+                clear: clear_timeout,
+                _callback: callback,
+            },
         }
     }
 }
 
-impl Drop for Timeout {
-    fn drop(&mut self) {
-        clear_timeout(self.id);
-    }
-}
-
-/// `resolve` called after `ms` milliseconds (to settle a promise on the timer).
-pub fn resolve_after(resolve: &js_sys::Function, ms: u32) {
-    set_timeout(resolve, ms);
+/// Calls the JavaScript function `f` once after `ms` milliseconds, for good (a promise's
+/// `resolve`, or a callback that frees itself once called).
+pub fn call_after(f: &JsValue, ms: u32) {
+    set_timeout(f, ms);
 }
 
 /// Resolves after `ms` milliseconds: a promise on the timer, which needs no channel or waker
 /// of its own. A wait given up early leaves its timer to resolve a promise nobody awaits.
 pub async fn sleep(ms: u32) {
-    let timer = js_sys::Promise::new(&mut |resolve, _| resolve_after(&resolve, ms));
+    let timer = js_sys::Promise::new(&mut |resolve, _| call_after(&resolve, ms));
     let _ = wasm_bindgen_futures::JsFuture::from(timer).await;
 }

@@ -13,13 +13,12 @@ fn signed_magnitude(text: &str) -> Option<(bool, u64)> {
     if digits.is_empty() {
         return None;
     }
-    digits
-        .iter()
-        .try_fold((negative, 0u64), |(negative, n), &b| {
-            let digit = b.wrapping_sub(b'0');
-            (digit < 10).then_some(())?;
-            Some((negative, n.checked_mul(10)?.checked_add(u64::from(digit))?))
-        })
+    let magnitude = digits.iter().try_fold(0u64, |n, &b| {
+        let digit = b.wrapping_sub(b'0');
+        (digit < 10).then_some(())?;
+        n.checked_mul(10)?.checked_add(u64::from(digit))
+    })?;
+    Some((negative, magnitude))
 }
 
 /// `text` as a `u64`, as `text.parse::<u64>()` reads it.

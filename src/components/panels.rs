@@ -42,13 +42,7 @@ pub(super) fn mount_after_paint(
         });
     };
     let before_paint = Closure::once_into_js(move || {
-        let after_paint = Closure::once_into_js(after_paint);
-        if let Some(window) = web_sys::window() {
-            let _ = window.set_timeout_with_callback_and_timeout_and_arguments_0(
-                after_paint.unchecked_ref(),
-                0,
-            );
-        }
+        crate::timer::call_after(&Closure::once_into_js(after_paint), 0);
     });
     if let Some(window) = web_sys::window() {
         let _ = window.request_animation_frame(before_paint.unchecked_ref());

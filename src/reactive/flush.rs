@@ -40,13 +40,7 @@ pub(super) fn flush() {
     // flush runs meanwhile), so the page gets its events and frames in between.
     runtime(|rt| rt.paused = true);
     if cfg!(target_arch = "wasm32") {
-        if let Some(window) = web_sys::window() {
-            let resume = wasm_bindgen::closure::Closure::once_into_js(resume);
-            let _ = window.set_timeout_with_callback_and_timeout_and_arguments_0(
-                wasm_bindgen::JsCast::unchecked_ref(&resume),
-                0,
-            );
-        }
+        crate::timer::call_after(&wasm_bindgen::closure::Closure::once_into_js(resume), 0);
     }
 }
 
