@@ -1,12 +1,12 @@
 //! All network I/O of the widget: builds the request for an endpoint, sends it, and turns
 //! every answer or failure into a core [`Outcome`] plus what the user may want to see raw.
 
+use crate::task::settled;
 use credit_gauge_core::{
     cmc_outcome, cw_outcome, ApiKind, ClientFailure, Outcome, Request, UnixMillis,
 };
 use wasm_bindgen::closure::Closure;
 use wasm_bindgen::{JsCast, JsValue};
-use wasm_bindgen_futures::JsFuture;
 use web_sys::{
     AbortController, AbortSignal, Headers, RequestInit, RequestMode, RequestRedirect, Response,
 };
@@ -80,7 +80,7 @@ fn build(api: ApiKind, key: &str, signal: Option<&AbortSignal>) -> Result<Reques
 /// `fetch(url, init)` on the page's window: the response's head, or why there is none.
 async fn fetch(url: &str, init: &RequestInit) -> Result<Response, JsValue> {
     let window = web_sys::window().ok_or(JsValue::NULL)?;
-    JsFuture::from(window.fetch_with_str_and_init(url, init))
+    settled(&window.fetch_with_str_and_init(url, init))
         .await?
         .dyn_into()
 }
@@ -236,7 +236,7 @@ pub async fn read_bounded(response: &Response, max: usize) -> Result<Option<Stri
     let mut read_bytes = 0usize;
     loop {
         let read: js_sys::Promise = call(&reader, "read")?.dyn_into()?;
-        let chunk = JsFuture::from(read).await?;
+        let chunk = settled(&read).await?;
         if js_sys::Reflect::get(&chunk, &JsValue::from_str("done"))?.is_truthy() {
             break;
         }
@@ -251,9 +251,7 @@ pub async fn read_bounded(response: &Response, max: usize) -> Result<Option<Stri
         chunks.push(&value);
     }
     let text = web_sys::Blob::new_with_u8_array_sequence(&chunks)?.text();
-    Ok(Some(
-        JsFuture::from(text).await?.as_string().unwrap_or_default(),
-    ))
+    Ok(Some(settled(&text).await?.as_string().unwrap_or_default()))
 }
 
 fn failed(failure: ClientFailure, status: Option<u16>, body: Option<String>) -> Reply {

@@ -31,6 +31,7 @@ pub mod settings;
 mod settle;
 pub mod store;
 mod styles;
+pub mod task;
 pub mod timer;
 pub mod widget;
 

@@ -5,11 +5,11 @@
 use std::cell::{Cell, RefCell};
 use std::rc::Rc;
 
+use crate::task::settled;
 use crate::timer::Interval;
 use js_sys::{Function, Promise};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
-use wasm_bindgen_futures::JsFuture;
 
 // `navigator.locks` is behind web-sys's unstable-API flag; declaring the one method we call
 // keeps that flag (and a rebuild of all of web-sys with it) out of the build.
@@ -157,17 +157,14 @@ pub(crate) async fn locked(
         });
         let request = match patience_signal(name, progress) {
             Some((options, timer)) => {
-                let granted = JsFuture::from(locks.request_with_options(
-                    name,
-                    &options,
-                    callback.unchecked_ref(),
-                ))
-                .await;
+                let granted =
+                    settled(&locks.request_with_options(name, &options, callback.unchecked_ref()))
+                        .await;
                 drop(timer);
                 granted
             }
             None => {
-                JsFuture::from(locks.request_with_options(
+                settled(&locks.request_with_options(
                     name,
                     &JsValue::UNDEFINED,
                     callback.unchecked_ref(),

@@ -202,7 +202,7 @@ impl MountHandle {
             Ok(request) => request,
             Err(refusal) => return Promise::reject(&rejection(refusal)),
         };
-        wasm_bindgen_futures::future_to_promise(async move {
+        crate::task::promise(async move {
             gauge
                 .fetch(request, terms)
                 .await

@@ -11,13 +11,13 @@ use credit_gauge_core::{
 };
 use wasm_bindgen::prelude::Closure;
 use wasm_bindgen::JsCast;
-use wasm_bindgen_futures::spawn_local;
 
 use crate::answer::{Answer, Sent};
 use crate::client;
 use crate::presentation;
 use crate::queue::{InteractiveWaiting, Priority, QueueState, MIN_RECHECK_MS, RECHECK_MS};
 use crate::settings::Settings;
+use crate::task;
 use crate::widget::{now, AccountChange, Widget};
 
 /// Who asked for a request.
@@ -63,7 +63,7 @@ impl Widget {
 
     /// [`Widget::submit`] at `priority` (a refresh on a timer is background).
     pub fn submit_with(self, request: Request, priority: Priority) {
-        spawn_local(async move {
+        task::spawn(async move {
             let terms = Terms {
                 priority,
                 ..Terms::default()
@@ -83,7 +83,7 @@ impl Widget {
             credit_gauge_core::ApiKind::CoinMarketCap => EndpointId::CmcKeyInfo,
             credit_gauge_core::ApiKind::Cryptowatch => EndpointId::CwRoot,
         };
-        spawn_local(async move {
+        task::spawn(async move {
             self.run(Request::new(endpoint), Asker::Sync).await;
         });
     }

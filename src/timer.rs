@@ -82,5 +82,5 @@ pub fn call_after(f: &JsValue, ms: u32) {
 /// of its own. A wait given up early leaves its timer to resolve a promise nobody awaits.
 pub async fn sleep(ms: u32) {
     let timer = js_sys::Promise::new(&mut |resolve, _| call_after(&resolve, ms));
-    let _ = wasm_bindgen_futures::JsFuture::from(timer).await;
+    let _ = crate::task::settled(&timer).await;
 }

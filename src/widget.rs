@@ -15,7 +15,6 @@ use crate::timer::Interval;
 use credit_gauge_core::gauge::{self, Gauge};
 
 use crate::reactive::*;
-use wasm_bindgen_futures::spawn_local;
 
 use crate::answer::Answer;
 use crate::history::HistoryEntry;
@@ -23,6 +22,7 @@ use crate::presentation::{self, ShownWarning};
 use crate::queue::QueueItem;
 use crate::settings::{self, Settings};
 use crate::store::{self, page_store};
+use crate::task;
 
 /// What a view of a widget shows that is derived from its signals (see [`Widget::start`]).
 #[derive(Clone, Copy)]
@@ -187,7 +187,7 @@ impl Widget {
         // Only a chosen plan changes the ledger; other settings must not write it.
         if s.api == ApiKind::CoinMarketCap && s.plan != plan_before {
             let plan = s.plan;
-            spawn_local(async move {
+            task::spawn(async move {
                 self.with_account(&s, move |a, _| set_plan(a, plan)).await;
             });
         }
@@ -292,7 +292,7 @@ impl Widget {
     pub fn reset_counts(self) {
         let s = self.settings.get_untracked();
         let fresh = s.fresh_account().awaiting_sync();
-        spawn_local(async move {
+        task::spawn(async move {
             page_store()
                 .update(&s.ledger_key(), move |_| {
                     (

@@ -321,6 +321,6 @@ fn keep_cleanup(cleanup: Box<dyn FnOnce()>) {
 /// Waits until the effects due have run (what a view shows follows what was just written).
 pub async fn tick() {
     let turn = js_sys::Promise::resolve(&wasm_bindgen::JsValue::UNDEFINED);
-    let _ = wasm_bindgen_futures::JsFuture::from(turn).await;
+    let _ = crate::task::settled(&turn).await;
     flush();
 }

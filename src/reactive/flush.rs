@@ -13,7 +13,7 @@ pub(super) fn schedule_flush() {
     });
     // Natively (the unit tests, `tests.rs`) nothing runs by itself: the tests flush.
     if schedule && cfg!(target_arch = "wasm32") {
-        wasm_bindgen_futures::spawn_local(async { flush() });
+        crate::task::spawn(async { flush() });
     }
 }
 
