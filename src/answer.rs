@@ -106,7 +106,7 @@ impl Widget {
         let (error_code, error_message) = match &reply.outcome {
             Outcome::Cmc(a) => (a.error_code.filter(|c| *c != 0), a.error_message.clone()),
             Outcome::Cw(a) => (None, a.error.clone()),
-            Outcome::Failed { failure, .. } => (None, Some(failure.to_string())),
+            Outcome::Failed { failure, .. } => (None, Some(failure.text().to_string())),
         };
         self.announce_answer(AnswerEvent {
             path: spec.path,

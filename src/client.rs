@@ -2,6 +2,7 @@
 //! every answer or failure into a core [`Outcome`] plus what the user may want to see raw.
 
 use crate::task::settled;
+use credit_gauge_core::cat;
 use credit_gauge_core::{
     cmc_outcome, cw_outcome, ApiKind, ClientFailure, Outcome, Request, UnixMillis,
 };
@@ -44,7 +45,7 @@ const MAX_TIME_SCALE_BYTES: usize = 64;
 pub fn url(base: &str, request: &Request, key: &str) -> String {
     let base = base.trim_end_matches('/');
     let path = request.path_and_query();
-    let mut url = format!("{base}{path}");
+    let mut url = cat![base, path];
     if request.api() == ApiKind::Cryptowatch && !key.is_empty() {
         url.push(if path.contains('?') { '&' } else { '?' });
         url.push_str("apikey=");

@@ -12,6 +12,7 @@
 
 use std::cell::Cell;
 
+use credit_gauge_core::cat;
 use credit_gauge_core::clock::{offset_from, settle_offset, ScaledClock, MAX_OFFSET_MS};
 use credit_gauge_core::integer::parse_i64;
 use credit_gauge_core::ledger::MINUTE_EDGE_MS;
@@ -39,12 +40,12 @@ thread_local! {
 
 /// Where the offset is kept.
 pub(crate) fn offset_key() -> String {
-    format!("{KEY_PREFIX}:clock-offset")
+    cat![KEY_PREFIX, ":clock-offset"]
 }
 
 /// Where an emulator's scaled clock is kept while the widget follows it.
 pub(crate) fn scale_key() -> String {
-    format!("{KEY_PREFIX}:clock-scale")
+    cat![KEY_PREFIX, ":clock-scale"]
 }
 
 /// The visitor's clock, UTC milliseconds.
@@ -61,7 +62,7 @@ fn clock() -> Clock {
     let store = page_store();
     let scaled = store.read(&scale_key()).and_then(|text| {
         let mut parts = text.split(' ');
-        let header = format!("{}; origin={}", parts.next()?, parts.next()?);
+        let header = cat![parts.next()?, "; origin=", parts.next()?];
         let clock = ScaledClock::parse(&header, local_now())?;
         let ledger_offset = parse_i64(parts.next()?)?;
         Some(Clock::Scaled {
@@ -145,7 +146,7 @@ pub fn learn(sent: UnixMillis, received: UnixMillis, server: UnixMillis) {
     let settled = settle_offset(Some(kept), sample);
     if settled != kept {
         CLOCK.set(Some(Clock::Offset(settled)));
-        page_store().write(&offset_key(), &settled.to_string());
+        page_store().write(&offset_key(), &cat![settled]);
     }
 }
 
@@ -176,7 +177,7 @@ pub fn follow(base: &str, time_scale: Option<&str>) {
             ledger_offset,
         } => store.write(
             &scale_key(),
-            &format!("{} {} {ledger_offset}", clock.scale, clock.origin.0),
+            &cat![clock.scale, ' ', clock.origin.0, ' ', ledger_offset],
         ),
         Clock::Offset(_) => store.remove(&scale_key()),
     }

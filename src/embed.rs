@@ -8,6 +8,7 @@
 use std::any::Any;
 
 use crate::timer::Interval;
+use credit_gauge_core::cat;
 use credit_gauge_core::{ApiKind, CmcPlan, EndpointId, Request};
 
 use crate::reactive::*;
@@ -57,7 +58,7 @@ fn js_option(options: &JsValue, names: &[&str]) -> Option<String> {
         if let Some(s) = v.as_string() {
             Some(s)
         } else if let Some(b) = v.as_bool() {
-            Some(b.to_string())
+            Some(cat![b])
         } else {
             v.as_f64().map(crate::format::js_number)
         }
@@ -103,9 +104,11 @@ fn pairs_of(text: &str) -> impl Iterator<Item = Result<(String, String), String>
                 (Some(n), Some(v)) => Ok((n, v)),
                 _ => {
                     let shown: String = pair.chars().take(80).collect();
-                    Err(format!(
-                        "`{shown}` in the query is not valid percent-encoding"
-                    ))
+                    Err(cat![
+                        '`',
+                        shown,
+                        "` in the query is not valid percent-encoding",
+                    ])
                 }
             }
         })
@@ -172,8 +175,8 @@ impl EmbedOptions {
         }
         let origin = self.script_origin.clone().unwrap_or_default();
         s.emulator_origin = origin.clone();
-        s.base_cmc = format!("{origin}{}", emulator_base(ApiKind::CoinMarketCap));
-        s.base_cw = format!("{origin}{}", emulator_base(ApiKind::Cryptowatch));
+        s.base_cmc = cat![origin, emulator_base(ApiKind::CoinMarketCap)];
+        s.base_cw = cat![origin, emulator_base(ApiKind::Cryptowatch)];
         if let Some(base) = &self.base_url {
             *s.base_mut() = base.clone();
         }
@@ -277,7 +280,7 @@ pub(crate) fn mount_refusal(target: &JsValue, message: &str) -> Result<MountHand
     let root = shadow_root_of(target)?;
     let document = document();
     let style = document.create_element("style")?;
-    style.set_text_content(Some(&format!("{HOST_RESET}{STYLES}")));
+    style.set_text_content(Some(&cat![HOST_RESET, STYLES]));
     let container = document.create_element("div")?;
     container.set_class_name("cg-embed");
     // Inside `.cg`, so it reads in the widget's own type and colours.
@@ -304,7 +307,7 @@ pub(crate) fn mount_with(target: &JsValue, options: EmbedOptions) -> Result<Moun
     let host: web_sys::EventTarget = root.host().into();
     let document = document();
     let style = document.create_element("style")?;
-    style.set_text_content(Some(&format!("{HOST_RESET}{STYLES}")));
+    style.set_text_content(Some(&cat![HOST_RESET, STYLES]));
     let container: web_sys::HtmlElement = document.create_element("div")?.unchecked_into();
     container.set_class_name("cg-embed");
     root.append_child(&style)?;

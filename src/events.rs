@@ -2,6 +2,7 @@
 //! place they are made.
 
 use crate::reactive::*;
+use credit_gauge_core::cat;
 use credit_gauge_core::{Credits, Explanation, Settlement};
 use wasm_bindgen::JsValue;
 
@@ -46,7 +47,7 @@ impl Widget {
         init.set_composed(true);
         init.set_detail(&object);
         if let Ok(event) =
-            web_sys::CustomEvent::new_with_event_init_dict(&format!("credit-gauge:{name}"), &init)
+            web_sys::CustomEvent::new_with_event_init_dict(&cat!["credit-gauge:", name], &init)
         {
             let _ = target.dispatch_event(&event);
         }

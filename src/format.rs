@@ -1,5 +1,7 @@
 //! Small text helpers for numbers, durations and instants, without a formatting library.
 
+use credit_gauge_core::cat;
+use credit_gauge_core::text::{zero_padded, ZeroPadded};
 use credit_gauge_core::{Credits, UnixMillis};
 use wasm_bindgen::JsValue;
 
@@ -18,7 +20,7 @@ pub fn join<S: AsRef<str>>(parts: &[S], sep: &str) -> String {
 
 /// `9761` → `9,761`.
 pub fn thousands(n: i64) -> String {
-    let digits = n.unsigned_abs().to_string();
+    let digits = cat![n.unsigned_abs()];
     let mut out = String::with_capacity(digits.len() + digits.len() / 3 + 1);
     if n < 0 {
         out.push('-');
@@ -38,7 +40,7 @@ pub fn credits(c: Credits) -> String {
     if c.millis() % 1000 == 0 {
         thousands(c.millis() / 1000)
     } else {
-        c.to_string()
+        c.text()
     }
 }
 
@@ -46,20 +48,30 @@ pub fn credits(c: Credits) -> String {
 pub fn duration(ms: i64) -> String {
     let s = (ms.max(0) + 999) / 1000;
     match s {
-        0..=59 => format!("{s} s"),
-        60..=3599 => format!("{} min {:02} s", s / 60, s % 60),
-        3600..=86_399 => format!("{} h {:02} min", s / 3600, (s % 3600) / 60),
-        _ => format!("{} d {} h", s / 86_400, (s % 86_400) / 3600),
+        0..=59 => cat![s, " s"],
+        60..=3599 => cat![s / 60, " min ", two_digits(s % 60), " s"],
+        3600..=86_399 => cat![s / 3600, " h ", two_digits((s % 3600) / 60), " min"],
+        _ => cat![s / 86_400, " d ", (s % 86_400) / 3600, " h"],
     }
 }
 
 /// `2025-09-28 10:21:04 UTC`.
 pub fn instant(t: UnixMillis) -> String {
     let c = t.to_civil();
-    format!(
-        "{}-{:02}-{:02} {:02}:{:02}:{:02} UTC",
-        c.year, c.month, c.day, c.hour, c.minute, c.second
-    )
+    cat![
+        c.year,
+        '-',
+        two_digits(c.month),
+        '-',
+        two_digits(c.day),
+        ' ',
+        two_digits(c.hour),
+        ':',
+        two_digits(c.minute),
+        ':',
+        two_digits(c.second),
+        " UTC",
+    ]
 }
 
 /// Milli-units as a plain decimal for an attribute: `30`, `0.005`, `1.5` (no grouping).
@@ -67,17 +79,17 @@ pub fn millis_plain(millis: i64) -> String {
     let sign = if millis < 0 { "-" } else { "" };
     let (whole, frac) = (millis.unsigned_abs() / 1000, millis.unsigned_abs() % 1000);
     if frac == 0 {
-        format!("{sign}{whole}")
+        cat![sign, whole]
     } else {
-        let digits = format!("{frac:03}");
-        format!("{sign}{whole}.{}", digits.trim_end_matches('0'))
+        let digits = cat![zero_padded(frac, 3)];
+        cat![sign, whole, '.', digits.trim_end_matches('0')]
     }
 }
 
 /// Tenths as a decimal: `283` → `28.3`.
 pub fn tenths(n: i64) -> String {
     let sign = if n < 0 { "-" } else { "" };
-    format!("{sign}{}.{}", n.unsigned_abs() / 10, n.unsigned_abs() % 10)
+    cat![sign, n.unsigned_abs() / 10, '.', n.unsigned_abs() % 10]
 }
 
 /// A JavaScript number as JavaScript writes it (`1.5`, `100`): the browser's formatting, so
@@ -119,7 +131,18 @@ pub fn indented_json(compact: &str) -> String {
 /// `10:21:04`.
 pub fn clock(t: UnixMillis) -> String {
     let c = t.to_civil();
-    format!("{:02}:{:02}:{:02}", c.hour, c.minute, c.second)
+    cat![
+        two_digits(c.hour),
+        ':',
+        two_digits(c.minute),
+        ':',
+        two_digits(c.second),
+    ]
+}
+
+/// `{:02}` of a non-negative number: `5` → `05`.
+fn two_digits(n: impl Into<i64>) -> ZeroPadded {
+    zero_padded(n.into().unsigned_abs(), 2)
 }
 
 #[cfg(test)]

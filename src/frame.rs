@@ -4,6 +4,7 @@
 //! string names elsewhere; where its script came from, which key and which plan are not the
 //! query string's to say.
 
+use credit_gauge_core::cat;
 use credit_gauge_core::ApiKind;
 use wasm_bindgen::prelude::*;
 
@@ -42,12 +43,13 @@ pub fn frame_options(pairs: &[(String, String)]) -> EmbedOptions {
 pub fn refusal(base: &str) -> String {
     // The text came from whoever framed the page: shown as text, and not at any length.
     let shown: String = base.chars().take(120).collect();
-    format!(
-        "Not started: this embedded widget was asked to send its requests to {shown}. \
-         An embedded frame sends requests only to its own server or to the real APIs, so \
+    cat![
+        "Not started: this embedded widget was asked to send its requests to ",
+        shown,
+        ". An embedded frame sends requests only to its own server or to the real APIs, so \
          nothing was sent. Remove base-url from the frame's address, or embed the widget \
-         with the <credit-gauge> element on your own page."
-    )
+         with the <credit-gauge> element on your own page.",
+    ]
 }
 
 /// Mounts the frame's widget in `target` with the options of `query` (the page's

@@ -38,6 +38,7 @@
 
 use std::fmt;
 
+use credit_gauge_core::cat;
 use credit_gauge_core::{estimate, ApiKind, Credits, Explanation, Request, UnixMillis};
 
 use crate::reactive::Owner;
@@ -98,18 +99,26 @@ pub enum Refusal {
     Gone,
 }
 
-impl fmt::Display for Refusal {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+impl Refusal {
+    /// The refusal as the page and the app read it: "credit-gauge: …".
+    pub fn text(&self) -> String {
         match self {
-            Refusal::Uncostable(why) => write!(f, "credit-gauge: {why}, so it was not sent"),
-            Refusal::Withdrawn => f.write_str("credit-gauge: the request was withdrawn"),
-            Refusal::TooLate(at) => write!(
-                f,
-                "credit-gauge: a limit keeps this request waiting until {}, longer than maxWait, so it was not sent",
-                crate::format::instant(*at)
-            ),
-            Refusal::Gone => f.write_str("credit-gauge: this widget was unmounted"),
+            Refusal::Uncostable(why) => cat!["credit-gauge: ", why, ", so it was not sent"],
+            Refusal::Withdrawn => "credit-gauge: the request was withdrawn".to_string(),
+            Refusal::TooLate(at) => cat![
+                "credit-gauge: a limit keeps this request waiting until ",
+                crate::format::instant(*at),
+                ", longer than maxWait, so it was not sent",
+            ],
+            Refusal::Gone => "credit-gauge: this widget was unmounted".to_string(),
         }
+    }
+}
+
+impl fmt::Display for Refusal {
+    /// [`Refusal::text`], for apps that print it.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.text())
     }
 }
 
@@ -155,19 +164,20 @@ impl GaugeReply {
 /// `request` if the catalog can cost it for `api`; else why not.
 pub fn checked(api: ApiKind, request: Request) -> Result<Request, Refusal> {
     if request.api() != api {
-        return Err(Refusal::Uncostable(format!(
-            "{} belongs to {}, and this gauge counts {}",
+        return Err(Refusal::Uncostable(cat![
             request.endpoint.spec().path,
+            " belongs to ",
             crate::presentation::api_name(request.api()),
-            crate::presentation::api_name(api)
-        )));
+            ", and this gauge counts ",
+            crate::presentation::api_name(api),
+        ]));
     }
     request
         .validate()
-        .map_err(|e| Refusal::Uncostable(e.to_string()))?;
+        .map_err(|e| Refusal::Uncostable(e.text()))?;
     estimate(&request)
         .map(|_| request)
-        .map_err(|e| Refusal::Uncostable(e.to_string()))
+        .map_err(|e| Refusal::Uncostable(e.text()))
 }
 
 /// The request for `path` (an API path, optionally with a query) and extra `params`, checked
@@ -180,10 +190,12 @@ pub fn request_for(
     let (path_only, query) = path.split_once('?').unwrap_or((path, ""));
     let mut request = Request::from_path(api, path_only).ok_or_else(|| {
         let shown: String = path_only.chars().take(120).collect();
-        Refusal::Uncostable(format!(
-            "{shown} is not a {} endpoint the widget knows",
-            crate::presentation::api_name(api)
-        ))
+        Refusal::Uncostable(cat![
+            shown,
+            " is not a ",
+            crate::presentation::api_name(api),
+            " endpoint the widget knows",
+        ])
     })?;
     let query = parse_params_strictly(query).map_err(Refusal::Uncostable)?;
     for (name, value) in query.into_iter().chain(params) {

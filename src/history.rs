@@ -1,6 +1,7 @@
 //! The history of requests per API and key: the last [`HISTORY_LEN`] kept in storage, shown,
 //! and exported as CSV.
 
+use credit_gauge_core::cat;
 use credit_gauge_core::from_json::{field, or_default, FromJson};
 use credit_gauge_core::json::Json;
 use credit_gauge_core::to_json::{object, to_json, ToJson};
@@ -129,19 +130,24 @@ pub fn history_csv(history: &[HistoryEntry]) -> String {
         } else {
             ""
         };
-        format!("\"{guard}{}\"", s.replace('"', "\"\""))
+        cat!['"', guard, s.replace('"', "\"\""), '"']
     };
     let mut out = String::from("time,endpoint,estimated,charged,outcome,asked_by\n");
     for h in history {
-        out.push_str(&format!(
-            "{},{},{},{},{},{}\n",
+        out.push_str(&cat![
             format::instant(h.at),
+            ',',
             quote(&h.endpoint),
-            h.estimated,
-            h.charged,
+            ',',
+            h.estimated.text(),
+            ',',
+            h.charged.text(),
+            ',',
             quote(&h.outcome),
-            if h.from_page { "page" } else { "widget" }
-        ));
+            ',',
+            if h.from_page { "page" } else { "widget" },
+            '\n',
+        ]);
     }
     out
 }

@@ -6,6 +6,7 @@
 //! tricks such as `https://api.example@evil.example` or `/\evil.example` name the origin they
 //! really reach.
 
+use credit_gauge_core::cat;
 use credit_gauge_core::from_json::{field, FromJson};
 use credit_gauge_core::json::Json;
 use credit_gauge_core::to_json::{object, to_json, ToJson};
@@ -16,7 +17,7 @@ use crate::store::Store;
 
 /// Where a key the user asked to remember is stored.
 pub fn remembered_key_name(api: ApiKind) -> String {
-    format!("credit-gauge:v1:key:{}", api_slug(api))
+    cat!["credit-gauge:v1:key:", api_slug(api)]
 }
 
 /// The stored form: the key and the one origin it may be sent to.

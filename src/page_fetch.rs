@@ -2,6 +2,7 @@
 //! `<credit-gauge>` element's `fetch`). Each goes the one way every request goes (the
 //! pipeline): previewed, queued while a limit says wait, counted, reconciled, shown.
 
+use credit_gauge_core::cat;
 use credit_gauge_core::UnixMillis;
 use js_sys::{Object, Promise, Reflect};
 use wasm_bindgen::prelude::*;
@@ -14,7 +15,7 @@ use crate::queue::Priority;
 
 /// Why an option is wrong, as the page reads it.
 fn bad_option(what: &str) -> String {
-    format!("credit-gauge: {what}, so the request was not sent")
+    cat!["credit-gauge: ", what, ", so the request was not sent"]
 }
 
 /// `options[name]`, or `None` when it is absent (undefined or null).
@@ -51,12 +52,14 @@ fn params_of(options: &JsValue) -> Result<Vec<(String, String)>, String> {
                         .filter(|n| n.is_finite())
                         .map(crate::format::js_number)
                 })
-                .or_else(|| value.as_bool().map(|b| b.to_string()));
+                .or_else(|| value.as_bool().map(|b| cat![b]));
             let shown: String = name.chars().take(40).collect();
             text.map(|text| (name, text)).ok_or_else(|| {
-                bad_option(&format!(
-                    "options.params.{shown} must be a string, a finite number or a boolean"
-                ))
+                bad_option(&cat![
+                    "options.params.",
+                    shown,
+                    " must be a string, a finite number or a boolean",
+                ])
             })
         })
         .collect()
@@ -112,7 +115,7 @@ fn aborted() -> JsValue {
 /// The rejection of a request a limit would have kept waiting past `maxWait`: an `Error` whose
 /// `retryAt` (UTC milliseconds) says when it could go.
 fn too_late(refusal: &Refusal, at: UnixMillis) -> JsValue {
-    let error = js_sys::Error::new(&refusal.to_string());
+    let error = js_sys::Error::new(&refusal.text());
     set(&error, "retryAt", &JsValue::from_f64(at.0 as f64));
     error.into()
 }
@@ -122,7 +125,7 @@ fn rejection(refusal: Refusal) -> JsValue {
     match refusal {
         Refusal::Withdrawn => aborted(),
         Refusal::TooLate(at) => too_late(&refusal, at),
-        Refusal::Uncostable(_) | Refusal::Gone => js_sys::Error::new(&refusal.to_string()).into(),
+        Refusal::Uncostable(_) | Refusal::Gone => js_sys::Error::new(&refusal.text()).into(),
     }
 }
 

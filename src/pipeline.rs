@@ -234,7 +234,7 @@ impl Widget {
                         // The explanation says why; a parameter problem also says which.
                         Decision::Refuse {
                             reason: RefuseReason::InvalidParams(e),
-                        } => Some(e.to_string()),
+                        } => Some(e.text()),
                         _ => None,
                     };
                     (

@@ -1,6 +1,7 @@
 //! The planner's sentences: what the core's planner worked out (`credit_gauge_core::planner`),
 //! in the words people plan in.
 
+use credit_gauge_core::cat;
 use credit_gauge_core::decide::LimitKind;
 use credit_gauge_core::planner::{Room, Runway};
 use credit_gauge_core::UnixMillis;
@@ -24,13 +25,13 @@ pub fn room_line(rooms: &[Room]) -> String {
         .iter()
         .filter_map(|r| {
             r.calls
-                .map(|n| format!("{} more {}", format::thousands(n as i64), span(r.limit)))
+                .map(|n| cat![format::thousands(n as i64), " more ", span(r.limit)])
         })
         .collect();
     match parts.as_slice() {
         [] => String::new(),
-        [one] => format!("Fits {one}."),
-        [rest @ .., last] => format!("Fits {} and {last}.", format::join(rest, ", ")),
+        [one] => cat!["Fits ", one, '.'],
+        [rest @ .., last] => cat!["Fits ", format::join(rest, ", "), " and ", last, '.'],
     }
 }
 
@@ -48,47 +49,66 @@ fn limit_words(limit: LimitKind) -> (&'static str, bool) {
 /// `Every 30 s: the day's credits run out at 2026-11-01 02:46:30 UTC, in 2 h 46 min; it goes
 /// on after the reset at 2026-11-02 00:00:00 UTC.`
 pub fn runway_line(interval_s: i64, runway: &Runway, now: UnixMillis) -> String {
-    let every = format!("Every {}", format::duration(interval_s * 1000));
+    let every = cat!["Every ", format::duration(interval_s * 1000)];
     match runway {
-        Runway::Lasts { until } => format!(
-            "{every}: lasts until {}, the end of this plan's window.",
-            format::instant(*until)
-        ),
+        Runway::Lasts { until } => cat![
+            every,
+            ": lasts until ",
+            format::instant(*until),
+            ", the end of this plan's window.",
+        ],
         Runway::RunsOut { limit, at, resumes } => {
             let (what, plural) = limit_words(*limit);
             let mut line = if at.0 <= now.0 {
                 // Already reached: "in 0 s" would read as a countdown.
-                format!("{every}: {what} {} spent already", if plural { "are" } else { "is" })
+                cat![
+                    every,
+                    ": ",
+                    what,
+                    ' ',
+                    if plural { "are" } else { "is" },
+                    " spent already"
+                ]
             } else {
-                format!(
-                    "{every}: {what} {} out at {}, in {}",
+                cat![
+                    every,
+                    ": ",
+                    what,
+                    ' ',
                     if plural { "run" } else { "runs" },
+                    " out at ",
                     format::instant(*at),
-                    format::duration(at.0 - now.0)
-                )
+                    ", in ",
+                    format::duration(at.0 - now.0),
+                ]
             };
             match resumes {
-                Some(r) => line.push_str(&format!(
-                    "; it goes on after the reset at {}.",
-                    format::instant(*r)
-                )),
+                Some(r) => line.push_str(&cat![
+                    "; it goes on after the reset at ",
+                    format::instant(*r),
+                    '.',
+                ]),
                 None => line.push('.'),
             }
             line
         }
-        Runway::TooFast { per_minute } => format!(
-            "{every}: faster than the minute allows ({per_minute} requests a minute); the rest would wait."
-        ),
+        Runway::TooFast { per_minute } => cat![
+            every,
+            ": faster than the minute allows (",
+            per_minute,
+            " requests a minute); the rest would wait.",
+        ],
     }
 }
 
 /// `To last until the month's reset: at most one every 4 min 20 s.`
 pub fn shortest_line(shortest_s: Option<i64>) -> String {
     match shortest_s {
-        Some(s) => format!(
-            "To last the whole plan window: at most one every {}.",
-            format::duration(s * 1000)
-        ),
+        Some(s) => cat![
+            "To last the whole plan window: at most one every ",
+            format::duration(s * 1000),
+            '.',
+        ],
         None => "No interval lasts the plan window: a limit has no room for another call until it resets.".into(),
     }
 }

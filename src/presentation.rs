@@ -1,6 +1,7 @@
 //! The words the widget shows for the core's values: the name of each limit, the warning
 //! sentences. The core decides what is left and when to warn; this only says it.
 
+use credit_gauge_core::cat;
 use credit_gauge_core::catalog::CostBasis;
 use credit_gauge_core::decide::{Decision, LimitKind};
 use credit_gauge_core::gauge::{self, credits_left, Gauge, RunsOut, Warning, WarningLevel};
@@ -75,17 +76,22 @@ pub fn warning_text(w: &Warning, now: UnixMillis) -> String {
         WarningLevel::Eighty => 80,
         WarningLevel::NinetyFive => 95,
     };
-    let mut text = format!(
-        "{}: {} % used ({level} % warning).",
+    let mut text = cat![
         limit_label(w.gauge.limit),
-        (w.gauge.used_share() * 100.0).floor() as i64
-    );
+        ": ",
+        (w.gauge.used_share() * 100.0).floor() as i64,
+        " % used (",
+        level,
+        " % warning).",
+    ];
     match w.runs_out {
-        Some(RunsOut::At(at)) => text.push_str(&format!(
-            " At the last hour's rate it runs out in {} ({}), before it resets.",
+        Some(RunsOut::At(at)) => text.push_str(&cat![
+            " At the last hour's rate it runs out in ",
             format::duration(at.0 - now.0),
-            format::instant(at)
-        )),
+            " (",
+            format::instant(at),
+            "), before it resets.",
+        ]),
         Some(RunsOut::AfterReset) => {
             text.push_str(" At the last hour's rate it lasts until it resets.")
         }
@@ -101,11 +107,7 @@ pub fn on_the_demo(s: &crate::settings::Settings) -> bool {
         ApiKind::CoinMarketCap => s.key() == "demo-basic",
         ApiKind::Cryptowatch => s.key().is_empty(),
     };
-    let emulator = format!(
-        "{}{}",
-        s.emulator_origin,
-        crate::settings::emulator_base(s.api)
-    );
+    let emulator = cat![s.emulator_origin, crate::settings::emulator_base(s.api)];
     demo_key && s.base() == emulator
 }
 
@@ -122,7 +124,7 @@ pub fn credits_phrase(c: Credits) -> String {
     if c == Credits::from_whole(1) {
         "1 credit".to_string()
     } else {
-        format!("{} credits", format::credits(c))
+        cat![format::credits(c), " credits"]
     }
 }
 
@@ -135,7 +137,7 @@ pub fn preview_line(
     t: UnixMillis,
 ) -> Result<String, String> {
     let p = estimate(request).map_err(|e| {
-        let mut text = e.to_string();
+        let mut text = e.text();
         if let Some(first) = text.get_mut(0..1) {
             first.make_ascii_uppercase();
         }
@@ -145,38 +147,44 @@ pub fn preview_line(
     let mut line = match p.basis {
         CostBasis::Free => "Free (0 credits), but it counts as a request this minute".into(),
         CostBasis::Fixed => unit(p.credits),
-        CostBasis::PerCall => format!("{}: 1 per call", unit(p.credits)),
+        CostBasis::PerCall => cat![unit(p.credits), ": 1 per call"],
         CostBasis::Batched {
             items,
             batch_size,
             unit: what,
-        } => format!(
-            "{}: {} {what} at {} per credit",
+        } => cat![
             unit(p.credits),
+            ": ",
             format::thousands(i64::from(items)),
-            batch_size
-        ),
+            ' ',
+            what,
+            " at ",
+            batch_size,
+            " per credit",
+        ],
     };
     if p.extra_converts > 0 {
-        line.push_str(&format!(
-            ", + {} extra convert{}",
+        line.push_str(&cat![
+            ", + ",
             p.extra_converts,
-            if p.extra_converts == 1 { "" } else { "s" }
-        ));
+            " extra convert",
+            if p.extra_converts == 1 { "" } else { "s" },
+        ]);
     }
     let Some(account) = account else {
         return Ok(line);
     };
     match credit_gauge_core::decide(account, request, t) {
         Decision::SendNow { .. } => {}
-        Decision::WaitUntil { at, .. } => line.push_str(&format!(
-            " · would wait {} for its limit",
-            format::duration(at.0 - t.0)
-        )),
+        Decision::WaitUntil { at, .. } => line.push_str(&cat![
+            " · would wait ",
+            format::duration(at.0 - t.0),
+            " for its limit",
+        ]),
         refused @ Decision::Refuse { .. } => {
             if let Some(code) = Code::of_decision(&refused) {
                 let e = explain(code, None);
-                return Err(format!("{line} · {}: {}", e.title, e.what_to_do));
+                return Err(cat![line, " · ", e.title, ": ", e.what_to_do]);
             }
         }
     }
@@ -194,7 +202,7 @@ pub fn left_line(account: &Account, t: UnixMillis) -> Option<String> {
         ApiKind::Cryptowatch => (LimitKind::CwAllowance, "of the 24-hour allowance"),
     };
     let left = credits_left(account, limit, t)?;
-    Some(format!("{} left {what}", format::credits(left)))
+    Some(cat![format::credits(left), " left ", what])
 }
 
 /// What a sync says about the count: `before` and `after` it, and whether the server gave
@@ -207,10 +215,12 @@ pub fn sync_note(before: Option<Credits>, after: Option<Credits>, from_server: b
         (Some(b), Some(a)) if a != b => {
             let d = a - b;
             let sign = if d.millis() > 0 { "+" } else { "" };
-            format!(
-                "Synced: the server's count differed from ours by {sign}{} credits; corrected.",
-                format::credits(d)
-            )
+            cat![
+                "Synced: the server's count differed from ours by ",
+                sign,
+                format::credits(d),
+                " credits; corrected.",
+            ]
         }
         _ => "Synced: the server agrees with our count.".into(),
     }
@@ -219,8 +229,8 @@ pub fn sync_note(before: Option<Credits>, after: Option<Credits>, from_server: b
 /// The history's outcome column: "200 OK", "429 Out of allowance", "No connection".
 pub fn outcome_label(explanation: Option<&Explanation>, status: Option<u16>) -> String {
     match (explanation, status) {
-        (None, Some(status)) => format!("{status} OK"),
-        (Some(e), Some(status)) => format!("{status} {}", e.title),
+        (None, Some(status)) => cat![status, " OK"],
+        (Some(e), Some(status)) => cat![status, ' ', e.title],
         (Some(e), None) => e.title.to_string(),
         (None, None) => "OK".into(),
     }

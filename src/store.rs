@@ -6,7 +6,9 @@
 use std::cell::RefCell;
 use std::rc::Rc;
 
+use credit_gauge_core::cat;
 use credit_gauge_core::from_json::FromJson;
+use credit_gauge_core::text::hex16;
 use credit_gauge_core::to_json::{to_json, ToJson};
 
 use crate::changes;
@@ -23,12 +25,12 @@ pub fn fingerprint(key: &str) -> String {
         hash ^= u64::from(*byte);
         hash = hash.wrapping_mul(0x0100_0000_01b3);
     }
-    format!("{hash:016x}")
+    hex16(hash)
 }
 
 /// The storage key of one API and key: `credit-gauge:v1:<api>:<fingerprint>:<what>`.
 pub fn storage_key(api: &str, key: &str, what: &str) -> String {
-    format!("{KEY_PREFIX}:{api}:{}:{what}", fingerprint(key))
+    cat![KEY_PREFIX, ':', api, ':', fingerprint(key), ':', what]
 }
 
 /// Why the store keeps data in memory only; shown to the user.
@@ -117,7 +119,7 @@ impl Store {
             .and_then(|w| w.local_storage().ok().flatten())
             .filter(|s| {
                 // Some browsers hand out a storage object that throws on every write.
-                let probe = format!("{KEY_PREFIX}:probe");
+                let probe = cat![KEY_PREFIX, ":probe"];
                 s.set_item(&probe, "1").is_ok() && s.remove_item(&probe).is_ok()
             });
         let notice = if area.is_none() {
@@ -314,7 +316,7 @@ impl Store {
             Rc::new(move || store.read(&key))
         };
         let held = locked(
-            &format!("{key}:lock"),
+            &cat![key, ":lock"],
             run_unlocked,
             Some(progress),
             Box::new(critical),

@@ -12,6 +12,7 @@ use std::cell::Cell;
 use std::rc::Rc;
 
 use crate::timer::Interval;
+use credit_gauge_core::cat;
 use credit_gauge_core::gauge::{self, Gauge};
 
 use crate::reactive::*;
@@ -138,9 +139,11 @@ impl Widget {
         let loaded = load(&store.read(&s.ledger_key()).unwrap_or_default());
         if let Some(w) = loaded.warning {
             // Not fully read: neither shown as if it were, nor written over (see `with_account`).
-            self.load_warning.set(Some(format!(
-                "Stored counts could not be read: {w}. Nothing is sent until they are reset."
-            )));
+            self.load_warning.set(Some(cat![
+                "Stored counts could not be read: ",
+                w.text(),
+                ". Nothing is sent until they are reset.",
+            ]));
             self.account.set(None);
         } else {
             self.load_warning.set(None);

@@ -9,7 +9,9 @@ use std::fmt;
 
 use serde::{Deserialize, Serialize};
 
+use crate::cat;
 use crate::credits::Credits;
+use crate::text::Piece;
 
 /// Which API a request, an answer or an account belongs to.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
@@ -18,6 +20,16 @@ pub enum ApiKind {
     CoinMarketCap,
     /// The Cryptowatch REST API.
     Cryptowatch,
+}
+
+impl ApiKind {
+    /// The variant's name, as stored accounts write it (serde's name for it).
+    pub const fn name(self) -> &'static str {
+        match self {
+            ApiKind::CoinMarketCap => "CoinMarketCap",
+            ApiKind::Cryptowatch => "Cryptowatch",
+        }
+    }
 }
 
 /// A CoinMarketCap plan, ordered from smallest to largest so gates can compare them.
@@ -141,85 +153,108 @@ pub const CW_KEYED_ALLOWANCE: Credits = Credits::from_whole(100);
 /// books.
 pub const CW_ROOT_COST: Credits = Credits::from_millis(1);
 
-/// Every endpoint the widget offers.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
-pub enum EndpointId {
-    /// CMC `GET /v1/cryptocurrency/map`.
-    CmcCryptocurrencyMap,
-    /// CMC `GET /v1/cryptocurrency/listings/latest`.
-    CmcListingsLatest,
-    /// CMC `GET /v2/cryptocurrency/quotes/latest`.
-    CmcQuotesLatest,
-    /// CMC `GET /v2/cryptocurrency/info`.
-    CmcInfo,
-    /// CMC `GET /v1/global-metrics/quotes/latest`.
-    CmcGlobalMetricsLatest,
-    /// CMC `GET /v2/tools/price-conversion`.
-    CmcPriceConversion,
-    /// CMC `GET /v1/fiat/map`.
-    CmcFiatMap,
-    /// CMC `GET /v1/key/info`.
-    CmcKeyInfo,
-    /// CMC `GET /v1/exchange/map`.
-    CmcExchangeMap,
-    /// CMC `GET /v1/exchange/info`.
-    CmcExchangeInfo,
-    /// CMC `GET /v1/exchange/listings/latest`.
-    CmcExchangeListingsLatest,
-    /// CMC `GET /v1/exchange/quotes/latest`.
-    CmcExchangeQuotesLatest,
-    /// CMC `GET /v1/exchange/market-pairs/latest`.
-    CmcExchangeMarketPairsLatest,
-    /// CMC `GET /v2/cryptocurrency/quotes/historical`.
-    CmcQuotesHistorical,
-    /// CMC `GET /v2/cryptocurrency/ohlcv/historical`.
-    CmcOhlcvHistorical,
-    /// CMC `GET /v2/cryptocurrency/ohlcv/latest`.
-    CmcOhlcvLatest,
-    /// CMC `GET /v1/cryptocurrency/trending/latest`.
-    CmcTrendingLatest,
-    /// CMC `GET /v1/cryptocurrency/listings/new`.
-    CmcListingsNew,
-    /// CMC `GET /v2/cryptocurrency/market-pairs/latest`.
-    CmcMarketPairsLatest,
-    /// Cryptowatch `GET /`.
-    CwRoot,
-    /// Cryptowatch `GET /assets`.
-    CwAssets,
-    /// Cryptowatch `GET /assets/:asset`.
-    CwAsset,
-    /// Cryptowatch `GET /exchanges`.
-    CwExchanges,
-    /// Cryptowatch `GET /exchanges/:exchange`.
-    CwExchange,
-    /// Cryptowatch `GET /markets/:exchange`.
-    CwExchangeMarkets,
-    /// Cryptowatch `GET /pairs`.
-    CwPairs,
-    /// Cryptowatch `GET /pairs/:pair`.
-    CwPair,
-    /// Cryptowatch `GET /markets`.
-    CwMarkets,
-    /// Cryptowatch `GET /markets/:exchange/:pair`.
-    CwMarket,
-    /// Cryptowatch `GET /markets/:exchange/:pair/price`.
-    CwPrice,
-    /// Cryptowatch `GET /markets/:exchange/:pair/trades`.
-    CwTrades,
-    /// Cryptowatch `GET /markets/:exchange/:pair/summary`.
-    CwSummary,
-    /// Cryptowatch `GET /markets/summaries`.
-    CwSummaries,
-    /// Cryptowatch `GET /markets/:exchange/:pair/orderbook`.
-    CwOrderbook,
-    /// Cryptowatch `GET /markets/:exchange/:pair/orderbook/liquidity`.
-    CwLiquidity,
-    /// Cryptowatch `GET /markets/:exchange/:pair/orderbook/calculator`.
-    CwCalculator,
-    /// Cryptowatch `GET /markets/:exchange/:pair/ohlc`.
-    CwOhlc,
-    /// Cryptowatch `GET /markets/prices`.
-    CwPrices,
+/// Declares [`EndpointId`] with [`EndpointId::name`] from one list of variants, so an endpoint
+/// cannot be added without its name.
+macro_rules! endpoint_ids {
+    ($(#[$meta:meta])* pub enum EndpointId { $($(#[$doc:meta])* $id:ident,)* }) => {
+        $(#[$meta])*
+        pub enum EndpointId {
+            $($(#[$doc])* $id,)*
+        }
+
+        impl EndpointId {
+            /// The variant's name, as stored accounts and histories write it (serde's name for
+            /// it): written out rather than the derived `Debug`, which brings `core::fmt` along.
+            pub const fn name(self) -> &'static str {
+                match self {
+                    $(EndpointId::$id => stringify!($id),)*
+                }
+            }
+        }
+    };
+}
+
+endpoint_ids! {
+    /// Every endpoint the widget offers.
+    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+    pub enum EndpointId {
+        /// CMC `GET /v1/cryptocurrency/map`.
+        CmcCryptocurrencyMap,
+        /// CMC `GET /v1/cryptocurrency/listings/latest`.
+        CmcListingsLatest,
+        /// CMC `GET /v2/cryptocurrency/quotes/latest`.
+        CmcQuotesLatest,
+        /// CMC `GET /v2/cryptocurrency/info`.
+        CmcInfo,
+        /// CMC `GET /v1/global-metrics/quotes/latest`.
+        CmcGlobalMetricsLatest,
+        /// CMC `GET /v2/tools/price-conversion`.
+        CmcPriceConversion,
+        /// CMC `GET /v1/fiat/map`.
+        CmcFiatMap,
+        /// CMC `GET /v1/key/info`.
+        CmcKeyInfo,
+        /// CMC `GET /v1/exchange/map`.
+        CmcExchangeMap,
+        /// CMC `GET /v1/exchange/info`.
+        CmcExchangeInfo,
+        /// CMC `GET /v1/exchange/listings/latest`.
+        CmcExchangeListingsLatest,
+        /// CMC `GET /v1/exchange/quotes/latest`.
+        CmcExchangeQuotesLatest,
+        /// CMC `GET /v1/exchange/market-pairs/latest`.
+        CmcExchangeMarketPairsLatest,
+        /// CMC `GET /v2/cryptocurrency/quotes/historical`.
+        CmcQuotesHistorical,
+        /// CMC `GET /v2/cryptocurrency/ohlcv/historical`.
+        CmcOhlcvHistorical,
+        /// CMC `GET /v2/cryptocurrency/ohlcv/latest`.
+        CmcOhlcvLatest,
+        /// CMC `GET /v1/cryptocurrency/trending/latest`.
+        CmcTrendingLatest,
+        /// CMC `GET /v1/cryptocurrency/listings/new`.
+        CmcListingsNew,
+        /// CMC `GET /v2/cryptocurrency/market-pairs/latest`.
+        CmcMarketPairsLatest,
+        /// Cryptowatch `GET /`.
+        CwRoot,
+        /// Cryptowatch `GET /assets`.
+        CwAssets,
+        /// Cryptowatch `GET /assets/:asset`.
+        CwAsset,
+        /// Cryptowatch `GET /exchanges`.
+        CwExchanges,
+        /// Cryptowatch `GET /exchanges/:exchange`.
+        CwExchange,
+        /// Cryptowatch `GET /markets/:exchange`.
+        CwExchangeMarkets,
+        /// Cryptowatch `GET /pairs`.
+        CwPairs,
+        /// Cryptowatch `GET /pairs/:pair`.
+        CwPair,
+        /// Cryptowatch `GET /markets`.
+        CwMarkets,
+        /// Cryptowatch `GET /markets/:exchange/:pair`.
+        CwMarket,
+        /// Cryptowatch `GET /markets/:exchange/:pair/price`.
+        CwPrice,
+        /// Cryptowatch `GET /markets/:exchange/:pair/trades`.
+        CwTrades,
+        /// Cryptowatch `GET /markets/:exchange/:pair/summary`.
+        CwSummary,
+        /// Cryptowatch `GET /markets/summaries`.
+        CwSummaries,
+        /// Cryptowatch `GET /markets/:exchange/:pair/orderbook`.
+        CwOrderbook,
+        /// Cryptowatch `GET /markets/:exchange/:pair/orderbook/liquidity`.
+        CwLiquidity,
+        /// Cryptowatch `GET /markets/:exchange/:pair/orderbook/calculator`.
+        CwCalculator,
+        /// Cryptowatch `GET /markets/:exchange/:pair/ohlc`.
+        CwOhlc,
+        /// Cryptowatch `GET /markets/prices`.
+        CwPrices,
+    }
 }
 
 /// Where a parameter goes in the URL.
@@ -840,40 +875,36 @@ impl EndpointId {
 /// `Debug` list would bring the standard library's string escaping into the widget).
 struct Names(&'static [&'static str]);
 
-impl fmt::Display for Names {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+impl Piece for Names {
+    fn put(&self, out: &mut String) {
         for (i, name) in self.0.iter().enumerate() {
             let joint = match i {
                 0 => "",
                 _ if i + 1 == self.0.len() => " or ",
                 _ => ", ",
             };
-            write!(f, "{joint}`{name}`")?;
+            out.push_str(joint);
+            out.push('`');
+            out.push_str(name);
+            out.push('`');
         }
-        Ok(())
     }
 }
 
 /// Why a request's parameters were rejected.
-#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub enum ParamError {
     /// The endpoint has no such parameter.
-    #[error("unknown parameter `{0}`")]
     Unknown(String),
     /// The parameter appears twice.
-    #[error("parameter `{0}` given twice")]
     Duplicate(&'static str),
     /// A required parameter is missing.
-    #[error("parameter `{0}` is required")]
     Missing(&'static str),
     /// None of a group of parameters is present, but one is required.
-    #[error("one of {} is required", Names(.0))]
     MissingOneOf(&'static [&'static str]),
     /// The value is not of the expected form.
-    #[error("parameter `{0}` is malformed")]
     Malformed(&'static str),
     /// A number outside the accepted range.
-    #[error("parameter `{name}` must be between {min} and {max}")]
     OutOfRange {
         /// The parameter.
         name: &'static str,
@@ -883,7 +914,6 @@ pub enum ParamError {
         max: i64,
     },
     /// A value outside the accepted set.
-    #[error("parameter `{name}` must be one of {}", Names(.allowed))]
     NotAllowed {
         /// The parameter.
         name: &'static str,
@@ -891,7 +921,6 @@ pub enum ParamError {
         allowed: &'static [&'static str],
     },
     /// A list with more items than accepted.
-    #[error("parameter `{name}` accepts at most {max} items")]
     TooManyItems {
         /// The parameter.
         name: &'static str,
@@ -899,6 +928,37 @@ pub enum ParamError {
         max: u32,
     },
 }
+
+impl ParamError {
+    /// What is wrong, as a sentence fragment: "parameter `limit` is malformed".
+    pub fn text(&self) -> String {
+        match self {
+            ParamError::Unknown(name) => cat!["unknown parameter `", name, '`'],
+            ParamError::Duplicate(name) => cat!["parameter `", name, "` given twice"],
+            ParamError::Missing(name) => cat!["parameter `", name, "` is required"],
+            ParamError::MissingOneOf(names) => cat!["one of ", Names(names), " is required"],
+            ParamError::Malformed(name) => cat!["parameter `", name, "` is malformed"],
+            ParamError::OutOfRange { name, min, max } => {
+                cat!["parameter `", name, "` must be between ", min, " and ", max]
+            }
+            ParamError::NotAllowed { name, allowed } => {
+                cat!["parameter `", name, "` must be one of ", Names(allowed)]
+            }
+            ParamError::TooManyItems { name, max } => {
+                cat!["parameter `", name, "` accepts at most ", max, " items"]
+            }
+        }
+    }
+}
+
+impl fmt::Display for ParamError {
+    /// [`ParamError::text`].
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.text())
+    }
+}
+
+impl std::error::Error for ParamError {}
 
 /// A request the widget wants to send: an endpoint and its parameters as text.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]

@@ -9,6 +9,9 @@ use core::ops::{Add, AddAssign, Sub, SubAssign};
 
 use serde::{Deserialize, Serialize};
 
+use crate::cat;
+use crate::text::zero_padded;
+
 /// An amount of credits, stored as a whole number of milli-credits (1 credit = 1000).
 ///
 /// Arithmetic saturates instead of overflowing: amounts come from servers and storage, and a
@@ -156,15 +159,22 @@ impl Credits {
     }
 }
 
-impl fmt::Display for Credits {
+impl Credits {
     /// Three decimals always (`9.895`, `1.000`, `-0.005`): the precision the servers use, so a
     /// gauge never hides a thousandth that will be charged.
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+    pub fn text(self) -> String {
         let sign = if self.0 < 0 { "-" } else { "" };
         let abs = self.0.unsigned_abs();
         let whole = abs / MILLIS_PER_CREDIT as u64;
         let frac = abs % MILLIS_PER_CREDIT as u64;
-        write!(f, "{sign}{whole}.{frac:03}")
+        cat![sign, whole, '.', zero_padded(frac, 3)]
+    }
+}
+
+impl fmt::Display for Credits {
+    /// [`Credits::text`].
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.text())
     }
 }
 

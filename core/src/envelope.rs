@@ -11,35 +11,52 @@ use crate::credits::Credits;
 use crate::time::UnixMillis;
 
 /// A failure on the client's side of the wire, or a body that cannot be read.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize, thiserror::Error)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub enum ClientFailure {
     /// The request could not reach the server (network down, DNS, connection dropped).
-    #[error("network failure")]
     Network,
     /// The browser refused the answer because the server sent no CORS permission.
-    #[error("refused by the browser (CORS)")]
     CorsRefused,
     /// No answer in time.
-    #[error("timed out")]
     Timeout,
     /// The body is not JSON (an HTML error page, a truncated body).
-    #[error("the body is not JSON")]
     NotJson,
     /// JSON, but not the envelope the API sends.
-    #[error("the body has an unexpected shape")]
     WrongShape,
     /// The body is larger than the widget reads; it was not read to its end.
-    #[error("the body is too large to read")]
     TooLarge,
     /// The caller withdrew the request after it was sent (the page's `AbortSignal`): the
     /// server may have received, answered and charged it.
-    #[error("withdrawn after it was sent")]
     Withdrawn,
     /// The browser would not send the request as given: a key with characters a request
     /// header cannot carry (a line break, a character outside Latin-1). Nothing left.
-    #[error("the key cannot be sent in a header")]
     Unsendable,
 }
+
+impl ClientFailure {
+    /// What failed, in a few words: "timed out".
+    pub const fn text(self) -> &'static str {
+        match self {
+            ClientFailure::Network => "network failure",
+            ClientFailure::CorsRefused => "refused by the browser (CORS)",
+            ClientFailure::Timeout => "timed out",
+            ClientFailure::NotJson => "the body is not JSON",
+            ClientFailure::WrongShape => "the body has an unexpected shape",
+            ClientFailure::TooLarge => "the body is too large to read",
+            ClientFailure::Withdrawn => "withdrawn after it was sent",
+            ClientFailure::Unsendable => "the key cannot be sent in a header",
+        }
+    }
+}
+
+impl std::fmt::Display for ClientFailure {
+    /// [`ClientFailure::text`].
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.text())
+    }
+}
+
+impl std::error::Error for ClientFailure {}
 
 /// A CoinMarketCap answer: the `status` envelope, and key/info's figures when it was key/info.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]

@@ -68,11 +68,14 @@ pub fn unit_variant(v: &Json) -> Option<&str> {
     }
 }
 
-/// The variant of `all` whose name (its `Debug`, which is serde's name for a unit variant) is
-/// the one stored.
-pub fn named<T: Copy + std::fmt::Debug>(v: &Json, all: impl IntoIterator<Item = T>) -> Option<T> {
-    let name = unit_variant(v)?;
-    all.into_iter().find(|t| format!("{t:?}") == name)
+/// The variant of `all` whose `name` (serde's name for a unit variant) is the one stored.
+pub fn named<T: Copy>(
+    v: &Json,
+    all: impl IntoIterator<Item = T>,
+    name: fn(T) -> &'static str,
+) -> Option<T> {
+    let stored = unit_variant(v)?;
+    all.into_iter().find(|&t| name(t) == stored)
 }
 
 impl FromJson for u64 {
@@ -131,31 +134,35 @@ impl FromJson for ReservationId {
 
 impl FromJson for ApiKind {
     fn from_json(v: &Json) -> Option<Self> {
-        named(v, [ApiKind::CoinMarketCap, ApiKind::Cryptowatch])
+        named(
+            v,
+            [ApiKind::CoinMarketCap, ApiKind::Cryptowatch],
+            ApiKind::name,
+        )
     }
 }
 
 impl FromJson for CmcPlan {
     fn from_json(v: &Json) -> Option<Self> {
-        named(v, CmcPlan::ALL)
+        named(v, CmcPlan::ALL, CmcPlan::name)
     }
 }
 
 impl FromJson for EndpointId {
     fn from_json(v: &Json) -> Option<Self> {
-        named(v, ENDPOINTS.iter().map(|e| e.id))
+        named(v, ENDPOINTS.iter().map(|e| e.id), EndpointId::name)
     }
 }
 
 impl FromJson for Period {
     fn from_json(v: &Json) -> Option<Self> {
-        named(v, Period::ALL)
+        named(v, Period::ALL, Period::name)
     }
 }
 
 impl FromJson for KeyProblem {
     fn from_json(v: &Json) -> Option<Self> {
-        named(v, KeyProblem::ALL)
+        named(v, KeyProblem::ALL, KeyProblem::name)
     }
 }
 
@@ -489,11 +496,11 @@ mod tests {
     }
 
     #[test]
-    fn every_endpoint_s_stored_name_is_its_debug_name() {
+    fn every_endpoint_s_stored_name_is_its_name() {
         for e in ENDPOINTS {
             assert_eq!(
                 serde_json::to_value(e.id).unwrap(),
-                Value::String(format!("{:?}", e.id))
+                Value::String(e.id.name().to_owned())
             );
             assert_eq!(
                 EndpointId::from_json(&j(serde_json::to_value(e.id).unwrap())),

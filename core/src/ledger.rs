@@ -75,6 +75,14 @@ impl Period {
     /// Both periods, for readers that go by name (`from_json`).
     pub const ALL: [Period; 2] = [Period::Day, Period::Month];
 
+    /// The variant's name, as stored accounts write it (serde's name for it).
+    pub const fn name(self) -> &'static str {
+        match self {
+            Period::Day => "Day",
+            Period::Month => "Month",
+        }
+    }
+
     /// An upper bound of the period's length in milliseconds.
     pub const fn longest_ms(self) -> i64 {
         match self {
@@ -640,6 +648,18 @@ impl KeyProblem {
         KeyProblem::KeyRequired,
         KeyProblem::Disabled,
     ];
+
+    /// The variant's name, as stored accounts write it (serde's name for it).
+    pub const fn name(self) -> &'static str {
+        match self {
+            KeyProblem::Invalid => "Invalid",
+            KeyProblem::Missing => "Missing",
+            KeyProblem::PaymentRequired => "PaymentRequired",
+            KeyProblem::Expired => "Expired",
+            KeyProblem::KeyRequired => "KeyRequired",
+            KeyProblem::Disabled => "Disabled",
+        }
+    }
 }
 
 /// A request in flight, holding its estimated cost so concurrent sends cannot overshoot.

@@ -34,6 +34,7 @@ pub mod planner;
 pub mod reconcile;
 pub mod stored;
 pub mod team;
+pub mod text;
 pub mod time;
 pub mod to_json;
 pub mod usage;

@@ -8,6 +8,9 @@
 //! reset the counts, after which the account needs a sync ([`Account::needs_sync`]).
 //! Instants inside are UTC milliseconds.
 
+use std::fmt;
+
+use crate::cat;
 use crate::catalog::ApiKind;
 use crate::json::{self, Json};
 use crate::ledger::{Account, Ledger, Limits};
@@ -20,21 +23,49 @@ use crate::to_json::{object, to_json, ToJson};
 pub const STORE_VERSION: u64 = 1;
 
 /// Why a stored ledger was not (entirely) restored.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, thiserror::Error)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum LoadWarning {
     /// The text is not JSON (corrupt or truncated).
-    #[error("they are not JSON (corrupt or cut short)")]
     NotJson,
     /// JSON, but not a stored ledger.
-    #[error("they are not in the shape credit-gauge stores")]
     UnknownShape,
     /// Written by a newer version of the widget.
-    #[error("a newer version of credit-gauge wrote them (format {0})")]
     NewerVersion(u64),
     /// Some accounts were unreadable and were dropped.
-    #[error("{0} stored account(s) in them are unreadable")]
     AccountsDropped(usize),
 }
+
+impl LoadWarning {
+    /// What went wrong, as a clause about the stored counts: "they are not JSON (corrupt or cut
+    /// short)".
+    pub fn text(self) -> String {
+        match self {
+            LoadWarning::NotJson => "they are not JSON (corrupt or cut short)".to_string(),
+            LoadWarning::UnknownShape => {
+                "they are not in the shape credit-gauge stores".to_string()
+            }
+            LoadWarning::NewerVersion(v) => {
+                cat![
+                    "a newer version of credit-gauge wrote them (format ",
+                    v,
+                    ')'
+                ]
+            }
+            LoadWarning::AccountsDropped(n) => {
+                cat![n, " stored account(s) in them are unreadable"]
+            }
+        }
+    }
+}
+
+impl fmt::Display for LoadWarning {
+    /// [`LoadWarning::text`].
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.text())
+    }
+}
+
+impl std::error::Error for LoadWarning {}
 
 /// The result of loading: a ledger, plus what could not be read, if anything (then the ledger
 /// is not the stored one: see the module's note).

@@ -16,6 +16,7 @@ use crate::ledger::{
     Account, CmcLimits, CreditLimit, CwLimits, Drift, IpBackoff, KeyProblem, KeyStatus, Limits,
     MinuteWindow, Period, Reservation, ReservationId, Schedule, Span,
 };
+use crate::text::push_digits;
 use crate::time::UnixMillis;
 
 /// A value that writes itself as JSON.
@@ -59,25 +60,9 @@ impl Fields<'_> {
     }
 }
 
-/// A unit variant: its name, which is its `Debug` (as serde names it).
-pub fn write_variant_name(out: &mut String, variant: &dyn std::fmt::Debug) {
-    write_str(out, &format!("{variant:?}"));
-}
-
 impl ToJson for u64 {
     fn write_json(&self, out: &mut String) {
-        let mut digits = [0u8; 20];
-        let mut at = digits.len();
-        let mut n = *self;
-        loop {
-            at -= 1;
-            digits[at] = b'0' + (n % 10) as u8;
-            n /= 10;
-            if n == 0 {
-                break;
-            }
-        }
-        out.extend(digits[at..].iter().map(|&d| char::from(d)));
+        push_digits(out, *self, 1);
     }
 }
 
@@ -168,31 +153,31 @@ impl ToJson for ReservationId {
 
 impl ToJson for ApiKind {
     fn write_json(&self, out: &mut String) {
-        write_variant_name(out, self);
+        write_str(out, self.name());
     }
 }
 
 impl ToJson for CmcPlan {
     fn write_json(&self, out: &mut String) {
-        write_variant_name(out, self);
+        write_str(out, self.name());
     }
 }
 
 impl ToJson for EndpointId {
     fn write_json(&self, out: &mut String) {
-        write_variant_name(out, self);
+        write_str(out, self.name());
     }
 }
 
 impl ToJson for Period {
     fn write_json(&self, out: &mut String) {
-        write_variant_name(out, self);
+        write_str(out, self.name());
     }
 }
 
 impl ToJson for KeyProblem {
     fn write_json(&self, out: &mut String) {
-        write_variant_name(out, self);
+        write_str(out, self.name());
     }
 }
 

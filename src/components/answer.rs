@@ -1,4 +1,5 @@
 use crate::reactive::*;
+use credit_gauge_core::cat;
 use credit_gauge_core::json::{self, Json};
 use credit_gauge_core::{Retry, UnixMillis};
 use web_sys::Element;
@@ -63,11 +64,13 @@ fn retry_text(retry: Retry, now: UnixMillis) -> String {
         Retry::No => "Retrying the same request will not help until something changes.".into(),
         Retry::Soon => "Retrying may help in a moment.".into(),
         Retry::Later => "Retrying helps later; the server did not say when.".into(),
-        Retry::At(at) if at > now => format!(
-            "Retrying helps from {} (in {}).",
+        Retry::At(at) if at > now => cat![
+            "Retrying helps from ",
             format::instant(at),
-            format::duration(at.0 - now.0)
-        ),
+            " (in ",
+            format::duration(at.0 - now.0),
+            ").",
+        ],
         Retry::At(_) => "Retrying helps now.".into(),
     }
 }
@@ -82,26 +85,28 @@ fn text_el(parent: &Element, tag: &str, class: &str, text: &str) -> Element {
 fn answer_body(section: &Element, answer: &Answer, now: UnixMillis) {
     let estimate = answer
         .estimated
-        .map(|e| format!("estimated {}", format::credits(e)))
+        .map(|e| cat!["estimated ", format::credits(e)])
         .unwrap_or_else(|| "no estimate".into());
     let actual = match &answer.settlement {
-        Some(s) if s.from_server => format!(
-            "charged {} (the server's figure)",
-            format::credits(s.charged)
-        ),
-        Some(s) => format!(
-            "charged {} (our estimate: the server gave no figure)",
-            format::credits(s.charged)
-        ),
+        Some(s) if s.from_server => cat![
+            "charged ",
+            format::credits(s.charged),
+            " (the server's figure)",
+        ],
+        Some(s) => cat![
+            "charged ",
+            format::credits(s.charged),
+            " (our estimate: the server gave no figure)",
+        ],
         None => "not sent".into(),
     };
     let raw = {
         let mut parts = Vec::new();
         if let Some(status) = answer.status {
-            parts.push(format!("HTTP {status}"));
+            parts.push(cat!["HTTP ", status]);
         }
         if let Some(code) = answer.error_code {
-            parts.push(format!("error_code {code}"));
+            parts.push(cat!["error_code ", code]);
         }
         if let Some(message) = &answer.error_message {
             parts.push(message.clone());
@@ -115,7 +120,7 @@ fn answer_body(section: &Element, answer: &Answer, now: UnixMillis) {
     text_el(&costs, "span", "actual-cost", &actual);
     if let Some(c) = answer.credit_count {
         add_text(&costs, " · ");
-        text_el(&costs, "span", "credit-count", &format!("credit_count {c}"));
+        text_el(&costs, "span", "credit-count", &cat!["credit_count ", c]);
     }
     text_el(section, "p", "raw", &raw);
     if let Some(e) = answer.explanation {
@@ -178,14 +183,14 @@ fn coin_row(i: usize, coin: &Json) -> Option<Row> {
     let rank = coin
         .get("cmc_rank")
         .and_then(Json::as_i64)
-        .map(|r| r.to_string())
-        .unwrap_or_else(|| (i + 1).to_string());
+        .map(|r| cat![r])
+        .unwrap_or_else(|| cat![i + 1]);
     let text = |k: &str| coin.get(k).and_then(Json::as_str).unwrap_or("").to_string();
     Some((
         rank,
         text("name"),
         text("symbol"),
-        format!("{} {currency}", price_text(q.get("price"))),
+        cat![price_text(q.get("price")), ' ', currency],
     ))
 }
 
@@ -223,14 +228,7 @@ pub fn table_rows(v: &Json) -> Option<Vec<Row>> {
             Json::Object(map) if map.iter().all(|(_, p)| matches!(p, Json::Number(_))) => map
                 .iter()
                 .enumerate()
-                .map(|(i, (k, p))| {
-                    (
-                        (i + 1).to_string(),
-                        k.clone(),
-                        String::new(),
-                        price_text(Some(p)),
-                    )
-                })
+                .map(|(i, (k, p))| (cat![i + 1], k.clone(), String::new(), price_text(Some(p))))
                 .collect(),
             Json::Object(map) => match map.get("price") {
                 Some(Json::Object(p)) => vec![(

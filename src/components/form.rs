@@ -1,4 +1,5 @@
 use crate::reactive::*;
+use credit_gauge_core::cat;
 use credit_gauge_core::catalog::{EndpointId, ParamKind, ParamSpec, ENDPOINTS};
 use credit_gauge_core::{ApiKind, Request};
 use web_sys::Element;
@@ -57,7 +58,7 @@ pub fn request_form(widget: Widget, initial: Option<Request>) -> Element {
             let paths: Vec<(&str, String)> = ENDPOINTS
                 .iter()
                 .filter(|e| e.api == a)
-                .map(|e| (e.path, format!("{} — {}", e.title, e.path)))
+                .map(|e| (e.path, cat![e.title, " — ", e.path]))
                 .collect();
             dom::set_options(&picker, paths.iter().map(|(p, t)| (*p, t.as_str())));
             listed = Some(a);
@@ -144,9 +145,9 @@ pub fn request_form(widget: Widget, initial: Option<Request>) -> Element {
 fn param_field(parent: &Element, p: &ParamSpec) {
     let name = p.name;
     let hint = match p.kind {
-        ParamKind::Integer { min, max } if max >= 1_000_000_000 => format!("≥ {min}"),
-        ParamKind::Integer { min, max } => format!("{min}–{max}"),
-        ParamKind::List { max_items } => format!("comma list, up to {max_items}"),
+        ParamKind::Integer { min, max } if max >= 1_000_000_000 => cat!["≥ ", min],
+        ParamKind::Integer { min, max } => cat![min, '–', max],
+        ParamKind::List { max_items } => cat!["comma list, up to ", max_items],
         ParamKind::OneOf(v) | ParamKind::ListOf(v) => crate::format::join(v, ", "),
         ParamKind::PositiveDecimal => "number".into(),
         ParamKind::Slug | ParamKind::Token => String::new(),
@@ -158,7 +159,7 @@ fn param_field(parent: &Element, p: &ParamSpec) {
     attrs(
         &field,
         &[
-            ("id", &format!("param-{name}")),
+            ("id", &cat!["param-", name]),
             ("name", name),
             ("placeholder", &hint),
         ],

@@ -1,4 +1,5 @@
 use crate::reactive::*;
+use credit_gauge_core::cat;
 use wasm_bindgen::JsCast;
 use web_sys::Element;
 
@@ -28,7 +29,7 @@ fn spark_points(history: &[HistoryEntry]) -> String {
         .map(|(i, v)| {
             let x = i as i64 * 2000 / last;
             let y = 280 - v.saturating_mul(260) / max;
-            format!("{},{}", format::tenths(x), format::tenths(y))
+            cat![format::tenths(x), ',', format::tenths(y)]
         })
         .collect::<Vec<_>>();
     format::join(&points, " ")

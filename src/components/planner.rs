@@ -1,4 +1,5 @@
 use crate::reactive::*;
+use credit_gauge_core::cat;
 use credit_gauge_core::planner::{room, runway, shortest_interval};
 use credit_gauge_core::Request;
 use web_sys::Element;
@@ -64,7 +65,7 @@ pub(super) fn planner(form: &Element, widget: Widget, request: Memo<Option<Reque
             let chosen = every.get();
             if written != Some(chosen) {
                 if let Some(field) = shown.query_selector("#planner-every").ok().flatten() {
-                    dom::set_value(&field, &chosen.to_string());
+                    dom::set_value(&field, &cat![chosen]);
                 }
                 written = Some(chosen);
             }
@@ -78,7 +79,7 @@ pub(super) fn planner(form: &Element, widget: Widget, request: Memo<Option<Reque
         match typed.filter(|s| (1..=MAX_EVERY_S).contains(s)) {
             Some(s) => every.set(s),
             // Refused: the field shows again the interval the figures use.
-            None => dom::set_value(&field, &every.get_untracked().to_string()),
+            None => dom::set_value(&field, &cat![every.get_untracked()]),
         }
     });
 }
@@ -96,7 +97,7 @@ fn planner_element() -> Element {
             ("id", "planner-every"),
             ("type", "number"),
             ("min", "1"),
-            ("max", &MAX_EVERY_S.to_string()),
+            ("max", &cat![MAX_EVERY_S]),
         ],
     );
     add_text(&every, " seconds");

@@ -1,6 +1,7 @@
 //! What the row of one limit shows, in words and figures: the one source of both renderings
 //! of a gauge row (the widget's plain-DOM view and the Leptos `Gauge` component).
 
+use credit_gauge_core::cat;
 use credit_gauge_core::gauge::Gauge as GaugeData;
 use credit_gauge_core::UnixMillis;
 
@@ -33,7 +34,7 @@ impl RowFigures {
         };
         let (left, size) = (format::credits(d.left), format::credits(d.size));
         let reset = match d.resets_at {
-            Some(at) if at > now => format!("resets in {}", format::duration(at.0 - now.0)),
+            Some(at) if at > now => cat!["resets in ", format::duration(at.0 - now.0)],
             Some(_) => "resetting…".to_string(),
             None => "unused this window".to_string(),
         };
@@ -42,8 +43,8 @@ impl RowFigures {
             level,
             slug: limit_slug(d.limit),
             label: limit_label(d.limit),
-            spoken: format!("{left} of {size} left"),
-            left: format!("{left} / {size} left"),
+            spoken: cat![left, " of ", size, " left"],
+            left: cat![left, " / ", size, " left"],
             reset,
             meter: [
                 format::millis_plain(millis),

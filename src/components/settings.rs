@@ -1,4 +1,5 @@
 use crate::reactive::*;
+use credit_gauge_core::cat;
 use credit_gauge_core::{ApiKind, CmcPlan};
 use web_sys::Element;
 
@@ -19,7 +20,7 @@ const THEMES: [(&str, &str); 3] = [("auto", "Auto"), ("light", "Light"), ("dark"
 /// Which server the base address is: one of `PRESETS`.
 fn preset(s: &Settings) -> &'static str {
     let base = s.base();
-    if base == format!("{}{}", s.emulator_origin, emulator_base(s.api)) {
+    if base == cat![s.emulator_origin, emulator_base(s.api)] {
         "emulator"
     } else if base == real_base(s.api) {
         "real"
@@ -119,11 +120,13 @@ fn update_plan_row(row: &Element, widget: Widget) {
             return " press Sync to learn it from the server".into();
         };
         match l.custom_limits() {
-            Some((month, minute)) => format!(
-                " custom limits learnt from the server: {} credits a month, {} requests a minute",
+            Some((month, minute)) => cat![
+                " custom limits learnt from the server: ",
                 format::credits(month),
+                " credits a month, ",
                 format::thousands(i64::from(minute)),
-            ),
+                " requests a minute",
+            ],
             None => " learnt from the server".into(),
         }
     });
@@ -155,7 +158,7 @@ fn on_change(section: &Element, widget: Widget) {
                     .settings
                     .with_untracked(|s| (s.api, s.emulator_origin.clone()));
                 match value.as_str() {
-                    "emulator" => set_base(format!("{origin}{}", emulator_base(api))),
+                    "emulator" => set_base(cat![origin, emulator_base(api)]),
                     "real" => set_base(real_base(api).into()),
                     "gateway" => set_base(GATEWAY_BASE.into()),
                     // Another server: the base URL below says which.

@@ -1,4 +1,5 @@
 use crate::reactive::*;
+use credit_gauge_core::cat;
 use credit_gauge_core::usage::{by_endpoint, even_pace, month_window, per_day, Spent};
 use credit_gauge_core::Credits;
 use web_sys::Element;
@@ -44,19 +45,30 @@ fn spent_lines(history: &[HistoryEntry]) -> Vec<Spent<'_>> {
 fn markup(bars: &[Bar], pace_y: i64) -> String {
     let mut out = String::new();
     for (x, y, w, h, credits) in bars {
-        out.push_str(&format!(
-            "<rect x=\"{}\" y=\"{}\" width=\"{}\" height=\"{}\"><title>{credits} credits</title></rect>",
+        out.push_str(&cat![
+            "<rect x=\"",
             format::tenths(*x),
+            "\" y=\"",
             format::tenths(*y),
+            "\" width=\"",
             format::tenths(*w),
-            format::tenths(*h)
-        ));
+            "\" height=\"",
+            format::tenths(*h),
+            "\"><title>",
+            credits,
+            " credits</title></rect>",
+        ]);
     }
     let y = format::tenths(pace_y);
-    out.push_str(&format!(
-        "<line class=\"pace\" x1=\"0\" x2=\"{}\" y1=\"{y}\" y2=\"{y}\"></line>",
-        format::tenths(WIDTH)
-    ));
+    out.push_str(&cat![
+        "<line class=\"pace\" x1=\"0\" x2=\"",
+        format::tenths(WIDTH),
+        "\" y1=\"",
+        y,
+        "\" y2=\"",
+        y,
+        "\"></line>",
+    ]);
     out
 }
 
@@ -107,16 +119,19 @@ fn chart(widget: Widget) -> Option<Chart> {
         .collect();
     let pace_y = HEIGHT - pace.millis() * HEIGHT / top;
     let spent: Credits = days.iter().copied().sum();
-    let label = format!(
-        "Credits per day this month from this device's history: {} in all; the even pace that lasts the month is {} a day",
+    let label = cat![
+        "Credits per day this month from this device's history: ",
         format::credits(spent),
-        about(pace)
-    );
-    let note = format!(
-        "{} credits so far this month from this device's history (bars, one a day); the even pace that lasts the month is {} a day (dashed line).",
+        " in all; the even pace that lasts the month is ",
+        about(pace),
+        " a day",
+    ];
+    let note = cat![
         format::credits(spent),
-        about(pace)
-    );
+        " credits so far this month from this device's history (bars, one a day); the even pace that lasts the month is ",
+        about(pace),
+        " a day (dashed line).",
+    ];
     Some((bars, pace_y, label, note))
 }
 
@@ -186,7 +201,7 @@ pub fn usage_view(widget: Widget) -> Element {
 
 fn chart_element() -> Element {
     let svg = dom::svg("svg", "usage-chart");
-    let view_box = format!("0 0 {} {}", format::tenths(WIDTH), format::tenths(HEIGHT));
+    let view_box = cat!["0 0 ", format::tenths(WIDTH), ' ', format::tenths(HEIGHT)];
     attrs(
         &svg,
         &[

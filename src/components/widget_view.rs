@@ -3,6 +3,7 @@
 //! are mounted into their places once this is painted (`panels.rs`).
 
 use crate::reactive::*;
+use credit_gauge_core::cat;
 use credit_gauge_core::gauge::Gauge;
 use credit_gauge_core::{Request, UnixMillis};
 use wasm_bindgen::JsCast;
@@ -266,11 +267,8 @@ fn update_queue_row(row: &Element, item: &QueueItem, now: UnixMillis) {
         QueueState::Sending => ("queue-state", "sending…".to_string(), None),
         QueueState::Waiting { until, explanation } => (
             "queue-state waiting",
-            format!("{} — ", explanation.title),
-            Some(format!(
-                "sends itself in {}",
-                format::duration(until.0 - now.0)
-            )),
+            cat![explanation.title, " — "],
+            Some(cat!["sends itself in ", format::duration(until.0 - now.0)]),
         ),
     };
     let children = row.children();
@@ -304,12 +302,12 @@ fn update_queue_row(row: &Element, item: &QueueItem, now: UnixMillis) {
     let cancel = row.query_selector(".cancel").ok().flatten();
     let cancellable = !matches!(item.state, QueueState::Sending);
     match (cancel, cancellable) {
-        (Some(button), true) => set_attr(&button, "data-id", Some(&item.id.to_string())),
+        (Some(button), true) => set_attr(&button, "data-id", Some(&cat![item.id])),
         (Some(button), false) => button.remove(),
         (None, true) => {
             let button = add(row, el("button", "cancel"));
             let _ = button.set_attribute("type", "button");
-            let _ = button.set_attribute("data-id", &item.id.to_string());
+            let _ = button.set_attribute("data-id", &cat![item.id]);
             add_text(&button, "Cancel");
         }
         (None, false) => {}
@@ -322,7 +320,7 @@ fn update_queue_row(row: &Element, item: &QueueItem, now: UnixMillis) {
 /// follows the request to its new row, or leaves the queue when the request has no Cancel any
 /// more (as if its row had gone).
 fn keep_cancel_focus(section: &Element, id: &str) {
-    if let Some(own) = cancel_button(section, &format!(".cancel[data-id=\"{id}\"]")) {
+    if let Some(own) = cancel_button(section, &cat![".cancel[data-id=\"", id, "\"]"]) {
         let _ = own.focus();
     } else if let Some(other) = cancel_button(section, ".cancel:focus") {
         let _ = other.blur();
