@@ -159,42 +159,20 @@ mod tests {
 
     #[test]
     fn integers_read_as_display_writes_them_at_the_edges() {
-        let edges = [
-            cat![0u64, u64::MAX, u32::MAX, u16::MAX, u8::MAX, usize::MAX],
-            cat![
-                0i64,
-                i64::MAX,
-                i64::MIN,
-                -1i64,
-                i32::MIN,
-                i16::MIN,
-                i8::MIN,
-                isize::MIN
-            ],
-        ];
-        let std = [
-            format!(
-                "{}{}{}{}{}{}",
-                0u64,
-                u64::MAX,
-                u32::MAX,
-                u16::MAX,
-                u8::MAX,
-                usize::MAX
-            ),
-            format!(
-                "{}{}{}{}{}{}{}{}",
-                0i64,
-                i64::MAX,
-                i64::MIN,
-                -1i64,
-                i32::MIN,
-                i16::MIN,
-                i8::MIN,
-                isize::MIN
-            ),
-        ];
-        assert_eq!(edges, std);
+        macro_rules! alike {
+            ($($n:expr),*) => {$( assert_eq!(cat![$n], format!("{}", $n)); )*};
+        }
+        alike!(0u64, u64::MAX, u32::MAX, u16::MAX, u8::MAX, usize::MAX);
+        alike!(
+            0i64,
+            i64::MAX,
+            i64::MIN,
+            -1i64,
+            i32::MIN,
+            i16::MIN,
+            i8::MIN,
+            isize::MIN
+        );
     }
 
     #[test]

@@ -16,7 +16,7 @@ use crate::ledger::{
     Account, CmcLimits, CreditLimit, CwLimits, Drift, IpBackoff, KeyProblem, KeyStatus, Limits,
     MinuteWindow, Period, Reservation, ReservationId, Schedule, Span,
 };
-use crate::text::push_digits;
+use crate::text::Piece;
 use crate::time::UnixMillis;
 
 /// A value that writes itself as JSON.
@@ -60,18 +60,16 @@ impl Fields<'_> {
     }
 }
 
+// A JSON integer is its decimal text, as the widget writes any integer.
 impl ToJson for u64 {
     fn write_json(&self, out: &mut String) {
-        push_digits(out, *self, 1);
+        Piece::put(self, out);
     }
 }
 
 impl ToJson for i64 {
     fn write_json(&self, out: &mut String) {
-        if *self < 0 {
-            out.push('-');
-        }
-        self.unsigned_abs().write_json(out);
+        Piece::put(self, out);
     }
 }
 
