@@ -17,8 +17,8 @@ use wasm_bindgen::prelude::*;
 
 #[wasm_bindgen]
 extern "C" {
-    #[wasm_bindgen(js_name = queueMicrotask)]
-    fn queue_microtask(callback: &JsValue);
+    #[wasm_bindgen(catch, js_name = queueMicrotask)]
+    fn queue_microtask(callback: &JsValue) -> Result<(), JsValue>;
 }
 
 type Job = Pin<Box<dyn Future<Output = ()>>>;
@@ -73,9 +73,15 @@ fn wake(task: Rc<Task>) {
         if q.scheduled.replace(true) {
             return;
         }
-        let mut run = q.run.borrow_mut();
-        let run = run.get_or_insert_with(|| Closure::<dyn FnMut()>::new(run_queue).into_js_value());
-        queue_microtask(run);
+        let run = q
+            .run
+            .borrow_mut()
+            .get_or_insert_with(|| Closure::<dyn FnMut()>::new(run_queue).into_js_value())
+            .clone();
+        if queue_microtask(&run).is_err() {
+            // The page replaced `queueMicrotask` with something that throws: a timer instead.
+            crate::timer::call_after(&run, 0);
+        }
     });
 }
 
@@ -141,18 +147,24 @@ unsafe fn drop_raw(ptr: *const ()) {
     drop(unsafe { Rc::from_raw(ptr.cast::<Task>()) });
 }
 
-/// What a promise settled with, and the task waiting for it.
+/// A promise's two callbacks: for its value and for its reason.
+type Callbacks = [Closure<dyn FnMut(JsValue)>; 2];
+
+/// What a promise settled with, the task waiting for it, and the two callbacks JavaScript calls
+/// (one of them, once).
 #[derive(Default)]
 struct Outcome {
     result: Option<Result<JsValue, JsValue>>,
     waiting: Option<Waker>,
+    // Held here, not by the wait: a wait given up before the promise settles must leave the
+    // callbacks callable (a dropped one throws into the page when the promise settles). The
+    // first call lets both go.
+    callbacks: Option<Callbacks>,
 }
 
 /// A promise awaited: its value, or what it rejected with.
 pub struct Settled {
     outcome: Rc<RefCell<Outcome>>,
-    // Kept until the promise settles (or the wait is given up): JavaScript calls one of them.
-    _callbacks: [Closure<dyn FnMut(JsValue)>; 2],
 }
 
 /// Awaits `promise`.
@@ -161,11 +173,14 @@ pub fn settled(promise: &Promise) -> Settled {
     let callback = |fulfilled: bool| {
         let outcome = outcome.clone();
         Closure::<dyn FnMut(JsValue)>::new(move |value: JsValue| {
-            let waiting = {
+            let (waiting, callbacks) = {
                 let mut outcome = outcome.borrow_mut();
                 outcome.result = Some(if fulfilled { Ok(value) } else { Err(value) });
-                outcome.waiting.take()
+                (outcome.waiting.take(), outcome.callbacks.take())
             };
+            // Freed once this call returns (wasm-bindgen defers it), which ends the cycle
+            // between the callbacks and the outcome they hold.
+            drop(callbacks);
             if let Some(waker) = waiting {
                 waker.wake();
             }
@@ -173,10 +188,8 @@ pub fn settled(promise: &Promise) -> Settled {
     };
     let callbacks = [callback(true), callback(false)];
     let _ = promise.then2(&callbacks[0], &callbacks[1]);
-    Settled {
-        outcome,
-        _callbacks: callbacks,
-    }
+    outcome.borrow_mut().callbacks = Some(callbacks);
+    Settled { outcome }
 }
 
 impl Future for Settled {

@@ -94,6 +94,30 @@ async fn a_finished_future_is_dropped() {
     );
 }
 
+/// Spawns a task as it is dropped, which marks its flag.
+struct SpawnsOnDrop(Rc<Cell<bool>>);
+
+impl Drop for SpawnsOnDrop {
+    fn drop(&mut self) {
+        let ran = self.0.clone();
+        spawn(async move { ran.set(true) });
+    }
+}
+
+#[wasm_bindgen_test]
+async fn a_future_that_spawns_as_it_is_dropped_starts_that_task() {
+    let ran = Rc::new(Cell::new(false));
+    let guard = SpawnsOnDrop(ran.clone());
+    spawn(async move {
+        let _guard = guard;
+    });
+    sleep(10).await;
+    assert!(
+        ran.get(),
+        "the task spawned from a finished future's drop ran"
+    );
+}
+
 #[wasm_bindgen_test]
 async fn a_task_that_keeps_waking_itself_lets_the_page_run_in_between() {
     // The page's own microtask, queued after the task: it runs while the task still loops,
@@ -138,9 +162,34 @@ async fn a_promise_is_awaited_to_its_value_or_its_reason() {
 
 #[wasm_bindgen_test]
 async fn a_wait_given_up_leaves_its_promise_to_settle_harmlessly() {
-    let later = Promise::new(&mut |resolve, _| credit_gauge::timer::call_after(&resolve, 10));
-    drop(settled(&later));
-    sleep(40).await;
+    // A callback called after it was freed would throw inside the promise's reaction: the page
+    // would see an unhandled rejection.
+    let rejections = Rc::new(Cell::new(0));
+    let listener = Closure::<dyn FnMut(JsValue)>::new({
+        let rejections = rejections.clone();
+        move |_: JsValue| rejections.set(rejections.get() + 1)
+    });
+    let window = web_sys::window().expect("a window");
+    window
+        .add_event_listener_with_callback("unhandledrejection", listener.as_ref().unchecked_ref())
+        .expect("listening");
+    for settle in [true, false] {
+        let later = Promise::new(&mut |resolve, reject| {
+            credit_gauge::timer::call_after(if settle { &resolve } else { &reject }, 10)
+        });
+        // Both outcomes are handled by the wait's two callbacks, while they live.
+        drop(settled(&later));
+    }
+    sleep(60).await;
+    let _ = window.remove_event_listener_with_callback(
+        "unhandledrejection",
+        listener.as_ref().unchecked_ref(),
+    );
+    assert_eq!(
+        rejections.get(),
+        0,
+        "the page saw an error from a wait given up"
+    );
     // Still able to run futures and await promises.
     assert_eq!(
         settled(&Promise::resolve(&JsValue::TRUE)).await,
