@@ -151,9 +151,7 @@ pub(crate) async fn locked(
             if !hold {
                 return JsValue::UNDEFINED;
             }
-            JsValue::from(Promise::new(&mut |resolve, _| {
-                crate::timer::call_after(&resolve, HOLD_AFTER_WRITE_MS)
-            }))
+            JsValue::from(crate::timer::resolved_after(HOLD_AFTER_WRITE_MS))
         });
         let request = match patience_signal(name, progress) {
             Some((options, timer)) => {

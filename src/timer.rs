@@ -78,9 +78,13 @@ pub fn call_after(f: &JsValue, ms: u32) {
     set_timeout(f, ms);
 }
 
+/// A promise that resolves (with `undefined`) after `ms` milliseconds.
+pub fn resolved_after(ms: u32) -> js_sys::Promise {
+    js_sys::Promise::new(&mut |resolve, _| call_after(&resolve, ms))
+}
+
 /// Resolves after `ms` milliseconds: a promise on the timer, which needs no channel or waker
 /// of its own. A wait given up early leaves its timer to resolve a promise nobody awaits.
 pub async fn sleep(ms: u32) {
-    let timer = js_sys::Promise::new(&mut |resolve, _| call_after(&resolve, ms));
-    let _ = crate::task::settled(&timer).await;
+    let _ = crate::task::settled(&resolved_after(ms)).await;
 }

@@ -156,7 +156,7 @@ async fn a_promise_is_awaited_to_its_value_or_its_reason() {
     assert_eq!(value, Ok(JsValue::from(7)));
     let reason = settled(&Promise::reject(&JsValue::from_str("no"))).await;
     assert_eq!(reason, Err(JsValue::from_str("no")));
-    let later = Promise::new(&mut |resolve, _| credit_gauge::timer::call_after(&resolve, 10));
+    let later = credit_gauge::timer::resolved_after(10);
     assert_eq!(settled(&later).await, Ok(JsValue::UNDEFINED));
 }
 
